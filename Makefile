@@ -1,0 +1,38 @@
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/cams.duckdb
+
+.PHONY: run test lint format bench demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+run: $(VENV)/.installed
+	@if [ ! -f "$(DB)" ]; then $(BIN)/python -m cams_data demo --db "$(DB)"; fi
+	CAMS_LOCAL_MODE=1 $(BIN)/streamlit run app.py --server.address 127.0.0.1
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/ingest.py
+
+demo: $(VENV)/.installed
+	$(BIN)/python -m cams_data demo --db "$(DB)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,163 @@
+"""`python -m cams_data ...`: the same functions the app uses, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cams_data import settings, store
+from cams_data.ingest import ingest, rollback
+from cams_data.kinds import KINDS
+from cams_data.problems import Refused
+from cams_data.validate import Options
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cams_data", description="Load and manage the CAMS dashboard's data."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--db", help="database file (default: $CAMS_DB or data/cams.duckdb)")
+        return sub
+
+    load = with_db(commands.add_parser("ingest", help="load a spreadsheet"))
+    load.add_argument("file", type=Path)
+    load.add_argument("--kind", choices=sorted(KINDS), help="default: detected from the headers")
+    load.add_argument("--sheet", help="default: the sheet that holds the data")
+    load.add_argument("--wave", help="survey wave, e.g. 2025-10")
+    load.add_argument("--organisation", help="organisation, for a partner's return")
+    load.add_argument("--period", help="period the file covers when it has none, e.g. '2022 Q2'")
+    load.add_argument("--referral-type", help="NRM referral, Duty to Notify or Other")
+    load.add_argument("--geography", help="e.g. 'Essex Police force area' (default Colchester)")
+    load.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="load the valid rows when some are wrong (where the kind allows)",
+    )
+    load.add_argument("--dry-run", action="store_true", help="check and summarise, save nothing")
+    load.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    listing = with_db(commands.add_parser("uploads", help="list every upload"))
+    listing.add_argument("--json", action="store_true")
+
+    undo = with_db(commands.add_parser("rollback", help="undo an upload"))
+    undo.add_argument("upload_id", type=int)
+
+    with_db(commands.add_parser("demo", help="write the demo spreadsheets and load them"))
+
+    template = commands.add_parser("template", help="write an .xlsx template for a kind")
+    template.add_argument("kind", choices=sorted(KINDS))
+    template.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db = settings.db_path(getattr(args, "db", None))
+    try:
+        return COMMANDS[args.command](args, db)
+    except Refused as refusal:
+        if getattr(args, "json", False):
+            print(
+                json.dumps(
+                    {
+                        "status": "refused",
+                        "file_name": refusal.file_name,
+                        "message": refusal.message,
+                        "problems": [p.as_dict() for p in refusal.problems],
+                    },
+                    indent=2,
+                )
+            )
+        print(f"Refused: {refusal}", file=sys.stderr)
+        return 2
+    except (LookupError, store.DatabaseBusy, OSError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+
+
+def _ingest(args, db: Path) -> int:
+    if not args.file.is_file():
+        raise Refused(str(args.file), "There is no such file.")
+    options = Options(
+        wave=args.wave,
+        organisation=args.organisation,
+        period=args.period,
+        referral_type=args.referral_type,
+        geography=args.geography,
+    )
+    upload = ingest(
+        args.file.read_bytes(),
+        args.file.name,
+        db=db,
+        kind=args.kind,
+        options=options,
+        sheet=args.sheet,
+        skip_invalid=args.skip_invalid,
+        save=not args.dry_run,
+    )
+    print(json.dumps(upload.as_dict(), indent=2, default=str) if args.json else upload.summary())
+    return 0
+
+
+def _uploads(args, db: Path) -> int:
+    with store.connect(db, read_only=True) as con:
+        table = store.uploads(con)
+    if args.json:
+        print(table.to_json(orient="records", date_format="iso", indent=2))
+    elif table.empty:
+        print("No uploads yet.")
+    else:
+        shown = table[
+            [
+                "upload_id",
+                "kind",
+                "file_name",
+                "uploaded_at",
+                "uploaded_by",
+                "rows_loaded",
+                "rows_superseded",
+                "status",
+                "is_demo",
+            ]
+        ]
+        print(shown.to_string(index=False))
+    return 0
+
+
+def _rollback(args, db: Path) -> int:
+    result = rollback(db, args.upload_id)
+    print(
+        f"Rolled back upload {args.upload_id}: {result['removed']} rows left the figures, "
+        f"{result['restored']} rows it had replaced are back."
+    )
+    return 0
+
+
+def _demo(args, db: Path) -> int:
+    from cams_data.demo_load import load_demo
+
+    for upload in load_demo(db):
+        print(f"{upload.status}: {upload.file_name} ({upload.kind}, {upload.rows_loaded} rows)")
+    return 0
+
+
+def _template(args, db: Path) -> int:
+    from cams_data.templates import write_template
+
+    write_template(args.kind, args.out)
+    print(f"Wrote the {args.kind} template to {args.out}")
+    return 0
+
+
+COMMANDS = {
+    "ingest": _ingest,
+    "uploads": _uploads,
+    "rollback": _rollback,
+    "demo": _demo,
+    "template": _template,
+}

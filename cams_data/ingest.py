@@ -1,0 +1,413 @@
+"""One upload, start to finish: read, understand, validate, then save in one transaction.
+
+The CLI, the demo loader and the app's upload page all come through `ingest`. Nothing is written
+until the whole file has been read and validated; a refusal leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from cams_data import settings, store
+from cams_data.kinds import KINDS, Kind
+from cams_data.problems import Problem, Refused
+from cams_data.read import read_file
+from cams_data.shape import ColumnUse, find_table, shape
+from cams_data.validate import Options, validate
+
+PREVIEW_ROWS = 20
+COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
+
+
+@dataclass
+class Upload:
+    """What an upload understood, found wrong and changed: shown before and after saving."""
+
+    file_name: str
+    kind: str
+    kind_detected: bool
+    sheet: str
+    sheets: list[str]
+    header_row: int
+    columns: list[ColumnUse]
+    rows_read: int
+    rows_loaded: int
+    duplicates_folded: int
+    subtotal_rows: int
+    note_rows: int
+    rows_skipped: int
+    problems: list[Problem]
+    identifiers: dict[str, int]
+    options: dict[str, str]
+    covers_from: date | None
+    covers_to: date | None
+    preview: pd.DataFrame
+    status: str = "preview"  # preview, loaded or unchanged
+    upload_id: int | None = None
+    rows_superseded: int = 0
+    superseded_uploads: list[int] = field(default_factory=list)
+    free_text_questions: list[str] = field(default_factory=list)
+    wave_from_dates: str | None = None
+
+    def summary(self) -> str:
+        kind = KINDS[self.kind]
+        how = "detected from the headers" if self.kind_detected else "as asked"
+        lines = {
+            "loaded": f"Loaded {self.file_name} as upload {self.upload_id}.",
+            "unchanged": f"{self.file_name} is already loaded (upload {self.upload_id}), "
+            "so nothing changed.",
+            "preview": f"{self.file_name} is ready to load (nothing saved yet).",
+        }[self.status]
+        out = [
+            lines,
+            f"Kind: {self.kind} ({kind.title}), {how}.",
+            f"Sheet: '{self.sheet}', header on row {self.header_row}.",
+        ]
+        if self.options:
+            out.append("Given at upload: " + ", ".join(f"{k} {v}" for k, v in self.options.items()))
+        if self.wave_from_dates:
+            out.append(f"Survey wave {self.wave_from_dates}, taken from the response dates.")
+        out.append(
+            f"Rows read: {self.rows_read}; rows to store: {self.rows_loaded}; "
+            f"duplicates folded: {self.duplicates_folded}; rows with problems skipped: "
+            f"{self.rows_skipped}; total rows not counted: {self.subtotal_rows}; "
+            f"notes and blank rows: {self.note_rows}."
+        )
+        out.append(
+            f"Rows already stored that this upload replaces: {self.rows_superseded}"
+            + (
+                f" (from uploads {', '.join(map(str, self.superseded_uploads))})"
+                if self.superseded_uploads
+                else ""
+            )
+            + "."
+        )
+        if self.covers_from:
+            out.append(f"Covers {self.covers_from:%d/%m/%Y} to {self.covers_to:%d/%m/%Y}.")
+        if self.identifiers:
+            out.append(
+                "People told apart by: "
+                + ", ".join(f"{label} ({n} rows)" for label, n in self.identifiers.items())
+                + "."
+            )
+        out.append("Columns:")
+        for column in self.columns:
+            target = f" -> {column.field}" if column.stored else ""
+            out.append(f"  '{column.header}'{target}: {column.note}")
+        if self.problems:
+            out.append(f"Problems ({len(self.problems)}), rows skipped:")
+            out += [f"  - {p}" for p in self.problems[:20]]
+        return "\n".join(out)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "upload_id": self.upload_id,
+            "file_name": self.file_name,
+            "kind": self.kind,
+            "kind_detected": self.kind_detected,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "duplicates_folded": self.duplicates_folded,
+            "subtotal_rows": self.subtotal_rows,
+            "note_rows": self.note_rows,
+            "rows_skipped": self.rows_skipped,
+            "rows_superseded": self.rows_superseded,
+            "superseded_uploads": self.superseded_uploads,
+            "options": self.options,
+            "identifiers": self.identifiers,
+            "covers_from": self.covers_from.isoformat() if self.covers_from else None,
+            "covers_to": self.covers_to.isoformat() if self.covers_to else None,
+            "columns": [
+                {"header": c.header, "field": c.field if c.stored else None, "note": c.note}
+                for c in self.columns
+            ],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def ingest(
+    data: bytes,
+    file_name: str,
+    *,
+    db: Path,
+    kind: str | None = None,
+    options: Options | None = None,
+    sheet: str | None = None,
+    skip_invalid: bool = False,
+    is_demo: bool = False,
+    uploaded_by: str | None = None,
+    save: bool = True,
+    mapping: dict[str, str] | None = None,
+    today: date | None = None,
+) -> Upload:
+    """Read and validate a file in full, then (when `save`) store it in one transaction."""
+    options = options or Options()
+    today = today or date.today()
+    config = settings.config()
+    if kind and kind not in KINDS:
+        raise Refused(
+            file_name,
+            f"'{kind}' is not a kind of spreadsheet the dashboard knows "
+            f"(expected one of: {', '.join(KINDS)}).",
+        )
+    workbook = read_file(data, file_name, config)
+    chosen = _choose_sheet(workbook.sheets, sheet, kind, file_name)
+    shaped = shape(chosen, file_name, kind, config.store_free_text, mapping)
+    key = settings.pseudonym_key(Path(db))
+    validated = validate(shaped, file_name, options, config, key, today)
+    the_kind = shaped.kind
+    if validated.problems and not (skip_invalid and the_kind.allows_partial):
+        advice = (
+            " Correct them and upload again, or load only the valid rows."
+            if the_kind.allows_partial
+            else f" Correct them and upload again: {the_kind.title.lower()} must load whole, "
+            "or totals would be wrong."
+        )
+        raise Refused(
+            file_name,
+            f"{len(validated.problems)} problems found; nothing was saved." + advice,
+            validated.problems,
+        )
+    rows = validated.rows
+    if rows.empty:
+        raise Refused(
+            file_name,
+            f"No rows of {the_kind.title.lower()} were found under the "
+            f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
+        )
+    covers_from, covers_to = _coverage(the_kind, rows)
+    given = options.given()
+    upload = Upload(
+        file_name=file_name,
+        kind=the_kind.name,
+        kind_detected=shaped.detected,
+        sheet=shaped.sheet,
+        sheets=[s.name for s in workbook.sheets],
+        header_row=shaped.header_row,
+        columns=shaped.columns,
+        rows_read=validated.rows_read,
+        rows_loaded=len(rows),
+        duplicates_folded=validated.duplicates_folded,
+        subtotal_rows=shaped.subtotal_rows,
+        note_rows=shaped.note_rows,
+        rows_skipped=validated.rows_skipped,
+        problems=validated.problems,
+        identifiers=validated.identifiers,
+        options=given,
+        covers_from=covers_from,
+        covers_to=covers_to,
+        preview=rows.head(PREVIEW_ROWS).drop(columns="row_no"),
+        free_text_questions=shaped.free_text_questions,
+        wave_from_dates=validated.wave_from,
+    )
+    sha256 = hashlib.sha256(data).hexdigest()
+    identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
+    with store.connect(Path(db)) as con:
+        if existing := store.active_upload_with_hash(con, sha256, the_kind.name, identity):
+            upload.status, upload.upload_id, upload.rows_loaded = "unchanged", existing, 0
+            return upload
+        _write(
+            con,
+            upload,
+            the_kind,
+            rows,
+            sha256,
+            identity,
+            is_demo,
+            uploaded_by or getpass.getuser(),
+            save,
+            file_name,
+        )
+    return upload
+
+
+def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str):
+    if sheet is not None:
+        for candidate in sheets:
+            if candidate.name == sheet:
+                return candidate
+        names = ", ".join(f"'{s.name}'" for s in sheets)
+        raise Refused(file_name, f"There is no sheet '{sheet}' (the sheets are {names}).")
+    kinds = [KINDS[kind]] if kind else list(KINDS.values())
+    scored = [(find_table(s, kinds), i, s) for i, s in enumerate(sheets)]
+    found = [(c.score, -i, s) for c, i, s in scored if c is not None]
+    if not found:
+        return next((s for s in sheets if not s.cells.dropna(how="all").empty), sheets[0])
+    return max(found, key=lambda item: item[:2])[2]
+
+
+def _coverage(kind: Kind, rows: pd.DataFrame) -> tuple[date | None, date | None]:
+    if "period_start" in rows:
+        ends = [
+            _month_end(s, m)
+            for s, m in zip(rows["period_start"], rows["period_months"], strict=True)
+        ]
+        return min(rows["period_start"]), max(ends)
+    column = COVERAGE_COLUMN.get(kind.name)
+    dates = rows[column].dropna() if column else pd.Series(dtype="object")
+    if dates.empty:
+        return None, None
+    return min(dates), max(dates)
+
+
+def _month_end(start: date, months: int) -> date:
+    month = start.month - 1 + int(months)
+    return date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _write(
+    con,
+    upload: Upload,
+    kind: Kind,
+    rows: pd.DataFrame,
+    sha256: str,
+    identity: str,
+    is_demo: bool,
+    who: str,
+    save: bool,
+    file_name: str,
+) -> None:
+    columns = ["row_no", *kind.view_columns]
+    new_rows = rows[columns].copy()
+    date_columns = [f.name for f in kind.fields if f.type == "date"]
+    for name in (*date_columns, *(["period_start"] if "period_start" in columns else [])):
+        new_rows[name] = pd.to_datetime(new_rows[name])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        upload_id = con.execute("SELECT nextval('upload_ids')").fetchone()[0]
+        current = store.current_rows_sql(kind)
+        con.execute(
+            f"CREATE TEMP TABLE current_before AS SELECT upload_id, row_no FROM ({current})"
+        )
+        con.execute(
+            "INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_at, uploaded_by, "
+            "rows_read, rows_loaded, duplicates_folded, rows_superseded, rows_skipped, status, "
+            "is_demo, sheet, options, identifiers, covers_from, covers_to) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'active', ?, ?, ?, ?, ?, ?)",
+            [
+                upload_id,
+                kind.name,
+                file_name,
+                sha256,
+                datetime.now(),
+                who,
+                upload.rows_read,
+                upload.rows_loaded,
+                upload.duplicates_folded,
+                upload.rows_skipped,
+                is_demo,
+                upload.sheet,
+                identity,
+                json.dumps(upload.identifiers),
+                upload.covers_from,
+                upload.covers_to,
+            ],
+        )
+        con.register("new_rows", new_rows)
+        names = ", ".join(columns)
+        con.execute(
+            f"INSERT INTO {kind.name}_rows (upload_id, {names}) "
+            f"SELECT {upload_id}, {names} FROM new_rows"
+        )
+        con.unregister("new_rows")
+        if kind.one_period_length_per:
+            _refuse_overlapping_periods(con, kind, upload_id, file_name)
+        superseded = con.execute(f"""
+            SELECT upload_id, count(*) FROM (
+                SELECT upload_id, row_no FROM current_before
+                EXCEPT ALL SELECT upload_id, row_no FROM ({current}))
+            GROUP BY upload_id ORDER BY upload_id""").fetchall()
+        upload.superseded_uploads = [u for u, _ in superseded]
+        upload.rows_superseded = sum(n for _, n in superseded)
+        con.execute(
+            "UPDATE uploads SET rows_superseded = ?, superseded_uploads = ? WHERE upload_id = ?",
+            [upload.rows_superseded, upload.superseded_uploads, upload_id],
+        )
+        if upload.problems:
+            con.executemany(
+                "INSERT INTO upload_problems VALUES (?, ?, ?, ?, ?)",
+                [[upload_id, p.sheet, p.row, p.column, p.message] for p in upload.problems],
+            )
+        store.log(con, who, "upload", upload_id, f"{kind.name}: {file_name}")
+        con.execute("DROP TABLE current_before")
+        if save:
+            con.execute("COMMIT")
+            upload.status, upload.upload_id = "loaded", upload_id
+        else:
+            con.execute("ROLLBACK")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _refuse_overlapping_periods(con, kind: Kind, upload_id: int, file_name: str) -> None:
+    """Monthly and quarterly rows may not cover the same month for the same series."""
+    series = ", ".join(kind.one_period_length_per)
+    clash = con.execute(
+        f"""
+        WITH months AS (
+            SELECT {series}, period_months, upload_id, period_start,
+                   unnest(generate_series(period_start,
+                          period_start + to_months(period_months - 1), INTERVAL 1 MONTH)) AS month
+            FROM {kind.name})
+        SELECT a.period_start, a.period_months, b.period_start, b.period_months, b.upload_id,
+               u.file_name, {", ".join("a." + c for c in kind.one_period_length_per)}
+        FROM months a JOIN months b USING ({series}, month) JOIN uploads u
+             ON u.upload_id = b.upload_id
+        WHERE a.upload_id = ? AND a.period_months <> b.period_months
+        ORDER BY b.upload_id DESC, a.period_start LIMIT 1""",
+        [upload_id],
+    ).fetchone()
+    if clash:
+        start, months, other_start, other_months, other_id, other_file, *where = clash
+        lengths = {1: "month", 3: "quarter", 12: "year"}
+        source = "this same file" if other_id == upload_id else f"upload {other_id} ({other_file})"
+        raise Refused(
+            file_name,
+            (
+                f"This file has figures for the {lengths.get(months, f'{months} months')} starting "
+                f"{start:%d/%m/%Y}, but {source} already has figures for the "
+                f"{lengths.get(other_months, f'{other_months} months')} starting "
+                f"{other_start:%d/%m/%Y} for {' / '.join(map(str, where))}. A month is counted "
+                "either monthly or in a quarter, never both: roll back one of them, or give the "
+                "figures at the same period length."
+            ),
+        )
+
+
+def rollback(db: Path, upload_id: int, who: str | None = None) -> dict[str, int]:
+    """Undo an upload: its rows leave the views and what it superseded comes back."""
+    who = who or getpass.getuser()
+    with store.connect(Path(db)) as con:
+        row = con.execute(
+            "SELECT kind, status FROM uploads WHERE upload_id = ?", [upload_id]
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"There is no upload {upload_id}.")
+        kind, status = row
+        if status != "active":
+            raise LookupError(f"Upload {upload_id} is already {status.replace('_', ' ')}.")
+        con.execute("BEGIN TRANSACTION")
+        before = con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+        removed = con.execute(
+            f"SELECT count(*) FROM {kind} WHERE upload_id = ?", [upload_id]
+        ).fetchone()[0]
+        con.execute(
+            "UPDATE uploads SET status = 'rolled_back', rolled_back_at = ?, "
+            "rolled_back_by = ? WHERE upload_id = ?",
+            [datetime.now(), who, upload_id],
+        )
+        after = con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+        store.log(con, who, "rollback", upload_id, kind)
+        con.execute("COMMIT")
+    return {"removed": removed, "restored": after - (before - removed)}

@@ -1,0 +1,737 @@
+"""The six kinds of spreadsheet, each described as data for the one generic reader and loader.
+
+A `Kind` lists the fields of its view, the header spellings each field accepts, its type and
+categories, the upload option that stands in when a file lacks the field, and its natural key.
+Adding a seventh kind is a new `Kind` here and an entry in `KINDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cams_data.text import normalise_header
+
+# Field types the validator knows: text, category, date, period, count, number, objective.
+# "period" fills two view columns: period_start (first day) and period_months (1, 3 or 12).
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    categories: tuple[Category, ...] = ()
+    combined: str | None = None  # category for a value naming several, e.g. "Labour & Criminal"
+    required: bool = True
+    option: str | None = None  # upload option used when the file has no such column
+    default: str | None = None  # value when neither the file nor the upload gives one
+    sql_type: str = "VARCHAR"
+    contains: tuple[str, ...] = ()  # a header holding one of these phrases also matches
+
+    @property
+    def header_keys(self) -> frozenset[str]:
+        return frozenset(normalise_header(a) for a in (self.name, *self.aliases))
+
+    @property
+    def category_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.categories)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    title: str
+    help: str
+    fields: tuple[Field, ...]
+    natural_key: tuple[str, ...]  # SQL expressions over the view columns
+    current_rule: str | None = None  # SQL condition a current row must also meet
+    replaces_whole: str | None = None  # survey: an upload replaces its whole wave
+    identifiers: tuple[Field, ...] = ()  # read to make a pseudonymous key, never stored
+    key_field: str | None = None  # the view column that holds that key
+    ignored: tuple[str, ...] = ()  # headers read and known but not stored
+    wide_periods: bool = False  # may come as a crosstab: periods across, counts in the cells
+    wide_questions: bool = False  # survey: every other column is a question
+    allows_partial: bool = True  # may load only the valid rows when some are wrong
+    sum_duplicates: bool = False  # rows landing on one key are added up (counts)
+    one_period_length_per: tuple[str, ...] = ()
+    detect_with: tuple[str, ...] = ()  # fields whose presence marks the kind
+    example: dict[str, str] = field(default_factory=dict)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def view_columns(self) -> tuple[str, ...]:
+        columns: list[str] = []
+        if self.key_field:
+            columns.append(self.key_field)
+        for f in self.fields:
+            if f.type == "period":
+                columns += ["period_start", "period_months"]
+            else:
+                columns.append(f.name)
+        return tuple(columns)
+
+    @property
+    def value_field(self) -> Field | None:
+        """The numeric column a crosstab spreads across periods."""
+        return next((f for f in self.fields if f.type in ("count", "number")), None)
+
+
+NOT_SPECIFIED = "Not specified"
+
+TRAINING_STATUS = (
+    Category(
+        "Completed",
+        ("complete", "completed", "passed", "pass", "attended", "achieved", "done", "finished"),
+    ),
+    Category(
+        "In progress",
+        (
+            "in progress",
+            "started",
+            "incomplete",
+            "ongoing",
+            "in-progress",
+            "failed",
+            "not passed",
+            "not completed",
+            "attempted",
+        ),
+    ),
+    Category(
+        "Not started",
+        (
+            "not started",
+            "not attempted",
+            "not yet started",
+            "enrolled",
+            "assigned",
+            "registered",
+            "booked",
+            "not booked",
+            "outstanding",
+        ),
+    ),
+)
+
+ACTION_STATUS = (
+    Category("Not started", ("not started", "not yet started", "to do", "planned", "open")),
+    Category(
+        "In progress",
+        (
+            "in progress",
+            "ongoing",
+            "on track",
+            "started",
+            "underway",
+            "under way",
+            "in hand",
+            "overdue",
+            "delayed",
+            "behind",
+        ),
+    ),
+    Category("Completed", ("completed", "complete", "done", "achieved", "closed", "delivered")),
+    Category("On hold", ("on hold", "paused", "deferred", "postponed", "suspended")),
+)
+
+EXPLOITATION_TYPES = (
+    Category("Labour", ("labour", "labor", "forced labour", "labour exploitation")),
+    Category("Sexual", ("sexual", "sexual exploitation")),
+    Category(
+        "Criminal",
+        ("criminal", "criminal exploitation", "county lines", "forced criminality"),
+    ),
+    Category("Domestic servitude", ("domestic", "domestic servitude")),
+    Category("Organ harvesting", ("organ", "organ harvesting", "organ removal")),
+    Category(
+        "Not specified or unknown",
+        ("not specified", "unknown", "not known", "unspecified", "not recorded"),
+    ),
+    Category("Multiple", ("multiple", "combination", "more than one")),
+)
+
+AGE_GROUPS = (
+    Category("Adult", ("adult", "18 or over", "over 18", "18+", "adults")),
+    Category("Child", ("child", "children", "under 18", "17 or under", "minor", "u18")),
+    Category(NOT_SPECIFIED, ("not specified", "unknown", "not known", "not specified or unknown")),
+)
+
+REFERRAL_TYPES = (
+    Category("NRM referral", ("nrm", "nrm referral", "national referral mechanism")),
+    Category("Duty to Notify", ("duty to notify", "dtn", "ms1", "duty to notify ms1")),
+    Category("Other", ("other",)),
+)
+
+OBJECTIVES = {
+    1: "Survivor Support and Care",
+    2: "Funding and Sustainability",
+    3: "Multi-agency approach to intelligence and disruption",
+    4: "Partnership profile/awareness",
+}
+
+ORGANISATION = Field(
+    "organisation",
+    "text",
+    ("organization", "organisation name", "company", "employer", "org"),
+    option="organisation",
+    default="@default_organisation",
+)
+SERVICE_AREA = Field(
+    "service_area",
+    "text",
+    (
+        "service area",
+        "service",
+        "department",
+        "directorate",
+        "team",
+        "business unit",
+        "dept",
+        "division",
+        "service area department",
+    ),
+    required=False,
+    default=NOT_SPECIFIED,
+)
+ROLE = Field(
+    "role",
+    "text",
+    ("job title", "job role", "position", "post", "job", "post title"),
+    required=False,
+    default=NOT_SPECIFIED,
+)
+PERIOD = Field(
+    "period",
+    "period",
+    (
+        "month",
+        "quarter",
+        "reporting period",
+        "period covered",
+        "date",
+        "financial quarter",
+        "reporting month",
+        "period start",
+        "month of referral",
+        "quarter of referral",
+    ),
+    option="period",
+)
+OBJECTIVE = Field(
+    "objective",
+    "objective",
+    ("objective number", "objective no", "partnership objective"),
+    sql_type="TINYINT",
+)
+
+TRAINING = Kind(
+    name="training",
+    title="Training completions",
+    help=(
+        "One row per learner per course, as the learning system (Learning Pool) exports it, or an "
+        "attendance register of a CAMS or First Responder session, or a partner's return. Names "
+        "and e-mails are read to tell people apart, then dropped: only a pseudonymous key is kept."
+    ),
+    identifiers=(
+        Field(
+            "email",
+            "text",
+            (
+                "email address",
+                "e-mail",
+                "e-mail address",
+                "work email",
+                "user email",
+                "learner email",
+                "email id",
+            ),
+        ),
+        Field(
+            "employee_number",
+            "text",
+            (
+                "employee number",
+                "employee no",
+                "employee id",
+                "staff number",
+                "staff id",
+                "payroll number",
+                "employee ref",
+                "person number",
+                "assignment number",
+            ),
+        ),
+        Field(
+            "full_name",
+            "text",
+            (
+                "name",
+                "full name",
+                "learner",
+                "learner name",
+                "user",
+                "user name",
+                "staff name",
+                "employee name",
+                "delegate",
+                "attendee",
+                "participant",
+                "delegate name",
+            ),
+        ),
+        Field("first_name", "text", ("first name", "forename", "given name", "first names")),
+        Field("last_name", "text", ("last name", "surname", "family name")),
+    ),
+    key_field="person_key",
+    fields=(
+        ORGANISATION,
+        SERVICE_AREA,
+        ROLE,
+        Field(
+            "course",
+            "text",
+            (
+                "course name",
+                "course title",
+                "module",
+                "learning item",
+                "training",
+                "training course",
+                "course module",
+                "activity",
+                "e-learning",
+                "learning title",
+                "item title",
+            ),
+        ),
+        Field(
+            "status",
+            "category",
+            ("completion status", "course status", "progress", "result", "learner status"),
+            categories=TRAINING_STATUS,
+            required=False,
+        ),
+        Field(
+            "completed_on",
+            "date",
+            (
+                "date completed",
+                "completion date",
+                "completed on",
+                "completed",
+                "date of completion",
+                "completed date",
+                "date attended",
+                "attended on",
+                "date passed",
+                "date of training",
+                "training date",
+            ),
+            required=False,
+            sql_type="DATE",
+        ),
+    ),
+    natural_key=("person_key", "lower(course)", "completed_on"),
+    # A completion is never undone by a later open status; an open status goes once completed.
+    current_rule=(
+        "status = 'Completed' OR count_if(status = 'Completed') "
+        "OVER (PARTITION BY person_key, lower(course)) = 0"
+    ),
+    ignored=(
+        "start date",
+        "enrolled on",
+        "enrolment date",
+        "due date",
+        "score",
+        "line manager",
+        "manager",
+        "time spent",
+        "last accessed",
+        "location",
+        "cost centre",
+    ),
+    detect_with=("course",),
+    example={
+        "organisation": "Colchester City Council",
+        "service_area": "Community Safety",
+        "role": "Community Safety Officer",
+        "course": "Home Office First Responder",
+        "status": "Completed",
+        "completed_on": "14/05/2025",
+    },
+)
+
+ESTABLISHMENT = Kind(
+    name="establishment",
+    title="Staff numbers (establishment)",
+    help=(
+        "How many staff each service area has in each role, from HR, with no names: the "
+        "denominator of training coverage. One row per organisation, service area and role."
+    ),
+    fields=(
+        ORGANISATION,
+        SERVICE_AREA,
+        ROLE,
+        Field(
+            "headcount",
+            "count",
+            (
+                "staff",
+                "number of staff",
+                "staff numbers",
+                "employees",
+                "number of employees",
+                "head count",
+                "posts",
+                "staff in post",
+                "number in post",
+            ),
+            sql_type="INTEGER",
+        ),
+        Field(
+            "as_of",
+            "date",
+            ("as at", "as of date", "snapshot date", "effective date", "date"),
+            option="period",
+            default="@today",
+            sql_type="DATE",
+        ),
+    ),
+    natural_key=("organisation", "service_area", "role", "as_of"),
+    sum_duplicates=True,
+    detect_with=("headcount",),
+    example={
+        "organisation": "Colchester City Council",
+        "service_area": "Community Safety",
+        "role": "Community Safety Officer",
+        "headcount": "12",
+        "as_of": "01/04/2025",
+    },
+)
+
+REFERRALS = Kind(
+    name="referrals",
+    title="Referral counts (NRM and Duty to Notify)",
+    help=(
+        "Counts of NRM referrals and Duty to Notify (MS1) notifications, tidy (one row per count) "
+        "or as a table with categories down and months or quarters across. Totals are not "
+        "counted; extra breakdowns such as gender or nationality are added up."
+    ),
+    fields=(
+        PERIOD,
+        Field(
+            "geography",
+            "text",
+            (
+                "area",
+                "local authority",
+                "police force area",
+                "force area",
+                "location",
+                "region",
+                "police force",
+            ),
+            required=False,
+            option="geography",
+            default="@default_geography",
+        ),
+        Field(
+            "referral_type",
+            "category",
+            ("type of referral", "referral route", "route", "referral", "type"),
+            categories=REFERRAL_TYPES,
+            required=False,
+            option="referral_type",
+            default="Other",
+        ),
+        Field(
+            "exploitation_type",
+            "category",
+            (
+                "type of exploitation",
+                "exploitation",
+                "exploitation category",
+                "primary exploitation",
+                "exploitation type s",
+            ),
+            categories=EXPLOITATION_TYPES,
+            combined="Multiple",
+            required=False,
+            default="Not specified or unknown",
+        ),
+        Field(
+            "age_group",
+            "category",
+            (
+                "age at exploitation",
+                "age",
+                "age category",
+                "adult child",
+                "age band",
+                "age at referral",
+            ),
+            categories=AGE_GROUPS,
+            required=False,
+            default=NOT_SPECIFIED,
+        ),
+        Field(
+            "referring_agency",
+            "text",
+            (
+                "first responder",
+                "referring agency",
+                "referring organisation",
+                "referrer",
+                "agency",
+                "referred by",
+                "first responder organisation",
+            ),
+            required=False,
+            default=NOT_SPECIFIED,
+        ),
+        Field(
+            "referrals",
+            "count",
+            (
+                "number of referrals",
+                "count",
+                "people",
+                "number",
+                "no of referrals",
+                "total referrals",
+                "potential victims",
+                "number of people",
+                "referral count",
+                "total",
+            ),
+            sql_type="INTEGER",
+        ),
+    ),
+    natural_key=(
+        "period_start",
+        "period_months",
+        "geography",
+        "referral_type",
+        "exploitation_type",
+        "age_group",
+        "referring_agency",
+    ),
+    ignored=("first responder type", "gender", "sex", "nationality", "notes", "note"),
+    wide_periods=True,
+    allows_partial=False,
+    sum_duplicates=True,
+    # A month is covered by monthly rows or by a quarter's, never both, for each of these.
+    one_period_length_per=("geography", "referral_type", "referring_agency"),
+    detect_with=("referrals",),
+    example={
+        "period": "Apr-25",
+        "geography": "Colchester",
+        "referral_type": "NRM referral",
+        "exploitation_type": "Criminal",
+        "age_group": "Child",
+        "referring_agency": "Colchester City Council",
+        "referrals": "3",
+    },
+)
+
+SURVEY = Kind(
+    name="survey",
+    title="Staff survey responses",
+    help=(
+        "A Microsoft Forms export: one row per response, one column per question. Names and "
+        "e-mails are dropped; multi-choice answers are stored one row per chosen option; "
+        "free-text answers are not stored."
+    ),
+    identifiers=(
+        Field(
+            "response_id",
+            "text",
+            ("id", "response id", "respondent id", "response number", "respondent"),
+        ),
+        Field("email", "text", ("email address", "e-mail", "e-mail address", "respondent email")),
+        Field("full_name", "text", ("name", "full name", "respondent name")),
+        Field(
+            "completion_time",
+            "text",
+            (
+                "completion time",
+                "completed at",
+                "submitted",
+                "submission time",
+                "end time",
+                "timestamp",
+            ),
+        ),
+    ),
+    key_field="respondent_key",
+    fields=(
+        Field("wave", "text", ("survey wave", "survey"), option="wave"),
+        Field(
+            "service_area",
+            "text",
+            (
+                "service area",
+                "department",
+                "directorate",
+                "team",
+                "service",
+                "which service area do you work in",
+                "which department do you work in",
+                "which service do you work in",
+                "which directorate do you work in",
+            ),
+            required=False,
+            default=NOT_SPECIFIED,
+            contains=("service area", "department", "directorate"),
+        ),
+        Field("question", "text", ()),
+        Field("answer", "text", ()),
+    ),
+    natural_key=("wave",),
+    replaces_whole="wave",
+    ignored=("start time", "last modified time", "started at", "language"),
+    wide_questions=True,
+    detect_with=("response_id", "completion_time"),
+    example={
+        "service_area": "Housing",
+        "question": "Do you know how to report a concern about modern slavery?",
+        "answer": "Yes",
+    },
+)
+
+MEASURES = Kind(
+    name="measures",
+    title="Partnership measures",
+    help=(
+        "Figures partners report each quarter: funding secured (GBP), intelligence submissions, "
+        "disruption activity, awareness events and attendance. One row per objective, measure, "
+        "organisation and period, or periods across."
+    ),
+    fields=(
+        OBJECTIVE,
+        Field(
+            "measure",
+            "text",
+            (
+                "indicator",
+                "metric",
+                "measure name",
+                "kpi",
+                "description of measure",
+                "performance measure",
+            ),
+        ),
+        Field(
+            "organisation",
+            "text",
+            ("organization", "partner", "reported by", "agency", "partner organisation"),
+            option="organisation",
+            required=False,
+            default="@default_measure_organisation",
+        ),
+        PERIOD,
+        Field(
+            "value",
+            "number",
+            ("figure", "amount", "result", "actual", "total", "value gbp", "count", "number"),
+            sql_type="DOUBLE",
+        ),
+    ),
+    natural_key=("objective", "measure", "organisation", "period_start", "period_months"),
+    ignored=("notes", "note", "comments", "unit", "target", "rag"),
+    wide_periods=True,
+    allows_partial=False,
+    sum_duplicates=True,
+    detect_with=("measure",),
+    example={
+        "objective": "2",
+        "measure": "Funding secured (GBP)",
+        "organisation": "Colchester City Council",
+        "period": "2025/26 Q1",
+        "value": "£12,500",
+    },
+)
+
+ACTIONS = Kind(
+    name="actions",
+    title="Action plan",
+    help=(
+        "The actions of the partnership plan, from the tracker: objective, action, owning team, "
+        "due date, status and when it was last updated. Overdue is worked out from the due date."
+    ),
+    fields=(
+        OBJECTIVE,
+        Field(
+            "action",
+            "text",
+            ("action description", "description", "task", "action title", "actions"),
+        ),
+        Field(
+            "owner",
+            "text",
+            (
+                "lead",
+                "responsible",
+                "action owner",
+                "lead officer",
+                "owner team",
+                "responsible team",
+                "lead organisation",
+            ),
+            required=False,
+            default=NOT_SPECIFIED,
+        ),
+        Field(
+            "due_on",
+            "date",
+            (
+                "due",
+                "due date",
+                "deadline",
+                "target date",
+                "due by",
+                "completion target",
+                "by when",
+            ),
+            required=False,
+            sql_type="DATE",
+        ),
+        Field(
+            "status",
+            "category",
+            ("progress", "rag status", "action status", "current status"),
+            categories=ACTION_STATUS,
+        ),
+        Field(
+            "updated_on",
+            "date",
+            ("updated", "last updated", "date updated", "update date", "last update"),
+            required=False,
+            default="@today",
+            sql_type="DATE",
+        ),
+    ),
+    natural_key=("objective", "action"),
+    ignored=("notes", "comments", "progress notes", "update", "ref", "no"),
+    detect_with=("action",),
+    example={
+        "objective": "4",
+        "action": "Awareness campaign for Anti-Slavery Day",
+        "owner": "Communications",
+        "due_on": "18/10/2025",
+        "status": "In progress",
+        "updated_on": "01/09/2025",
+    },
+)
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (TRAINING, ESTABLISHMENT, REFERRALS, SURVEY, MEASURES, ACTIONS)
+}

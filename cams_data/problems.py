@@ -1,0 +1,52 @@
+"""What went wrong, said so that an officer can find it in the file and fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    row: int | None = None  # the row number the spreadsheet shows
+    column: str | None = None  # the column's header as written in the file
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        place = ", ".join(where)
+        return f"{place[:1].upper()}{place[1:]}: {self.message}" if place else self.message
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+SHOWN_PROBLEMS = 20
+
+
+class Refused(Exception):
+    """An upload that was not loaded; nothing was written."""
+
+    def __init__(self, file_name: str, message: str, problems: list[Problem] | tuple = ()):
+        self.file_name = file_name
+        self.message = message
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{self.file_name}: {self.message}"]
+        lines += [f"  - {p}" for p in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(f"  ... and {len(self.problems) - SHOWN_PROBLEMS} more problems")
+        return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""File bytes -> sheets of text cells, refusing what is not a safe, readable spreadsheet.
+
+The format is told from the bytes, never the file name. Workbooks (.xlsx, .xls, .ods) are read
+with fastexcel (Rust, calamine), the fastest reader measured here, every cell as text so that one
+validator sees workbooks and CSV alike. Before any parse the archive inside a workbook is checked
+against the size limits, and XML parts that declare a DOCTYPE (entity tricks) are refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
+import openpyxl.xml
+import pandas as pd
+
+from cams_data.problems import Refused
+from cams_data.settings import Config
+
+assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed so openpyxl parses XML safely"
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+MAX_ZIP_MEMBERS = 5000
+SAVE_AS_XLSX = "Open it in Excel and use File > Save As > Excel Workbook (.xlsx), then upload that."
+
+NOT_SPREADSHEETS = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"Rar!": "a RAR archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+
+
+@dataclass
+class Sheet:
+    """One sheet's cells as text (missing cells are NA), indexed by the row number shown."""
+
+    name: str
+    cells: pd.DataFrame
+
+
+@dataclass
+class Workbook:
+    format: str  # xlsx, xls, ods, csv
+    sheets: list[Sheet]
+    encoding: str | None = None
+
+
+def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
+    if len(data) > config.max_upload_bytes:
+        raise Refused(
+            file_name,
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; the upload limit is "
+            f"{config.max_upload_mb:g} MB. Split it (e.g. by year) or ask for a smaller export.",
+        )
+    if not data.strip():
+        raise Refused(file_name, "The file is empty.")
+    for magic, what in NOT_SPREADSHEETS.items():
+        if data.startswith(magic):
+            raise Refused(file_name, f"This is {what}, not a spreadsheet. {SAVE_AS_XLSX}")
+    if data.startswith(ZIP_MAGIC):
+        fmt = _check_archive(data, file_name, config)
+        return Workbook(fmt, _read_workbook(data, file_name, fmt))
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_STREAM in data:
+            raise Refused(file_name, PASSWORD_MESSAGE)
+        return Workbook("xls", _read_workbook(data, file_name, "xls"))
+    text, encoding = decode_text(data, file_name)
+    if re.match(r"\s*(<!doctype html|<html|<table|<\?xml)", text[:500], re.IGNORECASE):
+        raise Refused(
+            file_name,
+            "This is a web page or XML file saved with a spreadsheet's name, not a spreadsheet. "
+            + SAVE_AS_XLSX,
+        )
+    return Workbook("csv", [Sheet("CSV", _read_csv(text, file_name))], encoding)
+
+
+PASSWORD_MESSAGE = (
+    "The workbook is password-protected, so it cannot be read. Open it in Excel, remove the "
+    "password (File > Info > Protect Workbook > Encrypt with Password, clear the box), save, and "
+    "upload it again."
+)
+
+
+def _check_archive(data: bytes, file_name: str, config: Config) -> str:
+    """Refuse zip bombs and XML entity tricks from the archive's own directory, before parsing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise Refused(file_name, DAMAGED_MESSAGE) from None
+    names = {m.filename for m in members}
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise Refused(file_name, f"The workbook has {len(members)} parts; that is not normal.")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > config.max_uncompressed_bytes:
+        raise Refused(
+            file_name,
+            f"The workbook would unpack to {unpacked / 1024 / 1024:.0f} MB; the limit is "
+            f"{config.max_uncompressed_mb:g} MB. Ask for a smaller export.",
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > config.max_compression_ratio:
+            raise Refused(
+                file_name,
+                f"Part '{member.filename}' of the workbook is compressed {ratio:.0f} to 1 "
+                f"(the limit is {config.max_compression_ratio:g} to 1): this is how a 'zip "
+                "bomb' is built, so the file was not opened.",
+            )
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        fmt = "xlsx"
+    elif "content.xml" in names and b"opendocument.spreadsheet" in _head(
+        archive, "mimetype", file_name
+    ):
+        fmt = "ods"
+    elif "word/document.xml" in names:
+        raise Refused(file_name, "This is a Word document, not a spreadsheet. " + SAVE_AS_XLSX)
+    else:
+        raise Refused(file_name, "This is a zip archive, not a spreadsheet. " + SAVE_AS_XLSX)
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")) and re.search(
+            rb"<!(DOCTYPE|ENTITY)", _head(archive, member.filename, file_name), re.IGNORECASE
+        ):
+            raise Refused(
+                file_name,
+                f"Part '{member.filename}' of the workbook declares XML entities, which real "
+                "spreadsheets never do (it is a known way to attack a server), so the file was "
+                "not opened. " + SAVE_AS_XLSX,
+            )
+    return fmt
+
+
+def _head(archive: zipfile.ZipFile, name: str, file_name: str, size: int = 4096) -> bytes:
+    try:
+        with archive.open(name) as member:
+            return member.read(size)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise Refused(file_name, DAMAGED_MESSAGE) from None
+
+
+DAMAGED_MESSAGE = (
+    "The file is damaged or incomplete (perhaps it did not finish downloading), so it cannot be "
+    "read. Download or export it again."
+)
+FORMAT_NAMES = {
+    "xlsx": "Excel workbook (.xlsx)",
+    "xls": "Excel 97-2003 workbook (.xls)",
+    "ods": "OpenDocument spreadsheet (.ods)",
+}
+
+
+def _read_workbook(data: bytes, file_name: str, fmt: str) -> list[Sheet]:
+    import fastexcel  # imported here: CSV-only runs do not pay for it
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheets = []
+        for name in reader.sheet_names:
+            table = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+            cells = table.to_pandas()
+            cells.columns = range(cells.shape[1])
+            cells.index = pd.RangeIndex(1, len(cells) + 1)
+            sheets.append(Sheet(name, cells))
+    except Exception as error:  # fastexcel raises its own types, and Rust panics as BaseException
+        detail = str(error).lower()
+        if "password" in detail or "encrypt" in detail:
+            raise Refused(file_name, PASSWORD_MESSAGE) from None
+        raise Refused(
+            file_name,
+            f"The file looks like an {FORMAT_NAMES[fmt]} but it is damaged and cannot be read. "
+            + SAVE_AS_XLSX,
+        ) from None
+    if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
+        raise Refused(file_name, "The workbook is empty: no sheet has any data in it.")
+    return sheets
+
+
+def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
+    """Text from Excel's CSV flavours: UTF-8 (with or without BOM), UTF-16, else cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text, encoding
+    raise Refused(
+        file_name,
+        "This is not a spreadsheet or a CSV file (it holds binary data). " + SAVE_AS_XLSX,
+    )
+
+
+def _read_csv(text: str, file_name: str) -> pd.DataFrame:
+    lines = text.splitlines()
+    delimiter = _sniff_delimiter([line for line in lines[:50] if line.strip()])
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        raise Refused(file_name, "The file has no data in it.")
+    width = max(len(row) for row in rows)
+    cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype="str")
+    cells = cells.where(cells.apply(lambda column: column.str.strip() != ""))
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return cells
+
+
+def _sniff_delimiter(sample: list[str]) -> str:
+    """The separator that splits the most lines into the same number (>1) of fields."""
+    best, best_score = ",", -1
+    for delimiter in (",", ";", "\t", "|"):
+        widths = [n for row in csv.reader(sample, delimiter=delimiter) if (n := len(row)) > 1]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        score = widths.count(common) + common / 100
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best

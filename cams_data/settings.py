@@ -1,0 +1,92 @@
+"""Where the database and key live, and the limits and defaults from `cams.toml`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "data" / "cams.duckdb"
+DEFAULT_CONFIG = ROOT / "cams.toml"
+DEMO_DIR = ROOT / "data" / "demo"
+
+
+@dataclass(frozen=True)
+class Config:
+    default_geography: str = "Colchester"
+    default_organisation: str = "Colchester City Council"
+    default_measure_organisation: str = "CAMS partnership"
+    max_upload_mb: float = 20
+    max_uncompressed_mb: float = 100
+    max_compression_ratio: float = 100
+    store_free_text: bool = False
+    question_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_uncompressed_bytes(self) -> int:
+        return int(self.max_uncompressed_mb * 1024 * 1024)
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("CAMS_CONFIG", DEFAULT_CONFIG))
+
+
+@lru_cache(maxsize=8)
+def _load_config(path: Path, mtime: float) -> Config:
+    raw = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data, limits, survey = raw.get("data", {}), raw.get("limits", {}), raw.get("survey", {})
+    aliases = {
+        canonical: tuple(variants)
+        for canonical, variants in survey.get("question_aliases", {}).items()
+    }
+    return Config(
+        default_geography=data.get("default_geography", Config.default_geography),
+        default_organisation=data.get("default_organisation", Config.default_organisation),
+        default_measure_organisation=data.get(
+            "default_measure_organisation", Config.default_measure_organisation
+        ),
+        max_upload_mb=limits.get("max_upload_mb", Config.max_upload_mb),
+        max_uncompressed_mb=limits.get("max_uncompressed_mb", Config.max_uncompressed_mb),
+        max_compression_ratio=limits.get("max_compression_ratio", Config.max_compression_ratio),
+        store_free_text=survey.get("store_free_text", Config.store_free_text),
+        question_aliases=aliases,
+    )
+
+
+def config() -> Config:
+    path = config_path()
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _load_config(path, mtime)
+
+
+def db_path(explicit: str | Path | None = None) -> Path:
+    """The database: `--db`, else `CAMS_DB`, else `data/cams.duckdb`."""
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("CAMS_DB", DEFAULT_DB))
+
+
+def key_path(db: Path) -> Path:
+    """The pseudonym key file: `CAMS_KEY_FILE`, else `pseudonym.key` beside the database."""
+    return Path(os.environ.get("CAMS_KEY_FILE", db.parent / "pseudonym.key"))
+
+
+def pseudonym_key(db: Path) -> bytes:
+    """The HMAC key behind person and respondent keys, made on first use if there is none."""
+    if env_key := os.environ.get("CAMS_PSEUDONYM_KEY"):
+        return bytes.fromhex(env_key)
+    path = key_path(db)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    return bytes.fromhex(path.read_text().strip())

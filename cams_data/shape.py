@@ -1,0 +1,340 @@
+"""Sheet of text cells -> a long table of raw values, one column per field of a kind.
+
+Finds the header row under any title rows, tells the kind from the headers, maps each column to
+a field (or says why it is not stored), drops notes and publisher totals, and turns crosstabs
+(periods across) and survey exports (questions across) into one row per value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import pandas as pd
+
+from cams_data.kinds import KINDS, Kind
+from cams_data.problems import Refused
+from cams_data.read import Sheet
+from cams_data.text import clean_text, normalise_header
+from cams_data.values import looks_like_period
+
+HEADER_SEARCH_ROWS = 30
+YEAR_HEADERS = frozenset({"year", "calendar year", "financial year", "fy", "yr"})
+TOTAL = re.compile(r"^((grand|sub) ?)?totals?$|^all$")
+TOTAL_LABEL = re.compile(r"^((grand|sub) ?)?totals?\b")
+PERSONAL = "not stored (personal data: read only to tell people apart)"
+
+
+@dataclass
+class ColumnUse:
+    header: str
+    position: int
+    field: str | None
+    note: str
+
+    @property
+    def stored(self) -> bool:
+        return self.field is not None and not self.note.startswith("not stored")
+
+
+@dataclass
+class Shaped:
+    kind: Kind
+    sheet: str
+    header_row: int
+    columns: list[ColumnUse]
+    records: pd.DataFrame  # raw text per field, plus _row and _column (header of a crosstab cell)
+    detected: bool
+    subtotal_rows: int = 0
+    note_rows: int = 0
+    wide: bool = False
+    free_text_questions: list[str] = field(default_factory=list)
+
+
+@cache
+def header_table(kind_name: str) -> dict[str, str]:
+    """Normalised header spelling -> field or identifier name, for one kind."""
+    kind = KINDS[kind_name]
+    table: dict[str, str] = {}
+    for f in (*kind.identifiers, *kind.fields):
+        for key in f.header_keys:
+            table.setdefault(key, f.name)
+    return table
+
+
+def _match(kind: Kind, header: str) -> str | None:
+    key = normalise_header(header)
+    if hit := header_table(kind.name).get(key):
+        return hit
+    for f in kind.fields:
+        if any(phrase in key for phrase in f.contains):
+            return f.name
+    return None
+
+
+@dataclass
+class _Candidate:
+    kind: Kind
+    row: int
+    score: float
+    matched: dict[int, str]
+    periods: list[int]
+
+
+def _score(kind: Kind, cells: dict[int, str]) -> _Candidate | None:
+    matched: dict[int, str] = {}
+    seen: set[str] = set()
+    periods = [p for p, h in cells.items() if looks_like_period(h)] if kind.wide_periods else []
+    wide = len(periods) >= 2
+    # "Total" names the count column only when no other column does and periods are not across.
+    ordered = sorted(cells.items(), key=lambda item: normalise_header(item[1]) == "total")
+    for position, header in ordered:
+        if position in periods and wide:
+            continue
+        name = _match(kind, header)
+        if name and name not in seen and not (wide and normalise_header(header) == "total"):
+            matched[position] = name
+            seen.add(name)
+    value = kind.value_field
+    if wide and value and value.name not in seen:
+        seen |= {value.name, "period"}
+    else:
+        periods = []
+    if "period" not in seen and any(normalise_header(h) in YEAR_HEADERS for h in cells.values()):
+        seen.add("period")
+    if not all(name in seen for name in kind.detect_with):
+        return None
+    if kind.name == "training" and not seen & {i.name for i in kind.identifiers}:
+        return None
+    return _Candidate(kind, 0, len(seen), matched, periods)
+
+
+def find_table(sheet: Sheet, kinds: list[Kind]) -> _Candidate | None:
+    best: _Candidate | None = None
+    head = sheet.cells.head(HEADER_SEARCH_ROWS)
+    for row_number, row in head.iterrows():
+        cells = {pos: clean_text(str(v)) for pos, v in enumerate(row) if pd.notna(v)}
+        cells = {pos: text for pos, text in cells.items() if text}
+        if len(cells) < 2:
+            continue
+        for kind in kinds:
+            candidate = _score(kind, cells)
+            if candidate and (best is None or candidate.score > best.score):
+                candidate.row = int(row_number)
+                best = candidate
+    return best
+
+
+def shape(
+    sheet: Sheet,
+    file_name: str,
+    kind_name: str | None,
+    store_free_text: bool,
+    mapping: dict[str, str] | None = None,
+) -> Shaped:
+    kinds = [KINDS[kind_name]] if kind_name else list(KINDS.values())
+    candidate = find_table(sheet, kinds)
+    if candidate is None:
+        raise Refused(file_name, _no_table_message(sheet, kind_name))
+    kind = candidate.kind
+    header = sheet.cells.loc[candidate.row]
+    data = sheet.cells.loc[candidate.row + 1 :]
+    matched = dict(candidate.matched)
+    if mapping:
+        for position, text in header.items():
+            if pd.notna(text) and clean_text(str(text)) in mapping:
+                matched[int(position)] = mapping[clean_text(str(text))]
+    columns, period_positions, question_positions, year_position = _describe_columns(
+        kind, header, data, matched, candidate.periods
+    )
+    shaped = Shaped(kind, sheet.name, candidate.row, columns, pd.DataFrame(), not kind_name)
+    used = {c.position: c.field for c in columns if c.field and c.field != "question"}
+    records = pd.DataFrame({name: data[pos] for pos, name in used.items()}, index=data.index)
+    records["_row"] = data.index
+    if year_position is not None:
+        records = _combine_year(records, data[year_position])
+    positions = [*used, *period_positions, *question_positions]
+    filled = data[positions].notna().sum(axis=1)
+    value = kind.value_field.name if kind.value_field else None
+    # Every label in the row counts, summed-over ones too: 'Gender: Total' marks a subtotal.
+    label_positions = [
+        p
+        for p in data.columns
+        if p not in period_positions and p not in question_positions and used.get(p) != value
+    ]
+    records, shaped.note_rows, shaped.subtotal_rows = _drop_notes_and_totals(
+        records, data[label_positions], filled
+    )
+    data = data.loc[records.index]
+    if period_positions:
+        shaped.wide = True
+        records = _melt_periods(kind, records, data, header, period_positions)
+    if kind.wide_questions:
+        records, shaped.free_text_questions = _melt_questions(
+            records, data, header, question_positions, store_free_text, columns
+        )
+    shaped.records = records
+    return shaped
+
+
+def _describe_columns(kind, header, data, matched, periods):
+    identifiers = {i.name for i in kind.identifiers}
+    ignored = {normalise_header(h) for h in kind.ignored}
+    columns: list[ColumnUse] = []
+    period_positions: list[int] = []
+    question_positions: list[int] = []
+    year_position = None
+    for position, text in header.items():
+        position = int(position)
+        header_text = clean_text(str(text)) if pd.notna(text) else ""
+        key = normalise_header(header_text)
+        if position in matched:
+            name = matched[position]
+            note = PERSONAL if name in identifiers and name != "completion_time" else "stored"
+            if name in ("response_id", "completion_time"):
+                note = "used for the respondent and the wave, not stored"
+            columns.append(ColumnUse(header_text, position, name, note))
+        elif position in periods:
+            period_positions.append(position)
+            columns.append(ColumnUse(header_text, position, "period", "figures for this period"))
+        elif not header_text:
+            if data[position].notna().any():
+                columns.append(
+                    ColumnUse(
+                        f"(column {position + 1})", position, None, "not stored: it has no header"
+                    )
+                )
+        elif key in YEAR_HEADERS and _has(kind, "period"):
+            year_position = position
+            columns.append(ColumnUse(header_text, position, "period", "year of the period"))
+        elif TOTAL_LABEL.match(key):
+            columns.append(ColumnUse(header_text, position, None, "not counted (a total)"))
+        elif key in ignored:
+            columns.append(ColumnUse(header_text, position, None, "not stored (not needed)"))
+        elif kind.wide_questions:
+            question_positions.append(position)
+            columns.append(ColumnUse(header_text, position, "question", "stored as a question"))
+        else:
+            columns.append(
+                ColumnUse(header_text, position, None, "not stored: not a column this kind uses")
+            )
+    return columns, period_positions, question_positions, year_position
+
+
+def _has(kind: Kind, name: str) -> bool:
+    return any(f.name == name for f in kind.fields)
+
+
+def _combine_year(records: pd.DataFrame, years: pd.Series) -> pd.DataFrame:
+    """'Year' and 'Quarter' (or 'Month') columns as one period: 2022 + Q2 -> '2022 Q2'."""
+    years = years.map(lambda v: clean_text(str(v)) if pd.notna(v) else v)
+    if "period" not in records:
+        records["period"] = years
+        return records
+    period = records["period"].astype("object")
+    bare_quarter = period.str.fullmatch(r"\s*(?i:q(?:uarter)?\s*)?[1-4]\s*", na=False)
+    digits = period.str.extract(r"([1-4])\s*$", expand=False)
+    combined = period.where(~bare_quarter, years + " Q" + digits)
+    is_month = period.str.fullmatch(r"\s*[A-Za-z]{3,9}\s*", na=False) & years.notna()
+    records["period"] = combined.where(~is_month, period + " " + years)
+    # A year column that says "Total" marks a subtotal row, as a quarter column would.
+    records["period"] = records["period"].where(~years.str.match(r"(?i)total", na=False), years)
+    return records
+
+
+def _melt_periods(kind, records, data, header, positions) -> pd.DataFrame:
+    value = kind.value_field.name
+    frames = []
+    for position in positions:
+        part = records.copy()
+        part["period"] = clean_text(str(header[position]))
+        part[value] = data[position].to_numpy()
+        part["_column"] = clean_text(str(header[position]))
+        if value and kind.value_field.type == "count":
+            part[value] = part[value].fillna("0")
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)
+
+
+FREE_TEXT_HINT = re.compile(
+    r"\b(comments?|please (specify|explain|describe|tell)|anything else|why|other \(please)",
+    re.IGNORECASE,
+)
+
+
+def _melt_questions(records, data, header, positions, store_free_text, columns):
+    frames, free_text = [], []
+    for position in positions:
+        question = clean_text(str(header[position]))
+        answers = data[position]
+        given = answers.dropna().astype(str)
+        multi = len(given) > 0 and given.str.rstrip().str.endswith(";").any()
+        if not multi and _is_free_text(question, given):
+            free_text.append(question)
+            if not store_free_text:
+                for column in columns:
+                    if column.position == position:
+                        column.field, column.note = None, "not stored: free text can name people"
+                continue
+        part = records.copy()
+        part["question"] = question
+        part["answer"] = answers.to_numpy()
+        part["_column"] = question
+        if multi:
+            part["answer"] = part["answer"].str.split(";")
+            part = part.explode("answer", ignore_index=True)
+        frames.append(part)
+    if not frames:
+        return records.iloc[0:0].assign(question=None, answer=None, _column=None), free_text
+    long = pd.concat(frames, ignore_index=True)
+    long["answer"] = long["answer"].map(lambda a: clean_text(a) if isinstance(a, str) else None)
+    return long[long["answer"].fillna("") != ""], free_text
+
+
+def _is_free_text(question: str, answers: pd.Series) -> bool:
+    if FREE_TEXT_HINT.search(question):
+        return True
+    if answers.empty:
+        return False
+    distinct = answers.str.strip().str.casefold().nunique()
+    return answers.str.len().max() > 80 or (distinct > 12 and distinct > 0.5 * len(answers))
+
+
+def _drop_notes_and_totals(
+    records: pd.DataFrame, labels: pd.DataFrame, filled: pd.Series
+) -> tuple[pd.DataFrame, int, int]:
+    """Drop blank rows, stray notes (one cell filled) and publisher total rows."""
+    is_blank = filled == 0
+    is_note = ~is_blank & (filled < 2)
+    is_total = pd.Series(False, index=records.index)
+    for position in labels.columns:
+        keys = labels[position].dropna().astype(str).map(normalise_header)
+        short_label = keys.str.match(TOTAL_LABEL) & (keys.str.count(" ") < 3)
+        is_total[keys.index[keys.str.match(TOTAL) | short_label]] = True
+    keep = ~is_blank & ~is_note & ~is_total
+    return records[keep], int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
+
+
+def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
+    first = sheet.cells.head(HEADER_SEARCH_ROWS).dropna(how="all").head(1)
+    found = (
+        ", ".join(f"'{clean_text(str(v))}'" for v in first.iloc[0].dropna()) if len(first) else ""
+    )
+    if kind_name:
+        kind = KINDS[kind_name]
+        wanted = ", ".join(
+            f"'{f.name.replace('_', ' ')}'"
+            for f in kind.fields
+            if f.required and f.type != "period"
+        )
+        return (
+            f"No header row for {kind.title.lower()} was found in sheet '{sheet.name}' "
+            f"(looked for columns such as {wanted}; the first row with data has {found})."
+        )
+    names = ", ".join(KINDS)
+    return (
+        f"The columns in sheet '{sheet.name}' do not match any kind of spreadsheet the "
+        f"dashboard knows ({names}). The first row with data has: {found or 'nothing'}. "
+        "Check it is the right file, or choose the kind and map the columns."
+    )

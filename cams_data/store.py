@@ -1,0 +1,237 @@
+"""The DuckDB file: numbered migrations, every upload's rows kept, views of the current ones.
+
+Each kind has a table `<kind>_rows` holding the rows of every upload, and a view `<kind>` that
+shows, for each natural key, the row of the latest active upload. Superseding and rolling back
+are then only a matter of which uploads are active: nothing is ever overwritten.
+
+DuckDB lets one process at a time open the file for writing, so nobody holds it: connections are
+opened for one piece of work and closed, retrying briefly while another process writes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cams_data.kinds import KINDS, Kind
+
+LOCK_WAIT_SECONDS = 15.0
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process kept the database locked for longer than we wait."""
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text or "conflicting" in text or "being used" in text
+
+
+@contextmanager
+def connect(
+    path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one piece of work; a writer also brings the schema up to date."""
+    path = Path(path)
+    if read_only and not path.exists():
+        with connect(path):  # create and migrate once, then read
+            pass
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as error:
+            if not _is_lock_error(error) or time.monotonic() > deadline:
+                if _is_lock_error(error):
+                    raise DatabaseBusy(
+                        f"The database {path} is busy (another upload is being saved); "
+                        "try again in a minute."
+                    ) from error
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+
+def _kind_table_sql(kind: Kind) -> str:
+    types = {f.name: f.sql_type for f in kind.fields}
+    types.update({"period_start": "DATE", "period_months": "TINYINT"})
+    columns = ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in kind.view_columns)
+    return (
+        f"CREATE TABLE IF NOT EXISTS {kind.name}_rows (upload_id INTEGER NOT NULL, "
+        f"row_no INTEGER NOT NULL, {columns})"
+    )
+
+
+def _v1(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SEQUENCE IF NOT EXISTS upload_ids START 1")
+    con.execute("""
+        CREATE TABLE uploads (
+            upload_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            uploaded_at TIMESTAMP NOT NULL,
+            uploaded_by VARCHAR NOT NULL,
+            rows_read INTEGER NOT NULL,
+            rows_loaded INTEGER NOT NULL,
+            duplicates_folded INTEGER NOT NULL,
+            rows_superseded INTEGER NOT NULL,
+            rows_skipped INTEGER NOT NULL,
+            status VARCHAR NOT NULL,
+            is_demo BOOLEAN NOT NULL DEFAULT false,
+            sheet VARCHAR,
+            options VARCHAR,
+            identifiers VARCHAR,
+            covers_from DATE,
+            covers_to DATE
+        )""")
+    con.execute("""
+        CREATE TABLE upload_problems (
+            upload_id INTEGER NOT NULL, sheet VARCHAR, row_no INTEGER, column_name VARCHAR,
+            message VARCHAR NOT NULL
+        )""")
+    for kind in KINDS.values():
+        con.execute(_kind_table_sql(kind))
+
+
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    """Who undid what, and an audit log of every change."""
+    con.execute("ALTER TABLE uploads ADD COLUMN rolled_back_at TIMESTAMP")
+    con.execute("ALTER TABLE uploads ADD COLUMN rolled_back_by VARCHAR")
+    con.execute("ALTER TABLE uploads ADD COLUMN superseded_uploads INTEGER[]")
+    con.execute("""
+        CREATE TABLE audit_log (
+            logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            who VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            upload_id INTEGER,
+            detail VARCHAR
+        )""")
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> None:
+    """Apply the migrations this file has not had yet, each in its own transaction."""
+    current = schema_version(con)
+    if current >= target and _views_current(con):
+        return
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    for version in range(current + 1, target + 1):
+        con.execute("BEGIN TRANSACTION")
+        MIGRATIONS[version - 1](con)
+        con.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
+        con.execute("COMMIT")
+    for kind in KINDS.values():
+        con.execute(_kind_table_sql(kind))  # a kind added since the last migration
+        con.execute(view_sql(kind))
+
+
+def _views_current(con: duckdb.DuckDBPyConnection) -> bool:
+    names = {
+        row[0]
+        for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
+    return set(KINDS) <= names
+
+
+def current_rows_sql(kind: Kind) -> str:
+    """The rows of active uploads that no later active upload replaced."""
+    rows = f"""SELECT r.* FROM {kind.name}_rows r JOIN uploads u USING (upload_id)
+               WHERE u.status = 'active'"""
+    if kind.replaces_whole:
+        scope = kind.replaces_whole
+        latest = f"upload_id = max(upload_id) OVER (PARTITION BY {scope})"
+        current = f"SELECT * FROM ({rows}) QUALIFY {latest}"
+    else:
+        key = ", ".join(kind.natural_key)
+        current = (
+            f"SELECT * FROM ({rows}) QUALIFY row_number() OVER "
+            f"(PARTITION BY {key} ORDER BY upload_id DESC, row_no DESC) = 1"
+        )
+    if kind.current_rule:
+        current = f"SELECT * FROM ({current}) QUALIFY {kind.current_rule}"
+    return current
+
+
+def view_sql(kind: Kind) -> str:
+    columns = list(kind.view_columns)
+    if kind.name == "training":
+        # One spelling per course: the first seen, so case and spacing never split a course.
+        columns[columns.index("course")] = (
+            "first_value(course) OVER (PARTITION BY lower(course) "
+            "ORDER BY upload_id, row_no) AS course"
+        )
+    select = ", ".join(columns)
+    return (
+        f"CREATE OR REPLACE VIEW {kind.name} AS SELECT {select}, upload_id "
+        f"FROM ({current_rows_sql(kind)})"
+    )
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+
+def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT * FROM uploads ORDER BY upload_id").df()
+
+
+def active_upload_with_hash(con, sha256: str, kind: str, options: str) -> int | None:
+    row = con.execute(
+        "SELECT upload_id FROM uploads WHERE sha256 = ? AND kind = ? AND options = ? "
+        "AND status = 'active' ORDER BY upload_id DESC LIMIT 1",
+        [sha256, kind, options],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def latest_upload_id(con: duckdb.DuckDBPyConnection) -> int:
+    """Changes whenever the figures may change; a cache key for query results."""
+    return con.execute(
+        "SELECT coalesce(max(upload_id), 0) * 1000 + count(rolled_back_at) FROM uploads"
+    ).fetchone()[0]
+
+
+def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in KINDS}
+
+
+def log(
+    con: duckdb.DuckDBPyConnection, who: str, action: str, upload_id: int | None, detail: str = ""
+) -> None:
+    con.execute(
+        "INSERT INTO audit_log (who, action, upload_id, detail) VALUES (?, ?, ?, ?)",
+        [who, action, upload_id, detail],
+    )

@@ -1,0 +1,34 @@
+"""Small text helpers shared by the reader, the validator and the kinds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z+]+")
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+    }
+)
+
+
+def clean_text(value: str) -> str:
+    """Trimmed, with runs of whitespace as one space and typographic quotes made plain."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value).translate(_QUOTES)).strip()
+
+
+def normalise_header(value: str) -> str:
+    """A header or category as a comparable key: 'E-mail Address ' -> 'e mail address'."""
+    return _NON_ALNUM.sub(" ", clean_text(value).casefold()).strip()
+
+
+def words(value: str) -> tuple[str, ...]:
+    return tuple(normalise_header(value).split())

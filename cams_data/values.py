@@ -1,0 +1,242 @@
+"""Reading one cell: UK dates, periods, counts, money and categories.
+
+Each parser takes the cell as text (workbook cells arrive as text too: a real Excel date reads as
+'2024-05-14 00:00:00') and returns the canonical value, or raises `BadValue` saying what was
+expected. Dates are day-first, always; nothing here guesses month-first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cams_data.kinds import OBJECTIVES, Category
+from cams_data.text import clean_text, normalise_header, words
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read as its field's type; the message says what was expected."""
+
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DMY = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_D_MON_Y = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/]+{_MONTH}[\s\-/,]+(\d{{2}}|\d{{4}})$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+DATE_HELP = "a date written day first, e.g. 14/05/2024"
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _make_date(year: int, month: int, day: int, found: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise BadValue(f"'{found}' is not a date (expected {DATE_HELP})") from None
+
+
+def parse_date(text: str) -> date:
+    value = clean_text(text).lower()
+    if match := _ISO.match(value):
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
+    if match := _DMY.match(value):
+        return _make_date(_year(match[3]), int(match[2]), int(match[1]), text)
+    if match := _D_MON_Y.match(value):
+        return _make_date(_year(match[3]), MONTHS[match[2]], int(match[1]), text)
+    if _SERIAL.match(value) and 20000 <= float(value) <= 80000:
+        return _EXCEL_EPOCH + timedelta(days=int(float(value)))
+    raise BadValue(f"'{text}' is not a date (expected {DATE_HELP})")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    months: int
+
+
+_MON_Y = re.compile(rf"^{_MONTH}[\s\-/,']*(\d{{2}}|\d{{4}})$")
+_Y_M = re.compile(r"^(\d{4})[\-/](\d{1,2})$")
+_M_Y = re.compile(r"^(\d{1,2})[\-/](\d{4})$")
+_FY = r"(\d{4})\s*[/\-]\s*(\d{2}|\d{4})"
+_Q = r"q(?:uarter)?\s*([1-4])"
+_FY_Q = re.compile(rf"^(?:fy\s*)?{_FY}\s*[\s,\-:]*\s*{_Q}$")
+_Q_FY = re.compile(rf"^{_Q}\s*[\s,\-:]*\s*(?:fy\s*)?{_FY}$")
+_CY_Q = re.compile(rf"^(\d{{4}})\s*[\s,\-:]*\s*{_Q}$")
+_Q_CY = re.compile(rf"^{_Q}\s*[\s,\-:]*\s*(\d{{4}})$")
+_FY_ONLY = re.compile(rf"^(?:fy\s*)?{_FY}$")
+_RANGE = re.compile(rf"^{_MONTH}\s*(?:-|to)\s*{_MONTH}\s*(\d{{4}})$")
+
+PERIOD_HELP = (
+    "a month such as Apr-25 or April 2025, a financial-year quarter such as 2025/26 Q1, "
+    "a calendar quarter such as 2022 Q2, or a financial year such as 2025/26"
+)
+
+
+def _financial_year(first: str, second: str, found: str) -> int:
+    start = int(first)
+    end = int(second) if len(second) == 4 else (start // 100) * 100 + int(second)
+    if end != start + 1:
+        raise BadValue(f"'{found}' is not a financial year (expected e.g. 2025/26)")
+    return start
+
+
+def _fy_quarter(start_year: int, quarter: int) -> Period:
+    month = 4 + 3 * (quarter - 1)
+    return Period(date(start_year + (month - 1) // 12, (month - 1) % 12 + 1, 1), 3)
+
+
+def parse_period(text: str) -> Period:
+    """A month, a quarter (financial-year or calendar) or a financial year."""
+    value = clean_text(text).lower().replace("\u2013", "-")
+    if match := _ISO.match(value):
+        return Period(date(int(match[1]), int(match[2]), 1), 1)
+    if match := _MON_Y.match(value):
+        return Period(date(_year(match[2]), MONTHS[match[1]], 1), 1)
+    for pattern in (_Y_M, _M_Y):
+        if match := pattern.match(value):
+            year, month = (match[1], match[2]) if pattern is _Y_M else (match[2], match[1])
+            if 1 <= int(month) <= 12:
+                return Period(date(int(year), int(month), 1), 1)
+    if match := _FY_Q.match(value):
+        return _fy_quarter(_financial_year(match[1], match[2], text), int(match[3]))
+    if match := _Q_FY.match(value):
+        return _fy_quarter(_financial_year(match[2], match[3], text), int(match[1]))
+    # A quarter with a single year is a calendar quarter, as the Home Office writes them.
+    if match := _CY_Q.match(value):
+        return Period(date(int(match[1]), 3 * int(match[2]) - 2, 1), 3)
+    if match := _Q_CY.match(value):
+        return Period(date(int(match[2]), 3 * int(match[1]) - 2, 1), 3)
+    if match := _FY_ONLY.match(value):
+        return Period(date(_financial_year(match[1], match[2], text), 4, 1), 12)
+    if match := _RANGE.match(value):
+        first, last = MONTHS[match[1]], MONTHS[match[2]]
+        months = (last - first) % 12 + 1
+        if months in (3, 12):
+            year = int(match[3]) - (1 if last < first else 0)
+            return Period(date(year, first, 1), months)
+    try:
+        day = parse_date(text)
+    except BadValue:
+        raise BadValue(f"'{text}' is not a period (expected {PERIOD_HELP})") from None
+    return Period(day.replace(day=1), 1)
+
+
+def looks_like_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except BadValue:
+        return False
+    return True
+
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_SUPPRESSED = {"[c]", "[x]", "*", "c", "x", "[z]", "<5", "[low]"}
+
+
+def parse_number(text: str) -> float:
+    """A number as typed by hand: '£12,500', '1 234', '12.5%', '(120)' for negatives."""
+    value = clean_text(text).lower()
+    if value in _SUPPRESSED:
+        raise BadValue(
+            f"'{text}' is a suppressed figure, not a number (the dashboard needs the actual "
+            "figure; suppression is applied when figures are published)"
+        )
+    if value in {"-", "\u2013", "nil", "none"}:
+        return 0.0
+    negative = value.startswith("(") and value.endswith(")")
+    stripped = re.sub(r"[£$,\s%()]|gbp", "", value)
+    if not _NUMBER.match(stripped):
+        raise BadValue(f"'{text}' is not a number (expected a figure such as 12 or £1,250)")
+    number = float(stripped)
+    return -number if negative else number
+
+
+def parse_count(text: str) -> int:
+    number = parse_number(text)
+    if number < 0:
+        raise BadValue(f"'{text}' is negative (expected a count of 0 or more)")
+    if number != int(number):
+        raise BadValue(f"'{text}' is not a whole number (expected a count such as 3)")
+    return int(number)
+
+
+def parse_objective(text: str) -> int:
+    """'2', '2.0', 'Objective 2', '2. Funding and Sustainability' or the title alone."""
+    value = clean_text(text)
+    if match := re.match(r"^(?:objective\s*)?([1-4])(?:\.0)?(?:\b|$)", value, re.IGNORECASE):
+        return int(match[1])
+    key = normalise_header(value)
+    for number, title in OBJECTIVES.items():
+        if normalise_header(title) in key:
+            return number
+    raise BadValue(
+        f"'{text}' is not one of the four objectives (expected 1 to 4 or a title such as "
+        f"'{OBJECTIVES[1]}')"
+    )
+
+
+def match_category(text: str, categories: tuple[Category, ...], combined: str | None) -> str:
+    """The canonical category a spelling names; several named at once give `combined`."""
+    key = normalise_header(text)
+    for category in categories:
+        if key in {normalise_header(v) for v in (category.name, *category.variants)}:
+            return category.name
+    tokens = words(text)
+    spans: list[tuple[int, int, str]] = []
+    for category in categories:
+        for variant in (category.name, *category.variants):
+            needle = words(variant)
+            for start in range(len(tokens) - len(needle) + 1):
+                if tokens[start : start + len(needle)] == needle:
+                    spans.append((start, start + len(needle), category.name))
+    # A match inside a longer one does not count: 'not completed' is not 'completed'.
+    kept = {
+        name
+        for start, end, name in spans
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
+    }
+    if len(kept) == 1:
+        return kept.pop()
+    if len(kept) > 1 and combined:
+        return combined
+    expected = ", ".join(c.name for c in categories)
+    raise BadValue(f"'{text}' is not a known category (expected one of: {expected})")
+
+
+def parse_datetime_month(text: str) -> str | None:
+    """'2025-10' for a response time, or None when it cannot be read."""
+    try:
+        day = parse_date(text)
+    except BadValue:
+        return None
+    return f"{day.year:04d}-{day.month:02d}"
