@@ -47,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     undo = with_db(commands.add_parser("rollback", help="undo an upload"))
     undo.add_argument("upload_id", type=int)
 
-    with_db(commands.add_parser("demo", help="write the demo spreadsheets and load them"))
+    demo = with_db(commands.add_parser("demo", help="write the demo spreadsheets and load them"))
+    demo.add_argument("--remove", action="store_true", help="roll back every demo upload")
 
     template = commands.add_parser("template", help="write an .xlsx template for a kind")
     template.add_argument("kind", choices=sorted(KINDS))
@@ -139,8 +140,12 @@ def _rollback(args, db: Path) -> int:
 
 
 def _demo(args, db: Path) -> int:
-    from cams_data.demo_load import load_demo
+    from cams_data.demo_load import load_demo, remove_demo
 
+    if args.remove:
+        removed = remove_demo(db)
+        print(f"Removed {len(removed)} demo uploads." if removed else "No demo data to remove.")
+        return 0
     for upload in load_demo(db):
         print(f"{upload.status}: {upload.file_name} ({upload.kind}, {upload.rows_loaded} rows)")
     return 0

@@ -16,7 +16,7 @@ import pandas as pd
 from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Refused
 from cams_data.read import Sheet
-from cams_data.text import clean_text, normalise_header
+from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import looks_like_period
 
 HEADER_SEARCH_ROWS = 30
@@ -309,17 +309,30 @@ def _drop_notes_and_totals(
     is_note = ~is_blank & (filled < 2)
     is_total = pd.Series(False, index=records.index)
     for position in labels.columns:
-        keys = labels[position].dropna().astype(str).map(normalise_header)
-        short_label = keys.str.match(TOTAL_LABEL) & (keys.str.count(" ") < 3)
-        is_total[keys.index[keys.str.match(TOTAL) | short_label]] = True
+        column = labels[position]
+        maybe = column.str.match(r"(?i)\s*(total|grand|sub|all\b)", na=False)
+        if maybe.any():
+            hits = map_distinct(column[maybe], _is_total_label).fillna(False).astype(bool)
+            is_total[hits.index[hits]] = True
     keep = ~is_blank & ~is_note & ~is_total
     return records[keep], int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
 
 
+def _is_total_label(text: str) -> bool:
+    key = normalise_header(text)
+    return bool(TOTAL.match(key) or (TOTAL_LABEL.match(key) and key.count(" ") < 3))
+
+
 def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
-    first = sheet.cells.head(HEADER_SEARCH_ROWS).dropna(how="all").head(1)
+    # The widest row near the top is the likely header; title rows above it fill one cell.
+    head = sheet.cells.head(HEADER_SEARCH_ROWS)
+    filled = head.notna().sum(axis=1)
+    first = head.loc[[filled.idxmax()]] if len(head) and filled.max() > 0 else head.iloc[0:0]
     found = (
-        ", ".join(f"'{clean_text(str(v))}'" for v in first.iloc[0].dropna()) if len(first) else ""
+        f"row {first.index[0]}: "
+        + ", ".join(f"'{clean_text(str(v))}'" for v in first.iloc[0].dropna())
+        if len(first)
+        else ""
     )
     if kind_name:
         kind = KINDS[kind_name]
@@ -330,11 +343,11 @@ def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
         )
         return (
             f"No header row for {kind.title.lower()} was found in sheet '{sheet.name}' "
-            f"(looked for columns such as {wanted}; the first row with data has {found})."
+            f"(looked for columns such as {wanted}; the columns found are in {found})."
         )
     names = ", ".join(KINDS)
     return (
         f"The columns in sheet '{sheet.name}' do not match any kind of spreadsheet the "
-        f"dashboard knows ({names}). The first row with data has: {found or 'nothing'}. "
+        f"dashboard knows ({names}). The columns found are in {found or 'no row'}. "
         "Check it is the right file, or choose the kind and map the columns."
     )

@@ -235,3 +235,44 @@ def log(
         "INSERT INTO audit_log (who, action, upload_id, detail) VALUES (?, ?, ?, ?)",
         [who, action, upload_id, detail],
     )
+
+
+def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per kind: rows in its view, the last active upload, and the period that upload covers."""
+    counts = row_counts(con)
+    latest = (
+        con.execute("""
+        SELECT kind, arg_max(file_name, upload_id) AS last_file, max(uploaded_at) AS last_upload,
+               arg_max(covers_from, upload_id) AS covers_from,
+               arg_max(covers_to, upload_id) AS covers_to, bool_and(is_demo) AS demo_only
+        FROM uploads WHERE status = 'active' GROUP BY kind""")
+        .df()
+        .set_index("kind")
+    )
+    return pd.DataFrame(
+        [
+            {
+                "kind": name,
+                "title": kind.title,
+                "rows": counts[name],
+                **(
+                    latest.loc[name].to_dict()
+                    if name in latest.index
+                    else {
+                        "last_file": None,
+                        "last_upload": None,
+                        "covers_from": None,
+                        "covers_to": None,
+                        "demo_only": False,
+                    }
+                ),
+            }
+            for name, kind in KINDS.items()
+        ]
+    )
+
+
+def has_demo_data(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "SELECT count(*) > 0 FROM uploads WHERE is_demo AND status = 'active'"
+    ).fetchone()[0]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
 
 _NON_ALNUM = re.compile(r"[^0-9a-z+]+")
 _SPACES = re.compile(r"\s+")
@@ -32,3 +36,10 @@ def normalise_header(value: str) -> str:
 
 def words(value: str) -> tuple[str, ...]:
     return tuple(normalise_header(value).split())
+
+
+def map_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
+    """`function` applied once per distinct non-missing value; missing values stay missing."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([*(function(str(u)) for u in uniques), None], dtype=object)
+    return pd.Series(mapped[codes], index=values.index, dtype="object")

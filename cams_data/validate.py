@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from cams_data.kinds import Field, Kind
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.shape import Shaped
-from cams_data.text import clean_text
+from cams_data.text import clean_text, map_distinct
 from cams_data.values import (
     BadValue,
     match_category,
@@ -110,10 +111,12 @@ def validate(
         for index, row_no, cell_column in zip(
             rows.index,
             rows["_row"],
-            rows.get("_column", pd.Series(None, index=rows.index)),
+            rows.get("_column", pd.Series(None, index=rows.index, dtype="object")),
             strict=True,
         ):
-            problems.append(Problem(message, int(row_no), cell_column or column, shaped.sheet))
+            # A crosstab cell names its own column; elsewhere (NaN/None) the field's header does.
+            where = cell_column if isinstance(cell_column, str) and cell_column else column
+            problems.append(Problem(message, int(row_no), where, shaped.sheet))
             bad_rows.add(index)
 
     for f in kind.fields:
@@ -136,14 +139,14 @@ def validate(
             raise Refused(file_name, _missing_column_message(kind, f))
         values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), report)
         if f.type == "period":
-            out["period_start"] = values.map(lambda p: p.start if p is not None else None)
-            out["period_months"] = values.map(lambda p: p.months if p is not None else None)
+            out["period_start"] = [p.start if p is not None else None for p in values]
+            out["period_months"] = [p.months if p is not None else None for p in values]
         else:
             out[f.name] = values
 
     validated = Validated(out, problems, rows_read=int(records["_row"].nunique()))
     if kind.name == "training":
-        _training_rules(out, records, report)
+        _training_rules(out, records, report, headers)
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
     if kind.name == "actions":
@@ -156,38 +159,28 @@ def validate(
 
 
 def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report) -> pd.Series:
+    """Each distinct cell parsed once; blanks take the fallback or are reported if required."""
     codes, uniques = pd.factorize(raw.astype("object"), use_na_sentinel=True)
+    blank_value = parse(fallback) if fallback is not None else None
     parsed: list[object] = []
+    blank_codes = [-1]
     for position, value in enumerate(uniques):
         text = clean_text(str(value))
         if not text:
-            parsed.append(_BLANK)
+            parsed.append(blank_value)
+            blank_codes.append(position)
             continue
         try:
             parsed.append(parse(text))
         except BadValue as error:
             report(raw.index[codes == position], header, str(error))
             parsed.append(None)
-    blank_value = None
-    if fallback is not None:
-        blank_value = parse(fallback)
-    elif f.required:
-        blank_rows = raw.index[(codes == -1) | _is_blank_code(codes, parsed)]
+    if fallback is None and f.required:
+        blank_rows = raw.index[np.isin(codes, blank_codes)]
         if len(blank_rows):
             report(blank_rows, header, f"is empty (expected {_expected(f)})")
-    lookup = [blank_value if p is _BLANK else p for p in parsed]
-    result = pd.Series(
-        [lookup[c] if c >= 0 else blank_value for c in codes], index=raw.index, dtype="object"
-    )
-    return result
-
-
-_BLANK = object()
-
-
-def _is_blank_code(codes, parsed) -> pd.Series:
-    blank_codes = [i for i, p in enumerate(parsed) if p is _BLANK]
-    return pd.Series(codes).isin(blank_codes).to_numpy()
+    lookup = np.array([*parsed, blank_value], dtype=object)
+    return pd.Series(lookup[codes], index=raw.index, dtype="object")
 
 
 def _missing_column_message(kind: Kind, f: Field) -> str:
@@ -199,26 +192,34 @@ def _missing_column_message(kind: Kind, f: Field) -> str:
     )
 
 
-def _training_rules(out: pd.DataFrame, records: pd.DataFrame, report) -> None:
+def _training_rules(out: pd.DataFrame, records: pd.DataFrame, report, headers=None) -> None:
     """A date with no status means completed; a completion needs its date."""
-    no_status = out["status"].isna()
+    headers = headers or {}
+
+    def blank(name: str) -> pd.Series:
+        # Only a cell left empty is "empty": one that could not be read is reported as such.
+        if name not in records:
+            return pd.Series(True, index=records.index)
+        raw = records[name]
+        return raw.isna() | (raw.astype("object").astype(str).str.strip() == "")
+
+    no_status = out["status"].isna() & blank("status")
     out.loc[no_status & out["completed_on"].notna(), "status"] = "Completed"
-    missing = no_status & out["completed_on"].isna()
+    missing = no_status & out["completed_on"].isna() & blank("completed_on")
     if missing.any():
         report(
             out.index[missing],
-            "Status",
+            headers.get("status", "Status"),
             "has no status and no completion date (expected e.g. Completed and a date)",
         )
-    undated = (out["status"] == "Completed") & out["completed_on"].isna()
+    undated = (out["status"] == "Completed") & out["completed_on"].isna() & blank("completed_on")
     if undated.any():
         report(
             out.index[undated],
-            "Date completed",
+            headers.get("completed_on", "Date completed"),
             "is empty, but the status says completed (expected the date it was completed)",
         )
     out.loc[out["status"] != "Completed", "completed_on"] = None
-    out["course"] = out["course"].map(lambda c: clean_text(c) if isinstance(c, str) else c)
 
 
 def pseudonym(key: bytes, identifier: str) -> str:
@@ -229,49 +230,37 @@ def _identify(kind, out, records, options, key, validated, file_name, report) ->
     """A keyed hash of who the row is about; the identifiers themselves go no further."""
 
     def column(name: str) -> pd.Series:
-        if name in records:
-            return (
-                records[name]
-                .astype("object")
-                .map(lambda v: clean_text(str(v)).casefold() if pd.notna(v) else "")
-            )
-        return pd.Series("", index=records.index, dtype="object")
+        if name not in records:
+            return pd.Series("", index=records.index, dtype="object")
+        return map_distinct(records[name], lambda v: clean_text(v).casefold()).fillna("")
 
     if kind.name == "survey":
         _survey_wave(out, records, options, validated, file_name)
         ids = column("response_id")
-        ids = ids.where(ids != "", records["_row"].astype(str).radd("row "))
+        ids = ids.where(ids != "", "row " + records["_row"].astype(str))
         identity = "response:" + out["wave"].astype(str) + ":" + ids
-        used = Counter({"the form's response ID": int(ids.ne("").sum())})
+        used = Counter({"the form's response ID": len(ids)})
     else:
         email, number = column("email"), column("employee_number")
         name = column("full_name")
-        name = name.where(
-            name != "", (column("first_name") + " " + column("last_name")).str.strip()
-        )
-        organisation = out["organisation"].astype(str).str.casefold()
-        identity = pd.Series("", index=records.index, dtype="object")
+        given_and_family = (column("first_name") + " " + column("last_name")).str.strip()
+        name = name.where(name != "", given_and_family)
+        organisation = map_distinct(out["organisation"], str.casefold).fillna("")
+        identity = pd.Series(None, index=records.index, dtype="object")
         used = Counter()
-        for label, values in (
-            ("e-mail", "email:" + email),
-            ("employee number", "employee:" + number),
-            ("name and organisation", "name:" + name + "|" + organisation),
+        for label, present, values in (
+            ("e-mail", email != "", "email:" + email),
+            ("employee number", number != "", "employee:" + number),
+            ("name and organisation", name != "", "name:" + name + "|" + organisation),
         ):
-            present = values.str.split(":", n=1).str[1].str.strip("|").ne("") & (identity == "")
-            identity = identity.where(~present, values)
-            used[label] = int(present.sum())
-        unknown = identity == ""
+            use = present & identity.isna()
+            identity = identity.where(~use, values)
+            used[label] = int(use.sum())
+        unknown = identity.isna()
         if unknown.any():
-            report(
-                out.index[unknown],
-                "E-mail",
-                "is empty, and so are the employee number and "
-                "name: the person cannot be told apart from others",
-            )
-            identity = identity.where(~unknown, None)
-    codes, uniques = pd.factorize(identity, use_na_sentinel=True)
-    hashed = [pseudonym(key, value) for value in uniques]
-    out[kind.key_field] = [hashed[c] if c >= 0 else None for c in codes]
+            report(out.index[unknown], "E-mail", "is empty, and so are the employee number and "
+                   "name: the person cannot be told apart from others")
+    out[kind.key_field] = map_distinct(identity, lambda value: pseudonym(key, value))
     validated.identifiers = {label: n for label, n in used.items() if n}
 
 

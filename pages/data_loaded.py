@@ -1,0 +1,58 @@
+"""What the database holds: each kind's rows, its latest upload and the period it covers."""
+
+import streamlit as st
+
+from cams_data import cache
+
+st.title("Data loaded")
+st.caption("Colchester Against Modern Slavery (CAMS) partnership")
+
+if cache.has_demo_data():
+    st.warning(
+        "Demo data is loaded: these figures are made up. Remove it with "
+        "`python -m cams_data demo --remove` once real files are uploaded.",
+        icon=":material/science:",
+    )
+
+freshness = cache.freshness()
+st.subheader("Each kind of spreadsheet")
+st.dataframe(
+    freshness,
+    hide_index=True,
+    column_order=["title", "rows", "last_file", "last_upload", "covers_from", "covers_to"],
+    column_config={
+        "title": st.column_config.TextColumn("Kind"),
+        "rows": st.column_config.NumberColumn("Current rows", format="%d"),
+        "last_file": st.column_config.TextColumn("Latest upload"),
+        "last_upload": st.column_config.DatetimeColumn("Uploaded", format="DD/MM/YYYY HH:mm"),
+        "covers_from": st.column_config.DateColumn("Covers from", format="DD/MM/YYYY"),
+        "covers_to": st.column_config.DateColumn("Covers to", format="DD/MM/YYYY"),
+    },
+)
+
+st.subheader("Upload history")
+history = cache.uploads()
+if history.empty:
+    st.info("Nothing has been uploaded yet. Load a file with `python -m cams_data ingest FILE`.")
+else:
+    st.dataframe(
+        history,
+        hide_index=True,
+        column_order=[
+            "upload_id",
+            "kind",
+            "file_name",
+            "uploaded_at",
+            "uploaded_by",
+            "rows_loaded",
+            "rows_superseded",
+            "rows_skipped",
+            "status",
+            "is_demo",
+        ],
+        column_config={
+            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+            "uploaded_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
+            "is_demo": st.column_config.CheckboxColumn("Demo"),
+        },
+    )

@@ -1,0 +1,55 @@
+"""Every page opens through the router, on an empty database and on a loaded one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import builders
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cams_data.ingest import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
+
+
+def run_app(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_on_an_empty_database(db, page):
+    app = run_app(page)
+    assert app.title, f"{page} shows no title"
+
+
+def test_helpline_is_on_every_page(db):
+    app = run_app()
+    helpline = "08000 121 700"
+    assert helpline in " ".join(c.value for c in app.sidebar.caption)
+    assert helpline in app.caption[-1].value
+
+
+def test_data_page_shows_what_is_loaded(db, tmp_path):
+    path, expected = builders.referral_crosstab(tmp_path / "referrals.xlsx")
+    upload = ingest(path.read_bytes(), path.name, db=db)
+    app = run_app("pages/data_loaded.py")
+    kinds = app.dataframe[0].value.set_index("kind")
+    assert kinds.loc["referrals", "rows"] == upload.rows_loaded
+    assert kinds.loc["referrals", "last_file"] == "referrals.xlsx"
+    assert kinds.loc["training", "rows"] == 0
+    history = app.dataframe[1].value
+    assert history["file_name"].tolist() == ["referrals.xlsx"]
+    assert not app.warning  # no demo banner for real uploads
+
+
+def test_demo_banner_while_demo_data_is_loaded(db, tmp_path):
+    path, _ = builders.referral_crosstab(tmp_path / "demo_referrals.xlsx")
+    ingest(path.read_bytes(), path.name, db=db, is_demo=True, uploaded_by="demo")
+    app = run_app("pages/data_loaded.py")
+    assert "Demo data is loaded" in app.warning[0].value
