@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
-from cams_data import settings, store
-from cams_data.ingest import ingest, rollback
+from cams_data import settings
 from cams_data.kinds import KINDS
 from cams_data.problems import Refused
-from cams_data.validate import Options
+from cams_data.read import screen
+
+# pandas, DuckDB and the readers are imported inside the commands that need them, so that a bad
+# file is refused before they load (well under a second for a whole process).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,14 +79,30 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"Refused: {refusal}", file=sys.stderr)
         return 2
-    except (LookupError, store.DatabaseBusy, OSError) as error:
+    except (LookupError, OSError) as error:
         print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # the officer gets a sentence; the detail goes to the log
+        if type(error).__name__ == "DatabaseBusy":
+            print(f"Error: {error}", file=sys.stderr)
+            return 1
+        logging.getLogger("cams_data").exception("Unexpected error")
+        print(
+            f"Error: something went wrong ({type(error).__name__}: {error}). Nothing was "
+            "saved. Please report this with the file that caused it.",
+            file=sys.stderr,
+        )
         return 1
 
 
 def _ingest(args, db: Path) -> int:
     if not args.file.is_file():
         raise Refused(str(args.file), "There is no such file.")
+    data = args.file.read_bytes()
+    screen(data, args.file.name, settings.config())
+    from cams_data.ingest import ingest
+    from cams_data.validate import Options
+
     options = Options(
         wave=args.wave,
         organisation=args.organisation,
@@ -106,6 +125,8 @@ def _ingest(args, db: Path) -> int:
 
 
 def _uploads(args, db: Path) -> int:
+    from cams_data import store
+
     with store.connect(db, read_only=True) as con:
         table = store.uploads(con)
     if args.json:
@@ -131,6 +152,8 @@ def _uploads(args, db: Path) -> int:
 
 
 def _rollback(args, db: Path) -> int:
+    from cams_data.ingest import rollback
+
     result = rollback(db, args.upload_id)
     print(
         f"Rolled back upload {args.upload_id}: {result['removed']} rows left the figures, "

@@ -14,14 +14,15 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
-import openpyxl.xml
-import pandas as pd
 
 from cams_data.problems import Refused
 from cams_data.settings import Config
 
-assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed so openpyxl parses XML safely"
+if TYPE_CHECKING:
+    import pandas as pd
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -55,7 +56,11 @@ class Workbook:
     encoding: str | None = None
 
 
-def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
+def screen(data: bytes, file_name: str, config: Config) -> str:
+    """The file's format (xlsx, xls, ods or csv), or a refusal, from its bytes alone.
+
+    Cheap and stdlib-only, so the CLI can refuse a bad file before loading pandas and DuckDB.
+    """
     if len(data) > config.max_upload_bytes:
         raise Refused(
             file_name,
@@ -68,20 +73,27 @@ def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
         if data.startswith(magic):
             raise Refused(file_name, f"This is {what}, not a spreadsheet. {SAVE_AS_XLSX}")
     if data.startswith(ZIP_MAGIC):
-        fmt = _check_archive(data, file_name, config)
-        return Workbook(fmt, _read_workbook(data, file_name, fmt))
+        return _check_archive(data, file_name, config)
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
             raise Refused(file_name, PASSWORD_MESSAGE)
-        return Workbook("xls", _read_workbook(data, file_name, "xls"))
-    text, encoding = decode_text(data, file_name)
+        return "xls"
+    text, _ = decode_text(data, file_name)
     if re.match(r"\s*(<!doctype html|<html|<table|<\?xml)", text[:500], re.IGNORECASE):
         raise Refused(
             file_name,
             "This is a web page or XML file saved with a spreadsheet's name, not a spreadsheet. "
             + SAVE_AS_XLSX,
         )
-    return Workbook("csv", [Sheet("CSV", _read_csv(text, file_name))], encoding)
+    return "csv"
+
+
+def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
+    fmt = screen(data, file_name, config)
+    if fmt == "csv":
+        text, encoding = decode_text(data, file_name)
+        return Workbook("csv", [Sheet("CSV", _read_csv(text, file_name))], encoding)
+    return Workbook(fmt, _read_workbook(data, file_name, fmt))
 
 
 PASSWORD_MESSAGE = (
@@ -101,13 +113,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     names = {m.filename for m in members}
     if len(members) > MAX_ZIP_MEMBERS:
         raise Refused(file_name, f"The workbook has {len(members)} parts; that is not normal.")
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > config.max_uncompressed_bytes:
-        raise Refused(
-            file_name,
-            f"The workbook would unpack to {unpacked / 1024 / 1024:.0f} MB; the limit is "
-            f"{config.max_uncompressed_mb:g} MB. Ask for a smaller export.",
-        )
+    # The ratio first, so that a bomb is called one even when it is also over the size limit.
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > 1024 * 1024 and ratio > config.max_compression_ratio:
@@ -117,6 +123,13 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 f"(the limit is {config.max_compression_ratio:g} to 1): this is how a 'zip "
                 "bomb' is built, so the file was not opened.",
             )
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > config.max_uncompressed_bytes:
+        raise Refused(
+            file_name,
+            f"The workbook would unpack to {unpacked / 1024 / 1024:.0f} MB; the limit is "
+            f"{config.max_uncompressed_mb:g} MB. Ask for a smaller export.",
+        )
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         fmt = "xlsx"
     elif "content.xml" in names and b"opendocument.spreadsheet" in _head(
@@ -160,7 +173,8 @@ FORMAT_NAMES = {
 
 
 def _read_workbook(data: bytes, file_name: str, fmt: str) -> list[Sheet]:
-    import fastexcel  # imported here: CSV-only runs do not pay for it
+    import fastexcel
+    import pandas as pd
 
     try:
         reader = fastexcel.read_excel(data)
@@ -208,6 +222,8 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
 
 
 def _read_csv(text: str, file_name: str) -> pd.DataFrame:
+    import pandas as pd
+
     lines = text.splitlines()
     delimiter = _sniff_delimiter([line for line in lines[:50] if line.strip()])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

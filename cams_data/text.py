@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 _NON_ALNUM = re.compile(r"[^0-9a-z+]+")
 _SPACES = re.compile(r"\s+")
@@ -40,6 +41,9 @@ def words(value: str) -> tuple[str, ...]:
 
 def map_distinct(values: pd.Series, function: Callable[[str], object]) -> pd.Series:
     """`function` applied once per distinct non-missing value; missing values stay missing."""
+    import numpy as np  # kept out of module import: the CLI refuses bad files without pandas
+    import pandas as pd
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.array([*(function(str(u)) for u in uniques), None], dtype=object)
     return pd.Series(mapped[codes], index=values.index, dtype="object")
