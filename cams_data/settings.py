@@ -21,7 +21,7 @@ class Config:
     default_organisation: str = "Colchester City Council"
     default_measure_organisation: str = "CAMS partnership"
     max_upload_mb: float = 20
-    max_uncompressed_mb: float = 100
+    max_uncompressed_mb: float = 200
     max_compression_ratio: float = 100
     store_free_text: bool = False
     question_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
