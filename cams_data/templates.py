@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl.xml
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cams_data.kinds import KINDS, OBJECTIVES, Field, Kind
+
+# openpyxl parses XML safely only with defusedxml installed; never run without it.
+assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed (see requirements.txt)"
 
 HEADER_FILL = PatternFill("solid", fgColor="12436D")
 EXAMPLE_ROWS_WITH_LISTS = 500
