@@ -16,8 +16,15 @@ def load_demo(db: Path, out_dir: Path | None = None) -> list[Upload]:
     """Write the demo files into data/demo/ and load each one, marked as demo data."""
     files = write_demo_files(out_dir or settings.DEMO_DIR)
     return [
-        ingest(demo.path.read_bytes(), demo.path.name, db=db, kind=demo.kind,
-               options=Options(**demo.options), is_demo=True, uploaded_by=DEMO_USER)
+        ingest(
+            demo.path.read_bytes(),
+            demo.path.name,
+            db=db,
+            kind=demo.kind,
+            options=Options(**demo.options),
+            is_demo=True,
+            uploaded_by=DEMO_USER,
+        )
         for demo in files
     ]
 
@@ -25,9 +32,13 @@ def load_demo(db: Path, out_dir: Path | None = None) -> list[Upload]:
 def remove_demo(db: Path, who: str | None = None) -> list[int]:
     """Roll back every active demo upload in one step; returns their ids."""
     with store.connect(db, read_only=True) as con:
-        ids = [row[0] for row in con.execute(
-            "SELECT upload_id FROM uploads WHERE is_demo AND status = 'active' "
-            "ORDER BY upload_id DESC").fetchall()]
+        ids = [
+            row[0]
+            for row in con.execute(
+                "SELECT upload_id FROM uploads WHERE is_demo AND status = 'active' "
+                "ORDER BY upload_id DESC"
+            ).fetchall()
+        ]
     for upload_id in ids:
         rollback(db, upload_id, who)
     return ids

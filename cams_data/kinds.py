@@ -54,6 +54,7 @@ class Kind:
     replaces_whole: str | None = None  # survey: an upload replaces its whole wave
     identifiers: tuple[Field, ...] = ()  # read to make a pseudonymous key, never stored
     key_field: str | None = None  # the view column that holds that key
+    key_after: str | None = None  # the field the key column follows in the view (else first)
     ignored: tuple[str, ...] = ()  # headers read and known but not stored
     wide_periods: bool = False  # may come as a crosstab: periods across, counts in the cells
     wide_questions: bool = False  # survey: every other column is a question
@@ -69,13 +70,14 @@ class Kind:
     @property
     def view_columns(self) -> tuple[str, ...]:
         columns: list[str] = []
-        if self.key_field:
-            columns.append(self.key_field)
         for f in self.fields:
             if f.type == "period":
                 columns += ["period_start", "period_months"]
             else:
                 columns.append(f.name)
+        if self.key_field:
+            at = columns.index(self.key_after) + 1 if self.key_after else 0
+            columns.insert(at, self.key_field)
         return tuple(columns)
 
     @property
@@ -129,6 +131,8 @@ ACTION_STATUS = (
             "in progress",
             "ongoing",
             "on track",
+            "not on track",
+            "off track",
             "started",
             "underway",
             "under way",
@@ -572,8 +576,10 @@ SURVEY = Kind(
         ),
     ),
     key_field="respondent_key",
+    key_after="wave",
     fields=(
-        Field("wave", "text", ("survey wave", "survey"), option="wave"),
+        # Blank or absent: taken from the response dates (or given at upload).
+        Field("wave", "text", ("survey wave", "survey"), option="wave", required=False),
         Field(
             "service_area",
             "text",

@@ -12,8 +12,8 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
@@ -108,7 +108,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise Refused(file_name, DAMAGED_MESSAGE) from None
     names = {m.filename for m in members}
     if len(members) > MAX_ZIP_MEMBERS:
@@ -150,14 +150,65 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 "spreadsheets never do (it is a known way to attack a server), so the file was "
                 "not opened. " + SAVE_AS_XLSX,
             )
+    for member in members:
+        if member.filename.endswith((".xml", ".rels", ".bin")):
+            _check_unpacked_size(data, member, file_name)
     return fmt
+
+
+INFLATE_STEP = 4 * 1024 * 1024
+
+
+def _check_unpacked_size(data: bytes, member: zipfile.ZipInfo, file_name: str) -> None:
+    """A part must unpack to exactly the size the archive declares. A bomb can declare a small
+    size, even with a matching CRC, and still unpack to gigabytes in the workbook reader; so the
+    part is inflated here, a few MB at a time, and refused once it passes its declared size."""
+    bomb = (
+        f"Part '{member.filename}' of the workbook unpacks to more than the archive declares: "
+        "this is how a 'zip bomb' hides, so the file was not opened."
+    )
+    header = data[member.header_offset : member.header_offset + 30]
+    if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+        raise Refused(file_name, DAMAGED_MESSAGE)
+    start = member.header_offset + 30 + int.from_bytes(header[26:28], "little")
+    start += int.from_bytes(header[28:30], "little")
+    packed = memoryview(data)[start : start + member.compress_size]
+    if member.compress_type == zipfile.ZIP_STORED:
+        if member.compress_size != member.file_size or len(packed) != member.file_size:
+            raise Refused(file_name, DAMAGED_MESSAGE)
+        return
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise Refused(file_name, DAMAGED_MESSAGE)
+    inflater, unpacked = zlib.decompressobj(-15), 0
+    try:
+        for at in range(0, len(packed), INFLATE_STEP):
+            chunk = packed[at : at + INFLATE_STEP]
+            while chunk:
+                unpacked += len(inflater.decompress(chunk, INFLATE_STEP))
+                if unpacked > member.file_size:
+                    raise Refused(file_name, bomb)
+                chunk = inflater.unconsumed_tail
+    except zlib.error:
+        raise Refused(file_name, DAMAGED_MESSAGE) from None
+    if unpacked != member.file_size or not inflater.eof:
+        raise Refused(file_name, DAMAGED_MESSAGE)
 
 
 def _head(archive: zipfile.ZipFile, name: str, file_name: str, size: int = 4096) -> bytes:
     try:
         with archive.open(name) as member:
             return member.read(size)
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    # zlib.error: a corrupt deflate stream; RuntimeError: a part encrypted the zip way.
+    except (
+        KeyError,
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+    ):
         raise Refused(file_name, DAMAGED_MESSAGE) from None
 
 
@@ -176,6 +227,8 @@ def _read_workbook(data: bytes, file_name: str, fmt: str) -> list[Sheet]:
     import fastexcel
     import pandas as pd
 
+    if fmt == "xls":
+        _check_legacy_container(data, file_name)
     try:
         reader = fastexcel.read_excel(data)
         sheets = []
@@ -185,7 +238,9 @@ def _read_workbook(data: bytes, file_name: str, fmt: str) -> list[Sheet]:
             cells.columns = range(cells.shape[1])
             cells.index = pd.RangeIndex(1, len(cells) + 1)
             sheets.append(Sheet(name, cells))
-    except Exception as error:  # fastexcel raises its own types, and Rust panics as BaseException
+    except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
+        if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
         detail = str(error).lower()
         if "password" in detail or "encrypt" in detail:
             raise Refused(file_name, PASSWORD_MESSAGE) from None
@@ -197,6 +252,22 @@ def _read_workbook(data: bytes, file_name: str, fmt: str) -> list[Sheet]:
     if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
         raise Refused(file_name, "The workbook is empty: no sheet has any data in it.")
     return sheets
+
+
+def _check_legacy_container(data: bytes, file_name: str) -> None:
+    """An .xls is a compound file holding a 'Workbook' stream. When its directory is broken the
+    workbook reader can try to allocate gigabytes (found by fuzzing: a 10 KB file), so the
+    directory is checked first, in Python, and every stream must fit inside the file."""
+    import olefile
+
+    damaged = f"The file looks like an {FORMAT_NAMES['xls']} but it is damaged and cannot be read. "
+    try:
+        container = olefile.OleFileIO(data)
+        sizes = {"/".join(p).lower(): container.get_size("/".join(p)) for p in container.listdir()}
+    except Exception:  # olefile raises OSError, its own types, and others on garbage
+        raise Refused(file_name, damaged + SAVE_AS_XLSX) from None
+    if not {"workbook", "book"} & sizes.keys() or any(n > len(data) for n in sizes.values()):
+        raise Refused(file_name, damaged + SAVE_AS_XLSX)
 
 
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:

@@ -253,6 +253,8 @@ def _melt_periods(kind, records, data, header, positions) -> pd.DataFrame:
         part["_column"] = clean_text(str(header[position]))
         if value and kind.value_field.type == "count":
             part[value] = part[value].fillna("0")
+        else:  # a blank figure (a measure) is one not reported for that period, not a zero
+            part = part[part[value].notna()]
         frames.append(part)
     return pd.concat(frames, ignore_index=True)
 
@@ -309,16 +311,17 @@ def _drop_notes_and_totals(
     is_note = ~is_blank & (filled < 2)
     is_total = pd.Series(False, index=records.index)
     for position in labels.columns:
-        column = labels[position]
-        maybe = column.str.match(r"(?i)\s*(total|grand|sub|all\b)", na=False)
-        if maybe.any():
-            hits = map_distinct(column[maybe], _is_total_label).fillna(False).astype(bool)
-            is_total[hits.index[hits]] = True
+        is_total |= map_distinct(labels[position], _is_total_label).fillna(False).astype(bool)
     keep = ~is_blank & ~is_note & ~is_total
     return records[keep], int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
 
 
+_MAYBE_TOTAL = re.compile(r"\s*(total|grand|sub|all\b)", re.IGNORECASE)
+
+
 def _is_total_label(text: str) -> bool:
+    if not _MAYBE_TOTAL.match(text):
+        return False
     key = normalise_header(text)
     return bool(TOTAL.match(key) or (TOTAL_LABEL.match(key) and key.count(" ") < 3))
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from cams_data.kinds import Field, Kind
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.shape import Shaped
-from cams_data.text import clean_text, map_distinct
+from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     BadValue,
     match_category,
@@ -106,7 +107,9 @@ def validate(
     out["row_no"] = records["_row"].astype("int64")
     bad_rows: set[int] = set()
 
-    def report(row_indices, column: str, message: str) -> None:
+    reported: set[Problem] = set()
+
+    def report(row_indices, column: str, message: str, in_cell: bool = False) -> None:
         rows = records.loc[row_indices]
         for index, row_no, cell_column in zip(
             rows.index,
@@ -115,13 +118,24 @@ def validate(
             strict=True,
         ):
             # A crosstab cell names its own column; elsewhere (NaN/None) the field's header does.
-            where = cell_column if isinstance(cell_column, str) and cell_column else column
-            problems.append(Problem(message, int(row_no), where, shaped.sheet))
+            # Only the fields read from those cells (the period, the figure) are in the cell: a
+            # bad label is in its own column, said once, not once per month or question.
+            is_cell = in_cell and isinstance(cell_column, str) and cell_column
+            problem = Problem(
+                message, int(row_no), cell_column if is_cell else column, shaped.sheet
+            )
+            if problem not in reported:
+                reported.add(problem)
+                problems.append(problem)
             bad_rows.add(index)
+
+    melted = {"period", kind.value_field.name} if shaped.wide and kind.value_field else set()
 
     for f in kind.fields:
         if kind.wide_questions and f.name in ("question", "answer"):
             out[f.name] = records[f.name].astype("object")
+            if f.name == "question":
+                out[f.name] = map_distinct(out[f.name], _question_aliases(config))
             continue
         parse = _parser(f)
         given = getattr(options, f.option, None) if f.option else None
@@ -137,7 +151,8 @@ def validate(
             continue
         else:
             raise Refused(file_name, _missing_column_message(kind, f))
-        values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), report)
+        field_report = partial(report, in_cell=True) if f.name in melted else report
+        values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), field_report)
         if f.type == "period":
             out["period_start"] = [p.start if p is not None else None for p in values]
             out["period_months"] = [p.months if p is not None else None for p in values]
@@ -158,9 +173,19 @@ def validate(
     return validated
 
 
+def _question_aliases(config: Config) -> Callable[[str], str]:
+    """A question as its canonical wording: rewordings listed in the config (cams.toml
+    [survey.question_aliases]) match whatever their case, spacing and punctuation."""
+    canonical: dict[str, str] = {}
+    for wording, rewordings in config.question_aliases.items():
+        for text in (wording, *rewordings):
+            canonical[normalise_header(text)] = clean_text(wording)
+    return lambda question: canonical.get(normalise_header(question), clean_text(question))
+
+
 def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report) -> pd.Series:
     """Each distinct cell parsed once; blanks take the fallback or are reported if required."""
-    codes, uniques = pd.factorize(raw.astype("object"), use_na_sentinel=True)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     blank_value = parse(fallback) if fallback is not None else None
     parsed: list[object] = []
     blank_codes = [-1]
@@ -229,39 +254,58 @@ def pseudonym(key: bytes, identifier: str) -> str:
 def _identify(kind, out, records, options, key, validated, file_name, report) -> None:
     """A keyed hash of who the row is about; the identifiers themselves go no further."""
 
+    def hashed(values: pd.Series, prefix: str) -> pd.Series:
+        """The key of each normalised identifier, hashing each distinct one once."""
+        return map_distinct(
+            values,
+            lambda v: pseudonym(key, prefix + n) if (n := clean_text(v).casefold()) else None,
+        )
+
     def column(name: str) -> pd.Series:
-        if name not in records:
-            return pd.Series("", index=records.index, dtype="object")
-        return map_distinct(records[name], lambda v: clean_text(v).casefold()).fillna("")
+        if name in records:
+            return records[name]
+        return pd.Series(None, index=records.index, dtype="object")
 
     if kind.name == "survey":
         _survey_wave(out, records, options, validated, file_name)
-        ids = column("response_id")
-        ids = ids.where(ids != "", "row " + records["_row"].astype(str))
-        identity = "response:" + out["wave"].astype(str) + ":" + ids
-        used = Counter({"the form's response ID": len(ids)})
-    else:
-        email, number = column("email"), column("employee_number")
-        name = column("full_name")
-        given_and_family = (column("first_name") + " " + column("last_name")).str.strip()
-        name = name.where(name != "", given_and_family)
-        organisation = map_distinct(out["organisation"], str.casefold).fillna("")
-        identity = pd.Series(None, index=records.index, dtype="object")
-        used = Counter()
-        for label, present, values in (
-            ("e-mail", email != "", "email:" + email),
-            ("employee number", number != "", "employee:" + number),
-            ("name and organisation", name != "", "name:" + name + "|" + organisation),
-        ):
-            use = present & identity.isna()
-            identity = identity.where(~use, values)
-            used[label] = int(use.sum())
-        unknown = identity.isna()
-        if unknown.any():
-            report(out.index[unknown], "E-mail", "is empty, and so are the employee number and "
-                   "name: the person cannot be told apart from others")
-    out[kind.key_field] = map_distinct(identity, lambda value: pseudonym(key, value))
+        ids = column("response_id").fillna("row " + records["_row"].astype(str))
+        identity = "response:" + out["wave"].astype(str) + ":" + ids.astype(str)
+        out[kind.key_field] = hashed(identity, "")
+        # One per response, not per stored answer (a response is many rows once melted).
+        validated.identifiers = {"the form's response ID": int(records["_row"].nunique())}
+        return
+    person = pd.Series(None, index=records.index, dtype="object")
+    used = Counter()
+    for label, keys in (
+        ("e-mail", lambda: hashed(column("email"), "email:")),
+        ("employee number", lambda: hashed(column("employee_number"), "employee:")),
+        ("name and organisation", lambda: _name_keys(column, out, hashed)),
+    ):
+        if not person.isna().any():
+            break
+        found = keys()
+        use = person.isna() & found.notna()
+        person = person.where(~use, found)
+        used[label] = int(use.sum())
+    unknown = person.isna()
+    if unknown.any():
+        report(
+            out.index[unknown],
+            "E-mail",
+            "is empty, and so are the employee number and "
+            "name: the person cannot be told apart from others",
+        )
+    out[kind.key_field] = person
     validated.identifiers = {label: n for label, n in used.items() if n}
+
+
+def _name_keys(column, out, hashed) -> pd.Series:
+    """Full name with the organisation, for files with neither e-mail nor employee number."""
+    name = column("full_name").fillna(
+        (column("first_name").fillna("") + " " + column("last_name").fillna("")).str.strip()
+    )
+    name = name.where(name.fillna("").str.strip() != "")
+    return hashed(name + "|" + out["organisation"].astype(str), "name:")
 
 
 def _survey_wave(out, records, options, validated, file_name) -> None:

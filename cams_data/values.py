@@ -42,7 +42,7 @@ MONTHS = {
 }
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ Tt]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DMY = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
@@ -205,6 +205,9 @@ def parse_objective(text: str) -> int:
     )
 
 
+_NEGATIONS = frozenset({"not", "no", "non", "never", "didn", "hasn", "hadn", "wasn", "isn"})
+
+
 def match_category(text: str, categories: tuple[Category, ...], combined: str | None) -> str:
     """The canonical category a spelling names; several named at once give `combined`."""
     key = normalise_header(text)
@@ -219,11 +222,13 @@ def match_category(text: str, categories: tuple[Category, ...], combined: str | 
             for start in range(len(tokens) - len(needle) + 1):
                 if tokens[start : start + len(needle)] == needle:
                     spans.append((start, start + len(needle), category.name))
-    # A match inside a longer one does not count: 'not completed' is not 'completed'.
+    # A match inside a longer one does not count: 'not completed' is not 'completed'; nor does
+    # a negated one: 'not yet completed' and 'not attended' are not completions.
     kept = {
         name
         for start, end, name in spans
         if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
+        and not _NEGATIONS.intersection(tokens[max(0, start - 3) : start])
     }
     if len(kept) == 1:
         return kept.pop()
