@@ -175,7 +175,7 @@ def ingest(
         )
         raise Refused(
             file_name,
-            f"{len(validated.problems)} problems found; nothing was saved." + advice,
+            f"{_count(len(validated.problems), 'problem')} found; nothing was saved." + advice,
             validated.problems,
         )
     rows = validated.rows
@@ -229,6 +229,10 @@ def ingest(
             file_name,
         )
     return upload
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str):

@@ -829,3 +829,18 @@ def test_any_bytes_give_an_upload_or_a_refusal(fuzz_db, data):
         event("loaded")
         assert isinstance(result, Upload)
         assert result.status in ("loaded", "unchanged")
+
+
+def test_one_problem_is_said_in_the_singular(db, tmp_path):
+    path = b.write_csv(
+        tmp_path / "one.csv",
+        [
+            ["Email address", "Course title", "Completion status", "Date completed"],
+            ["a@example.org", "Mandatory Safeguarding", "Completed", "31/02/2025"],
+            ["b@example.org", "Mandatory Safeguarding", "Completed", "14/05/2025"],
+        ],
+    )
+    with pytest.raises(Refused) as refused:
+        ingest(path.read_bytes(), path.name, db=db)
+    assert "1 problem found;" in str(refused.value)
+    assert "row 2, column 'Date completed': '31/02/2025' is not a date" in str(refused.value)
