@@ -13,40 +13,34 @@ import streamlit as st
 
 from cams_data import settings, store
 
+QUERIES = {
+    "freshness": store.freshness,
+    "uploads": store.uploads,
+    "has_demo_data": store.has_demo_data,
+}
 
-def _version(path: Path) -> int:
+
+def _query(name: str):
+    path = settings.db_path()
     with store.connect(path, read_only=True) as con:
-        return store.latest_upload_id(con)
+        version = store.latest_upload_id(con)
+    return _cached(path, version, name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached(path: Path, version: int, name: str):
+    # version is only in the key: a new upload or rollback means fresh figures
+    with store.connect(path, read_only=True) as con:
+        return QUERIES[name](con)
 
 
 def freshness() -> pd.DataFrame:
-    path = settings.db_path()
-    return _freshness(path, _version(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _freshness(path: Path, version: int) -> pd.DataFrame:
-    with store.connect(path, read_only=True) as con:
-        return store.freshness(con)
+    return _query("freshness")
 
 
 def uploads() -> pd.DataFrame:
-    path = settings.db_path()
-    return _uploads(path, _version(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _uploads(path: Path, version: int) -> pd.DataFrame:
-    with store.connect(path, read_only=True) as con:
-        return store.uploads(con)
+    return _query("uploads")
 
 
 def has_demo_data() -> bool:
-    path = settings.db_path()
-    return _has_demo_data(path, _version(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _has_demo_data(path: Path, version: int) -> bool:
-    with store.connect(path, read_only=True) as con:
-        return store.has_demo_data(con)
+    return _query("has_demo_data")

@@ -53,3 +53,12 @@ def test_demo_banner_while_demo_data_is_loaded(db, tmp_path):
     ingest(path.read_bytes(), path.name, db=db, is_demo=True, uploaded_by="demo")
     app = run_app("pages/data_loaded.py")
     assert "Demo data is loaded" in app.warning[0].value
+
+
+def test_a_new_upload_refreshes_cached_figures(db, tmp_path):
+    app = run_app("pages/data_loaded.py")
+    assert app.dataframe[0].value.set_index("kind").loc["referrals", "rows"] == 0
+    path, _ = builders.referral_crosstab(tmp_path / "later.xlsx")
+    upload = ingest(path.read_bytes(), path.name, db=db)
+    app.run()
+    assert app.dataframe[0].value.set_index("kind").loc["referrals", "rows"] == upload.rows_loaded
