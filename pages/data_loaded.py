@@ -52,6 +52,13 @@ else:
         ],
         column_config={
             "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+            "kind": st.column_config.TextColumn("Kind"),
+            "file_name": st.column_config.TextColumn("File"),
+            "uploaded_by": st.column_config.TextColumn("By"),
+            "rows_loaded": st.column_config.NumberColumn("Rows stored", format="%d"),
+            "rows_superseded": st.column_config.NumberColumn("Rows replaced", format="%d"),
+            "rows_skipped": st.column_config.NumberColumn("Rows skipped", format="%d"),
+            "status": st.column_config.TextColumn("Status"),
             "uploaded_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
             "is_demo": st.column_config.CheckboxColumn("Demo"),
         },
