@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from cams_data.demo import LEARNING_POOL_HEADER as HEADER
+
 COURSES = (
     "Home Office First Responder",
     "CAMS Modern Slavery and Human Trafficking",
@@ -26,16 +28,6 @@ STATUSES = (
     "Passed",
     "In Progress",
     "Not Started",
-)
-HEADER = (
-    "Learner name",
-    "Email address",
-    "Employee number",
-    "Department",
-    "Job title",
-    "Course title",
-    "Completion status",
-    "Date completed",
 )
 TITLES = (
     "Learning Pool - Course completion report",
