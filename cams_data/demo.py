@@ -21,6 +21,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from cams_data.text import clean_text, normalise_header
+from cams_data.values import add_months
 
 
 @dataclass(frozen=True)
@@ -737,7 +738,7 @@ def _write_referrals(rng: random.Random, add: Callable[..., Path]) -> None:
         ("2025-26_q1_q2", date(2025, 4, 1), 6, date(2025, 10, 9), (11, 15), (3, 5)),
     )
     for label, start, months, upload_on, nrm, dtn in years:
-        periods = [_add_months(start, i) for i in range(months)]
+        periods = [add_months(start, i) for i in range(months)]
         span = f"{periods[0]:%B %Y} to {periods[-1]:%B %Y}"
         for code, referral_type, (low, high) in (
             ("nrm", "NRM referral", nrm),
@@ -786,7 +787,7 @@ def _write_referrals(rng: random.Random, add: Callable[..., Path]) -> None:
     # Colchester Borough Homes' own count by age, so it never overlaps the council's crosstabs.
     rows = [
         [
-            f"{_add_months(date(2025, 4, 1), month):%b-%y}",
+            f"{add_months(date(2025, 4, 1), month):%b-%y}",
             referral_type,
             exploitation,
             age,
@@ -809,11 +810,6 @@ def _write_referrals(rng: random.Random, add: Callable[..., Path]) -> None:
         rows,
         "utf-8",
     )
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 # ---------------------------------------------------------------- survey

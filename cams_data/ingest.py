@@ -21,6 +21,7 @@ from cams_data.problems import Problem, Refused
 from cams_data.read import read_file
 from cams_data.shape import ColumnUse, find_table, shape
 from cams_data.validate import Options, validate
+from cams_data.values import add_months
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
@@ -265,8 +266,7 @@ def _coverage(kind: Kind, rows: pd.DataFrame) -> tuple[date | None, date | None]
 
 
 def _month_end(start: date, months: int) -> date:
-    month = start.month - 1 + int(months)
-    return date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return add_months(start, int(months)) - timedelta(days=1)
 
 
 def _write(

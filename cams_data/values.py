@@ -110,9 +110,14 @@ def _financial_year(first: str, second: str, found: str) -> int:
     return start
 
 
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def _fy_quarter(start_year: int, quarter: int) -> Period:
-    month = 4 + 3 * (quarter - 1)
-    return Period(date(start_year + (month - 1) // 12, (month - 1) % 12 + 1, 1), 3)
+    return Period(add_months(date(start_year, 4, 1), 3 * (quarter - 1)), 3)
 
 
 def parse_period(text: str) -> Period:
