@@ -1,11 +1,8 @@
-"""The CAMS partnership dashboard: page set-up, navigation and the helpline on every page."""
+"""The CAMS partnership dashboard: page set-up, navigation, the shared filters and the helpline."""
 
 import streamlit as st
 
-HELPLINE = (
-    "If you think someone is a victim of modern slavery: **Modern Slavery & Exploitation "
-    "Helpline 08000 121 700**. In an emergency call **999**."
-)
+from cams_data import charts, ui  # noqa: F401 (charts registers the CAMS chart theme)
 
 st.set_page_config(
     page_title="CAMS partnership dashboard",
@@ -13,12 +10,24 @@ st.set_page_config(
     layout="wide",
 )
 
-pages = [
-    st.Page("pages/data_loaded.py", title="Data loaded", icon=":material/database:", default=True),
-]
+pages = {
+    "Progress": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/objectives.py", title="Objectives", icon=":material/flag:"),
+    ],
+    "Evidence": [
+        st.Page("pages/training.py", title="Training", icon=":material/school:"),
+        st.Page("pages/referrals.py", title="Referrals", icon=":material/support:"),
+        st.Page("pages/survey.py", title="Staff survey", icon=":material/poll:"),
+        st.Page("pages/action_plan.py", title="Action plan", icon=":material/checklist:"),
+    ],
+    "Data": [
+        st.Page("pages/data_loaded.py", title="Data loaded", icon=":material/database:"),
+    ],
+}
 navigation = st.navigation(pages)
-st.sidebar.caption(HELPLINE)
+ui.sidebar()
 navigation.run()
 
 st.divider()
-st.caption(HELPLINE)
+st.caption(ui.HELPLINE)

@@ -1,46 +1,63 @@
 """The one module with Streamlit caching: query results keyed by the latest upload.
 
 Connections are opened read-only for each query and closed at once, so an officer's CLI upload
-can always get the write lock; a new upload or rollback changes the key and refreshes results.
+can always get the write lock, and each thread (each browser session) uses its own connection.
+A new upload or rollback changes the key, as does an edit of the objectives file, so the next run
+sees fresh figures, while an unchanged database is not queried again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from cams_data import settings, store
-
-QUERIES = {
-    "freshness": store.freshness,
-    "uploads": store.uploads,
-    "has_demo_data": store.has_demo_data,
-}
+from cams_data import indicators, settings, store
 
 
-def _query(name: str):
+def get(query: Callable[..., Any], *args: Any) -> Any:
+    """`query(connection, *args)`, cached until the database or the objectives change."""
     path = settings.db_path()
-    with store.connect(path, read_only=True) as con:
-        version = store.latest_upload_id(con)
-    return _cached(path, version, name)
+    if not path.exists():
+        with store.connect(path):  # an empty database with its views, made once
+            pass
+    name = f"{query.__module__}.{query.__qualname__}"
+    return _cached(str(path), _version(path), indicators.config_version(), name, query, args)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _cached(path: Path, version: int, name: str):
-    # version is only in the key: a new upload or rollback means fresh figures
-    with store.connect(path, read_only=True) as con:
-        return QUERIES[name](con)
+def _version(path: Path) -> str:
+    """Changes with every write (an upload, a rollback): the database file or its journal."""
+    files = [path, path.with_name(path.name + ".wal")]
+    return ";".join(f"{s.st_mtime_ns}:{s.st_size}" for s in (f.stat() for f in files if f.exists()))
 
 
-def freshness() -> pd.DataFrame:
-    return _query("freshness")
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached(
+    path: str,
+    version: str,
+    config: str,
+    name: str,
+    _query: Callable[..., Any],
+    args: tuple,
+) -> Any:
+    # version, config and name are only in the key: a new upload means fresh figures
+    with store.connect(Path(path), read_only=True) as con:
+        return _query(con, *args)
 
 
-def uploads() -> pd.DataFrame:
-    return _query("uploads")
+def freshness():
+    return get(store.freshness)
+
+
+def uploads():
+    return get(store.uploads)
 
 
 def has_demo_data() -> bool:
-    return _query("has_demo_data")
+    return get(store.has_demo_data)
+
+
+def clear() -> None:
+    _cached.clear()

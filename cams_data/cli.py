@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = with_db(commands.add_parser("demo", help="write the demo spreadsheets and load them"))
     demo.add_argument("--remove", action="store_true", help="roll back every demo upload")
 
+    report = with_db(commands.add_parser("progress", help="progress against the four objectives"))
+    report.add_argument("--period", help="2025/26 or 2025/26-Q2 (default: the last full quarter)")
+    report.add_argument("--organisation", help="only this organisation's training and measures")
+    report.add_argument("--json", action="store_true", help="print the figures as JSON")
+
     template = commands.add_parser("template", help="write an .xlsx template for a kind")
     template.add_argument("kind", choices=sorted(KINDS))
     template.add_argument("--out", type=Path, required=True)
@@ -174,6 +179,35 @@ def _demo(args, db: Path) -> int:
     return 0
 
 
+def _progress(args, db: Path) -> int:
+    from cams_data import dashboard, formatting, indicators, periods, store
+
+    try:
+        with store.connect(db, read_only=True) as con:
+            period = periods.parse(args.period) if args.period else None
+            label = period.label if period else dashboard.default_period(con)
+            report = dashboard.progress(con, label, args.organisation)
+    except (periods.BadPeriod, indicators.ConfigError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([o.as_dict() for o in report], indent=2))
+        return 0
+    print(f"Progress for {label} ({periods.parse(label).description})")
+    for objective in report:
+        print(f"\n{objective.objective.number}. {objective.objective.title}: {objective.status}")
+        for row in objective.indicators:
+            unit = row.indicator.unit
+            target = f", target {formatting.number(row.target, unit)}" if row.target else ""
+            change = formatting.change(row.change, unit)
+            since = f", {change} since {row.previous.period.label}" if change else ""
+            print(
+                f"  {row.indicator.label}: {formatting.with_unit(row.current.value, unit)}"
+                f" ({row.status}{target}{since})"
+            )
+    return 0
+
+
 def _template(args, db: Path) -> int:
     from cams_data.templates import write_template
 
@@ -188,4 +222,5 @@ COMMANDS = {
     "rollback": _rollback,
     "demo": _demo,
     "template": _template,
+    "progress": _progress,
 }

@@ -25,6 +25,7 @@ class Config:
     max_compression_ratio: float = 100
     store_free_text: bool = False
     question_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    objectives_file: str = ""
 
     @property
     def max_upload_bytes(self) -> int:
@@ -58,6 +59,7 @@ def _load_config(path: Path, mtime: float) -> Config:
         max_compression_ratio=limits.get("max_compression_ratio", Config.max_compression_ratio),
         store_free_text=survey.get("store_free_text", Config.store_free_text),
         question_aliases=aliases,
+        objectives_file=raw.get("dashboard", {}).get("objectives", ""),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -160,10 +161,18 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> Non
         con.execute(view_sql(kind))
 
 
-def current_rows_sql(kind: Kind) -> str:
-    """The rows of active uploads that no later active upload replaced."""
+def current_rows_sql(kind: Kind, as_at: datetime | None = None) -> str:
+    """The rows of active uploads that no later active upload replaced (as they were `as_at`)."""
+    if as_at is None:
+        active = "u.status = 'active'"
+    else:
+        moment = f"TIMESTAMP '{as_at:%Y-%m-%d %H:%M:%S}'"
+        active = (
+            f"u.uploaded_at <= {moment} "
+            f"AND (u.rolled_back_at IS NULL OR u.rolled_back_at > {moment})"
+        )
     rows = f"""SELECT r.* FROM {kind.name}_rows r JOIN uploads u USING (upload_id)
-               WHERE u.status = 'active'"""
+               WHERE {active}"""
     if kind.replaces_whole:
         scope = kind.replaces_whole
         latest = f"upload_id = max(upload_id) OVER (PARTITION BY {scope})"
@@ -179,7 +188,8 @@ def current_rows_sql(kind: Kind) -> str:
     return current
 
 
-def view_sql(kind: Kind) -> str:
+def view_select(kind: Kind, as_at: datetime | None = None) -> str:
+    """The view's query; with `as_at`, the figures as the database held them at that moment."""
     columns = list(kind.view_columns)
     if kind.name == "training":
         # One spelling per course: the first seen, so case and spacing never split a course.
@@ -187,10 +197,17 @@ def view_sql(kind: Kind) -> str:
             "first_value(course) OVER (PARTITION BY lower(course) "
             "ORDER BY upload_id, row_no) AS course"
         )
-    select = ", ".join(columns)
-    return (
-        f"CREATE OR REPLACE VIEW {kind.name} AS SELECT {select}, upload_id "
-        f"FROM ({current_rows_sql(kind)})"
+    return f"SELECT {', '.join(columns)}, upload_id FROM ({current_rows_sql(kind, as_at)})"
+
+
+def view_sql(kind: Kind) -> str:
+    return f"CREATE OR REPLACE VIEW {kind.name} AS {view_select(kind)}"
+
+
+def views_as_at(as_at: datetime) -> str:
+    """A WITH clause that shadows every view with its contents at `as_at`."""
+    return "WITH " + ", ".join(
+        f"{name} AS ({view_select(kind, as_at)})" for name, kind in KINDS.items()
     )
 
 

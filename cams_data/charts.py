@@ -1,0 +1,295 @@
+"""One look for every chart: the CAMS Altair theme, fixed category colours and chart builders.
+
+Colours follow the UK Government Analysis Function's guidance on charts: its accessible
+categorical palette in order, a sequential palette for ordered categories and grey for context
+and 'Not specified'. Each category keeps its colour on every chart. Builders take a tidy table and
+return an `alt.Chart`; they know nothing of Streamlit, so pages and exports draw the same charts.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
+    "#12436D",
+    "#28A197",
+    "#801650",
+    "#F46A25",
+    "#3D3D3D",
+    "#A285D1",
+)
+CATEGORICAL = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE]
+SEQUENTIAL = ["#12436D", "#2073BC", "#6BACE6"]
+CONTEXT_GREY = "#BFBFBF"
+FONT = "Arial, Helvetica, sans-serif"
+NOT_SPECIFIED = ("Not specified", "Not specified or unknown")
+
+EXPLOITATION_TYPES = [
+    "Labour",
+    "Sexual",
+    "Criminal",
+    "Domestic servitude",
+    "Organ harvesting",
+    "Multiple",
+    "Not specified or unknown",
+]
+AGE_GROUPS = ["Adult", "Child", "Not specified"]
+RAG = {"Green": "#00703C", "Amber": "#F46A25", "Red": "#D4351C", "No data": CONTEXT_GREY}
+
+# The same colour for the same category on every chart.
+FIXED_COLOURS = {
+    **dict(zip(EXPLOITATION_TYPES[:6], CATEGORICAL, strict=True)),
+    "Adult": DARK_BLUE,
+    "Child": TURQUOISE,
+    "NRM referral": DARK_BLUE,
+    "Duty to Notify": TURQUOISE,
+    "Other": DARK_PINK,
+    **{name: CONTEXT_GREY for name in NOT_SPECIFIED},
+}
+
+
+def colours_for(categories) -> tuple[list[str], list[str]]:
+    """A (domain, range) pair: fixed colours first, then the palette in order, grey for the rest."""
+    domain = list(dict.fromkeys(str(c) for c in categories))
+    spare = [c for c in CATEGORICAL if c not in {FIXED_COLOURS.get(d) for d in domain}]
+    colours = []
+    for name in domain:
+        if name in FIXED_COLOURS:
+            colours.append(FIXED_COLOURS[name])
+        else:
+            colours.append(spare.pop(0) if spare else CONTEXT_GREY)
+    return domain, colours
+
+
+def ordered_colours(categories) -> tuple[list[str], list[str]]:
+    """Ordered categories (a scale from most to least): the sequential palette, then grey."""
+    domain = list(dict.fromkeys(str(c) for c in categories))
+    colours = [
+        CONTEXT_GREY if name in NOT_SPECIFIED else SEQUENTIAL[min(i, len(SEQUENTIAL) - 1)]
+        for i, name in enumerate(domain)
+    ]
+    return domain, colours
+
+
+@alt.theme.register("cams", enable=True)
+def cams_theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"stroke": None, "continuousWidth": 600, "continuousHeight": 320},
+            "range": {"category": CATEGORICAL, "ordinal": SEQUENTIAL, "ramp": SEQUENTIAL},
+            "title": {
+                "anchor": "start",
+                "fontSize": 18,
+                "fontWeight": "bold",
+                "color": "#0B0C0C",
+                "subtitleFontSize": 14,
+                "subtitleColor": "#505A5F",
+                "offset": 12,
+            },
+            "axis": {
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "titleFontWeight": "normal",
+                "labelColor": "#0B0C0C",
+                "titleColor": "#0B0C0C",
+                "gridColor": "#E5E5E5",
+                "domainColor": "#0B0C0C",
+                "tickColor": "#0B0C0C",
+            },
+            "axisX": {"grid": False},
+            "legend": {"labelFontSize": 13, "titleFontSize": 13, "orient": "bottom"},
+            "bar": {"color": DARK_BLUE},
+            "line": {"color": DARK_BLUE, "strokeWidth": 3},
+            "point": {"color": DARK_BLUE, "filled": True, "size": 60},
+        }
+    }
+
+
+def _title(title: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
+    lines = [line for line in (subtitle, source) if line]
+    return alt.TitleParams(title, subtitle=lines or alt.Undefined)
+
+
+def bar(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+    value_title: str = "",
+    colour: str | None = None,
+    label: str | None = None,
+    horizontal: bool = True,
+    value_format: str = ",.0f",
+) -> alt.Chart:
+    """Bars, one per category (coloured by `colour` when given), each labelled with its value.
+
+    `label` names a text column drawn at the bar's end, e.g. '<5' where a count is suppressed.
+    """
+    sort = list(table[category])
+    cat_axis = alt.Y if horizontal else alt.X
+    val_axis = alt.X if horizontal else alt.Y
+    encoding = {
+        "y" if horizontal else "x": cat_axis(f"{category}:N", sort=sort, title=None),
+        "x" if horizontal else "y": val_axis(
+            f"{value}:Q", title=value_title or value, axis=alt.Axis(format=value_format)
+        ),
+        "tooltip": [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{label or value}:N")],
+    }
+    if colour:
+        domain, colours = colours_for(table[colour])
+        encoding["color"] = alt.Color(
+            f"{colour}:N", scale=alt.Scale(domain=domain, range=colours), legend=None
+        )
+    base = alt.Chart(table, title=_title(title, subtitle, source))
+    bars = base.mark_bar().encode(**encoding)
+    text = base.mark_text(
+        align="left" if horizontal else "center",
+        baseline="middle" if horizontal else "bottom",
+        dx=4 if horizontal else 0,
+        dy=0 if horizontal else -4,
+        fontSize=13,
+    ).encode(
+        **{k: v for k, v in encoding.items() if k in ("x", "y")},
+        text=alt.Text(f"{label}:N") if label else alt.Text(f"{value}:Q", format=value_format),
+    )
+    height = max(120, 34 * len(sort)) if horizontal else 320
+    return (bars + text).properties(height=height)
+
+
+def stacked_bar(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    stack: str,
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+    value_title: str = "",
+    order: list[str] | None = None,
+    ordered: bool = False,
+    horizontal: bool = False,
+) -> alt.Chart:
+    """Bars split by `stack` (e.g. quarters by exploitation type); the legend names each colour."""
+    stack_order = order or list(dict.fromkeys(table[stack]))
+    domain, colours = (ordered_colours if ordered else colours_for)(stack_order)
+    cat = (alt.Y if horizontal else alt.X)(
+        f"{category}:N", sort=list(dict.fromkeys(table[category])), title=None
+    )
+    val = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=value_title or value, stack=True)
+    chart = (
+        alt.Chart(table, title=_title(title, subtitle, source))
+        .mark_bar()
+        .encode(
+            **({"y": cat, "x": val} if horizontal else {"x": cat, "y": val}),
+            color=alt.Color(
+                f"{stack}:N",
+                scale=alt.Scale(domain=domain, range=colours),
+                sort=domain,
+                title=None,
+            ),
+            order=alt.Order("stack_rank:Q"),
+            tooltip=[f"{category}:N", f"{stack}:N", alt.Tooltip(f"{value}:Q", format=",.0f")],
+        )
+        .transform_calculate(
+            stack_rank=f"indexof({domain!r}, datum['{stack}'])",
+        )
+    )
+    return chart
+
+
+def line(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    value: str,
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+    value_title: str = "",
+    series: str | None = None,
+    value_format: str = ",.0f",
+) -> alt.Chart:
+    """A line over time (x holds period labels in order), with a point and label at each value."""
+    order = list(dict.fromkeys(table[x]))
+    encoding = {
+        "x": alt.X(f"{x}:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        "y": alt.Y(
+            f"{value}:Q",
+            title=value_title or value,
+            axis=alt.Axis(format=value_format),
+            scale=alt.Scale(zero=True),
+        ),
+        "tooltip": [f"{x}:N", alt.Tooltip(f"{value}:Q", format=value_format)],
+    }
+    if series:
+        domain, colours = colours_for(table[series])
+        encoding["color"] = alt.Color(
+            f"{series}:N", scale=alt.Scale(domain=domain, range=colours), title=None
+        )
+        encoding["tooltip"].insert(0, f"{series}:N")
+    base = alt.Chart(table, title=_title(title, subtitle, source)).encode(**encoding)
+    return base.mark_line(point=True) + base.mark_text(dy=-12, fontSize=12).encode(
+        text=alt.Text(f"{value}:Q", format=value_format)
+    )
+
+
+def diverging_bar(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    answer: str,
+    share: str,
+    negative: list[str],
+    neutral: list[str],
+    positive: list[str],
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+) -> alt.Chart:
+    """Likert answers around zero: negative answers to the left, positive to the right.
+
+    `share` is a percentage per (category, answer); answers are listed most negative first.
+    """
+    scale_order = negative + neutral + positive
+    rows = table[table[answer].isin(scale_order)].copy()
+    rank = {name: i for i, name in enumerate(scale_order)}
+    rows["rank"] = rows[answer].map(rank)
+    rows = rows.sort_values([category, "rank"])
+    # Each bar starts where the one before it ends; negatives (and half the neutral) go left.
+    left = (
+        rows[answer].isin(negative).astype(float) * rows[share]
+        + rows[answer].isin(neutral).astype(float) * rows[share] / 2
+    )
+    offset = left.groupby(rows[category]).transform("sum")
+    rows["x_end"] = rows.groupby(category)[share].cumsum() - offset
+    rows["x_start"] = rows["x_end"] - rows[share]
+    colours = (
+        [DARK_PINK, ORANGE][: len(negative)][::-1]
+        if len(negative) <= 2
+        else [DARK_PINK] * len(negative)
+    )
+    colours = colours + [CONTEXT_GREY] * len(neutral) + SEQUENTIAL[: len(positive)][::-1]
+    return (
+        alt.Chart(rows, title=_title(title, subtitle, source))
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", sort=list(dict.fromkeys(rows[category])), title=None),
+            x=alt.X("x_start:Q", title="Share of respondents (%)", axis=alt.Axis(format=".0f")),
+            x2="x_end:Q",
+            color=alt.Color(
+                f"{answer}:N",
+                scale=alt.Scale(domain=scale_order, range=colours),
+                sort=scale_order,
+                title=None,
+            ),
+            tooltip=[f"{category}:N", f"{answer}:N", alt.Tooltip(f"{share}:Q", format=".0f")],
+        )
+        .properties(height=max(120, 40 * rows[category].nunique()))
+    )

@@ -1,0 +1,290 @@
+"""What every page shares: the periods and organisations to choose from, and what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from cams_data import disclosure, formatting, indicators, periods, store
+from cams_data.kinds import KINDS
+
+# The latest day each view's figures describe.
+_LATEST_DAY = {
+    "referrals": "SELECT max(period_start + to_months(period_months))::DATE - 1 FROM referrals",
+    "measures": "SELECT max(period_start + to_months(period_months))::DATE - 1 FROM measures",
+    "training": "SELECT max(completed_on) FROM training",
+    "establishment": "SELECT max(as_of) FROM establishment",
+    "actions": "SELECT max(updated_on) FROM actions",
+}
+_FIRST_DAY = {
+    "referrals": "SELECT min(period_start) FROM referrals",
+    "measures": "SELECT min(period_start) FROM measures",
+    "training": "SELECT min(completed_on) FROM training",
+}
+
+
+def _days(con: duckdb.DuckDBPyConnection, queries: dict[str, str]) -> list[date]:
+    found = (con.execute(sql).fetchone()[0] for sql in queries.values())
+    return [d for d in found if d is not None]
+
+
+def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tuple[date, date]:
+    """The first and last day the figures describe (this quarter when there are none)."""
+    today = today or date.today()
+    last = [d for d in _days(con, _LATEST_DAY) if d <= today]
+    first = _days(con, _FIRST_DAY)
+    if not last:
+        return periods.quarter_of(today).start, today
+    return min(first or last), max(last)
+
+
+def period_choices(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[str]:
+    """Every year and quarter the figures reach, newest first, as labels."""
+    first, last = data_span(con, today)
+    return [p.label for p in periods.choices(first, last)]
+
+
+def default_period(con: duckdb.DuckDBPyConnection, today: date | None = None) -> str:
+    """The quarter a meeting reviews: the latest that ended by the latest figures."""
+    _, last = data_span(con, today)
+    return periods.last_complete_quarter(last).label
+
+
+def organisations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Organisations named in training, staff numbers and partnership measures."""
+    return [
+        row[0]
+        for row in con.execute(
+            """SELECT DISTINCT organisation FROM (
+                   SELECT organisation FROM training UNION ALL
+                   SELECT organisation FROM establishment UNION ALL
+                   SELECT organisation FROM measures)
+               WHERE organisation IS NOT NULL ORDER BY 1"""
+        ).fetchall()
+    ]
+
+
+def progress(
+    con: duckdb.DuckDBPyConnection, period: str, organisation: str | None = None
+) -> list[indicators.ObjectiveProgress]:
+    return indicators.progress(con, periods.parse(period), organisation)
+
+
+@dataclass(frozen=True)
+class Moved:
+    id: str
+    objective: int
+    label: str
+    unit: str
+    before: float | None
+    after: float | None
+
+
+def uploads_since(con: duckdb.DuckDBPyConnection, since: datetime) -> pd.DataFrame:
+    """Uploads and rollbacks since `since`, newest first."""
+    return con.execute(
+        """SELECT upload_id, kind, file_name, uploaded_at, uploaded_by, rows_loaded,
+                  rows_superseded, status, rolled_back_at, covers_from, covers_to
+           FROM uploads WHERE uploaded_at > ? OR rolled_back_at > ?
+           ORDER BY greatest(uploaded_at, coalesce(rolled_back_at, uploaded_at)) DESC""",
+        [since, since],
+    ).df()
+
+
+def indicators_moved(
+    con: duckdb.DuckDBPyConnection, since: datetime, period: str, organisation: str | None = None
+) -> list[Moved]:
+    """Indicators whose figure for `period` differs from what the database held at `since`."""
+    then = indicators.progress(con, periods.parse(period), organisation, store.views_as_at(since))
+    now = indicators.progress(con, periods.parse(period), organisation)
+    moved = []
+    for before_objective, after_objective in zip(then, now, strict=True):
+        for before, after in zip(
+            before_objective.indicators, after_objective.indicators, strict=True
+        ):
+            if _rounded(before.current.value) != _rounded(after.current.value):
+                moved.append(
+                    Moved(
+                        after.indicator.id,
+                        after_objective.objective.number,
+                        after.indicator.label,
+                        after.indicator.unit,
+                        before.current.value,
+                        after.current.value,
+                    )
+                )
+    return moved
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+# --- ready to draw ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One indicator as the screen shows it: text only, small counts already suppressed."""
+
+    id: str
+    label: str
+    value: str
+    change: str | None
+    change_colour: str  # for st.metric: "normal", "inverse" or "off"
+    target: str
+    status: str
+    previous_period: str
+    note: str
+
+
+def shown(row: indicators.Progress, suppress: bool = True) -> Shown:
+    indicator, current, previous = row.indicator, row.current, row.previous
+    hide = suppress and indicator.small_numbers
+    small = hide and (disclosure.is_small(current.value) or disclosure.is_small(previous.value))
+    value = (
+        disclosure.SCREEN_MARK
+        if hide and disclosure.is_small(current.value)
+        else formatting.number(current.value, indicator.unit)
+    )
+    change = None if small else formatting.change(row.change, indicator.unit)
+    colour = "off" if not indicator.rated else "normal" if indicator.higher_is_better else "inverse"
+    target = "" if row.target is None else f"Target {formatting.number(row.target, indicator.unit)}"
+    note = current.note
+    if current.as_of and current.as_of < current.period.last_day and indicator.basis == "sum":
+        note = f"data to {formatting.day(current.as_of)}" + (f"; {note}" if note else "")
+    return Shown(
+        indicator.id,
+        indicator.label,
+        value,
+        change,
+        colour,
+        target,
+        row.status,
+        previous.period.label,
+        note,
+    )
+
+
+def indicator_table(rows: list[indicators.Progress], suppress: bool = True) -> pd.DataFrame:
+    """Every indicator of an objective: value, target, status, previous and change."""
+    return pd.DataFrame(
+        [
+            {
+                "Indicator": s.label,
+                "Value": s.value,
+                "Target": s.target.removeprefix("Target "),
+                "Status": s.status,
+                f"Change since {s.previous_period}": s.change or "",
+                "Notes": s.note,
+            }
+            for s in (shown(r, suppress) for r in rows)
+        ]
+    )
+
+
+def trend_table(
+    con: duckdb.DuckDBPyConnection,
+    indicator_id: str,
+    period: str,
+    organisation: str | None = None,
+    suppress: bool = True,
+) -> pd.DataFrame:
+    """The indicator over the last 8 quarters (or 5 years) to `period`, for a trend chart."""
+    indicator = indicators.find(indicator_id)
+    chosen = periods.parse(period)
+    count = 8 if chosen.is_quarter else 5
+    rows = indicators.trend(con, indicator, chosen, count, organisation)
+    hide = suppress and indicator.small_numbers
+    return pd.DataFrame(
+        {
+            "Period": [f.period.label for f in rows],
+            "Value": [None if hide and disclosure.is_small(f.value) else f.value for f in rows],
+            "Shown": [
+                disclosure.SCREEN_MARK
+                if hide and disclosure.is_small(f.value)
+                else formatting.number(f.value, indicator.unit)
+                for f in rows
+            ],
+        }
+    )
+
+
+def _shown_number(indicator: indicators.Indicator, value: float | None, suppress: bool) -> str:
+    if suppress and indicator.small_numbers and disclosure.is_small(value):
+        return disclosure.SCREEN_MARK
+    return formatting.number(value, indicator.unit)
+
+
+def moved_table(
+    con: duckdb.DuckDBPyConnection,
+    since: datetime,
+    period: str,
+    organisation: str | None = None,
+    suppress: bool = True,
+) -> pd.DataFrame:
+    """The indicators the uploads since `since` moved: objective, indicator, before, now."""
+    rows = []
+    for moved in indicators_moved(con, since, period, organisation):
+        indicator = indicators.find(moved.id)
+        rows.append(
+            {
+                "Objective": moved.objective,
+                "Indicator": moved.label,
+                "Before": _shown_number(indicator, moved.before, suppress),
+                "Now": _shown_number(indicator, moved.after, suppress),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
+
+
+def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
+    """Uploads as people read them: kind, file, who, when, rows and what happened."""
+    return pd.DataFrame(
+        {
+            "What": [KINDS[k].title for k in uploads["kind"]],
+            "File": uploads["file_name"],
+            "Uploaded": [formatting.day(d) for d in uploads["uploaded_at"]],
+            "By": uploads["uploaded_by"],
+            "Rows stored": uploads["rows_loaded"],
+            "Rows replaced": uploads["rows_superseded"],
+            "Status": [
+                f"rolled back {formatting.day(r)}" if s == "rolled_back" else "active"
+                for s, r in zip(uploads["status"], uploads["rolled_back_at"], strict=True)
+            ],
+        }
+    )
+
+
+def freshness_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per kind of data: its last upload and the period that upload covers."""
+    table = store.freshness(con)
+    covers = [
+        f"{formatting.day(a)} to {formatting.day(b)}" if a is not None and a == a else ""
+        for a, b in zip(table["covers_from"], table["covers_to"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Data": table["title"],
+            "Rows": table["rows"],
+            "Last upload": [formatting.day(d) or "nothing loaded" for d in table["last_upload"]],
+            "File": table["last_file"].fillna(""),
+            "Covers": covers,
+        }
+    )
+
+
+def trend_description(table: pd.DataFrame, label: str) -> str:
+    """One sentence for a trend chart's text alternative."""
+    known = table[table["Shown"] != formatting.NO_DATA]
+    if known.empty:
+        return f"{label}: no data yet for these periods."
+    first, last = known.iloc[0], known.iloc[-1]
+    if len(known) == 1:
+        return f"{label}: {last['Shown']} in {last['Period']}, the only period with data."
+    return (
+        f"{label}: {first['Shown']} in {first['Period']} and {last['Shown']} in {last['Period']}."
+    )

@@ -1,0 +1,51 @@
+"""Figures as people read them: UK dates, pounds, percentages, and `no data yet`."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+NO_DATA = "no data yet"
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def day(value: date | datetime | None) -> str:
+    if _missing(value):
+        return ""
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+def number(value: float | None, unit: str) -> str:
+    """`£12,500`, `86%` or `1,234` (with one decimal where a count is not whole)."""
+    if _missing(value):
+        return NO_DATA
+    if unit == "%":
+        return f"{value:.0f}%"
+    if unit == "GBP":
+        return f"£{value:,.0f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def with_unit(value: float | None, unit: str) -> str:
+    text = number(value, unit)
+    return text if _missing(value) or unit in ("%", "GBP") else f"{text} {unit}"
+
+
+def change(value: float | None, unit: str) -> str | None:
+    """`+5 pts`, `-£1,000`, `+3`; None when there is nothing to compare."""
+    if _missing(value):
+        return None
+    if round(value, 1) == 0:
+        return "no change"
+    sign = "+" if value > 0 else "-"
+    size = abs(value)
+    if unit == "%":
+        return f"{sign}{size:.0f} pts"
+    if unit == "GBP":
+        return f"{sign}£{size:,.0f}"
+    return f"{sign}{size:,.0f}" if float(size).is_integer() else f"{sign}{size:,.1f}"

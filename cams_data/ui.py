@@ -1,0 +1,106 @@
+"""Streamlit pieces every page shares: the sidebar filters, the demo banner and a chart with its
+text alternative and data table. Figures come from `cache`; nothing here queries the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from cams_data import cache, dashboard, formatting, periods
+from cams_data.periods import ReportingPeriod
+
+ALL_ORGANISATIONS = "All organisations"
+HELPLINE = (
+    "If you think someone is a victim of modern slavery: **Modern Slavery & Exploitation "
+    "Helpline 08000 121 700**. In an emergency call **999**."
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    period: ReportingPeriod
+    organisation: str | None  # None: every organisation
+
+    @property
+    def organisation_label(self) -> str:
+        return self.organisation or ALL_ORGANISATIONS
+
+
+def sidebar() -> Selection:
+    """Period and organisation, kept in the URL (`?period=2025/26-Q2&organisation=...`) so a link
+    opens the same view for everyone; and how fresh each kind of data is."""
+    with st.sidebar:
+        choices = cache.get(dashboard.period_choices)
+        default = cache.get(dashboard.default_period)
+        if default not in choices:
+            choices = [default, *choices]
+        period = st.selectbox(
+            "Period",
+            choices,
+            index=choices.index(default),
+            key="period",
+            bind="query-params",
+            help="A financial year (April to March) or one of its quarters: Q1 is April-June.",
+        )
+        organisations = [ALL_ORGANISATIONS, *cache.get(dashboard.organisations)]
+        organisation = st.selectbox(
+            "Organisation",
+            organisations,
+            key="organisation",
+            bind="query-params",
+            help="Filters training, staff numbers and partnership measures.",
+        )
+        freshness_note()
+        st.caption(HELPLINE)
+    chosen = periods.parse(period or default)
+    return Selection(chosen, None if organisation in (None, ALL_ORGANISATIONS) else organisation)
+
+
+def selection() -> Selection:
+    """The filters the sidebar set on this run."""
+    period = st.session_state.get("period") or cache.get(dashboard.default_period)
+    organisation = st.session_state.get("organisation")
+    return Selection(
+        periods.parse(period),
+        None if organisation in (None, ALL_ORGANISATIONS) else organisation,
+    )
+
+
+def freshness_note() -> None:
+    table = cache.freshness()
+    lines = []
+    for row in table.itertuples():
+        when = "nothing loaded" if row.rows == 0 else formatting.day(row.last_upload)
+        lines.append(f"- {row.title.split(' (')[0]}: {when}")
+    with st.expander("Data last updated", icon=":material/update:"):
+        st.markdown("\n".join(lines))
+
+
+def page_header(title: str, selection: Selection, caption: str = "") -> None:
+    st.title(title)
+    st.caption(
+        f"{selection.period.label} ({selection.period.description}) · "
+        f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
+    )
+    if cache.has_demo_data():
+        st.warning(
+            "**Demo data is loaded: these figures are made up.** Remove it with "
+            "`python -m cams_data demo --remove` once real files are uploaded.",
+            icon=":material/science:",
+        )
+
+
+def chart(figure: alt.Chart, table: pd.DataFrame, description: str, key: str) -> None:
+    """A chart, a one-sentence text alternative under it, and its data one click away."""
+    st.altair_chart(figure, theme=None, width="stretch", alt=description, key=f"chart-{key}")
+    st.caption(description)
+    with st.expander("Data table", icon=":material/table:"):
+        st.dataframe(table, hide_index=True, key=f"table-{key}")
+
+
+def no_data(message: str) -> None:
+    st.info(message, icon=":material/hourglass_empty:")

@@ -1,0 +1,56 @@
+"""Objective detail: every indicator of one objective with its target, value, status and trend."""
+
+import streamlit as st
+
+from cams_data import cache, charts, dashboard, ui
+
+BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
+
+selection = ui.selection()
+progress = cache.get(dashboard.progress, selection.period.label, selection.organisation)
+titles = {str(o.objective.number): f"{o.objective.number}. {o.objective.title}" for o in progress}
+asked = st.query_params.get("objective", "1")
+chosen = st.segmented_control(
+    "Objective",
+    list(titles),
+    default=asked if asked in titles else "1",
+    format_func=titles.get,
+    key="objective-choice",
+    required=True,
+)
+st.query_params["objective"] = chosen or "1"
+objective = progress[int(chosen or "1") - 1]
+ui.page_header(titles[str(objective.objective.number)], selection, objective.objective.summary)
+st.badge(
+    f"Objective status: {objective.status}",
+    color=BADGE[objective.status],
+    icon=":material/flag:",
+)
+st.dataframe(dashboard.indicator_table(objective.indicators), hide_index=True, key="indicators")
+st.caption(
+    "An objective is Red if any rated indicator is Red, else Amber if any is Amber, else Green; "
+    "'No data' when none has data for the period. Figures without a target are shown for "
+    "context and not rated. Yearly targets of counts are shared pro rata across quarters."
+)
+
+st.header("Trends")
+columns = st.columns(2)
+for number, row in enumerate(objective.indicators):
+    with columns[number % 2]:
+        table = cache.get(
+            dashboard.trend_table, row.indicator.id, selection.period.label, selection.organisation
+        )
+        ui.chart(
+            charts.line(
+                table,
+                x="Period",
+                value="Value",
+                title=row.indicator.label,
+                subtitle=f"To {selection.period.label}, {row.indicator.unit}",
+                source="Source: CAMS partnership",
+                value_title=row.indicator.unit,
+            ),
+            table[["Period", "Shown"]],
+            dashboard.trend_description(table, row.indicator.label),
+            key=row.indicator.id,
+        )

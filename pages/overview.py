@@ -1,0 +1,64 @@
+"""Overview: the four objectives at a glance, what changed since the last meeting, how fresh."""
+
+from datetime import date, datetime, time, timedelta
+
+import streamlit as st
+
+from cams_data import cache, dashboard, ui
+
+BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
+
+selection = ui.selection()
+ui.page_header("Progress against the four objectives", selection)
+progress = cache.get(dashboard.progress, selection.period.label, selection.organisation)
+
+for row_start in (0, 2):
+    for column, objective in zip(st.columns(2), progress[row_start : row_start + 2], strict=True):
+        with column.container(border=True):
+            st.subheader(f"{objective.objective.number}. {objective.objective.title}")
+            st.badge(objective.status, color=BADGE[objective.status], icon=":material/flag:")
+            headline = [p for p in objective.indicators if p.indicator.headline]
+            for shown in (dashboard.shown(p) for p in headline):
+                st.metric(
+                    shown.label,
+                    shown.value,
+                    shown.change,
+                    delta_color=shown.change_colour,
+                    delta_description=f"since {shown.previous_period}",
+                    delta_arrow="off" if shown.change == "no change" else "auto",
+                )
+                st.caption(" · ".join(x for x in (shown.status, shown.target, shown.note) if x))
+            st.page_link(
+                "pages/objectives.py",
+                label=f"All evidence for objective {objective.objective.number}",
+                icon=":material/arrow_forward:",
+                query_params={"objective": str(objective.objective.number)},
+            )
+
+st.header("Since the last meeting")
+since = st.date_input(
+    "Changes since",
+    value=date.today() - timedelta(days=91),
+    format="DD/MM/YYYY",
+    key="since",
+    help="The date of the last meeting: uploads since then, and the figures they moved.",
+)
+moment = datetime.combine(since, time.min)
+uploads = cache.get(dashboard.uploads_since, moment)
+if uploads.empty:
+    st.info(f"Nothing has been uploaded or rolled back since {since:%d/%m/%Y}.")
+else:
+    st.dataframe(
+        dashboard.uploads_table(uploads),
+        hide_index=True,
+        key="uploads-since",
+    )
+    moved = cache.get(dashboard.moved_table, moment, selection.period.label, selection.organisation)
+    st.subheader(f"Figures for {selection.period.label} they changed")
+    if moved.empty:
+        st.caption("None of the indicators for this period changed.")
+    else:
+        st.dataframe(moved, hide_index=True, key="moved")
+
+st.header("How fresh the figures are")
+st.dataframe(cache.get(dashboard.freshness_table), hide_index=True, key="freshness")

@@ -1,0 +1,134 @@
+"""The Overview and Objectives pages show the figures `cams_data` computes for a known year."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import fixture_year
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cams_data import dashboard, indicators, periods
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def year_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("year")
+    db = folder / "cams.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(db))
+        fixture_year.load(db, folder)
+    return folder
+
+
+@pytest.fixture
+def year_db(year_files, db):
+    shutil.copy(year_files / "cams.duckdb", db)
+    shutil.copy(year_files / "pseudonym.key", db.parent / "pseudonym.key")
+    return db
+
+
+def open_app(page: str | None = None, **query) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def badges(app: AppTest) -> list[str]:
+    """The objective status badges, as text (`:red-badge[:material/flag: Red]` -> `Red`)."""
+    return [m.value.split("flag: ", 1)[1].rstrip("]") for m in app.markdown if "-badge[" in m.value]
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_overview_shows_the_four_objectives_with_their_figures(year_db):
+    app = open_app()
+    assert [h.value for h in app.subheader][:4] == [
+        "1. Survivor Support and Care",
+        "2. Funding and Sustainability",
+        "3. Multi-agency approach to intelligence and disruption",
+        "4. Partnership profile/awareness",
+    ]
+    shown = metrics(app)
+    with duckdb.connect(str(year_db), read_only=True) as con:
+        report = dashboard.progress(con, "2025/26-Q2")
+    for row in (p for o in report for p in o.indicators if p.indicator.headline):
+        assert shown[row.indicator.label] == dashboard.shown(row).value
+    assert shown["First Responder roles trained in the last 12 months"] == "45%"
+    assert shown["Funding secured"] == "£12,500"
+    assert shown["NRM referrals made by the council"] == "6"
+    assert shown["Duty to Notify notifications made"] == "<5"  # one notification: suppressed
+    deltas = {m.label: m.delta for m in app.metric}
+    assert deltas["Funding secured"] == "+£7,500"
+    assert deltas["Duty to Notify notifications made"] in ("", None)  # would reveal a small count
+    assert badges(app) == ["Red", "Green", "Red", "Red"]
+
+
+def test_query_parameters_set_the_period_and_organisation(year_db):
+    app = open_app(period="2025/26-Q1", organisation="Colchester City Council")
+    assert app.sidebar.selectbox(key="period").value == "2025/26-Q1"
+    assert app.sidebar.selectbox(key="organisation").value == "Colchester City Council"
+    shown = metrics(app)
+    assert shown["First Responder roles trained in the last 12 months"] == "25%"
+    assert shown["Funding secured"] == "no data yet"  # measures are the partnership's own
+    assert "2025/26-Q1 (April to June 2025) · Colchester City Council" in app.caption[0].value
+
+
+def test_the_period_survives_moving_between_pages(year_db):
+    app = open_app(period="2025/26")
+    app.switch_page("pages/objectives.py").run()
+    assert app.caption[0].value.startswith("2025/26 (April 2025 to March 2026)")
+    table = app.dataframe[0].value
+    assert (
+        table.loc[table["Indicator"] == "NRM referrals made by the council", "Value"].item() == "9"
+    )
+
+
+def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_db):
+    app = open_app()
+    app.date_input(key="since").set_value(periods.parse("2024/25").start).run()
+    uploads, moved, _ = (d.value for d in app.dataframe)
+    assert len(uploads) == 8
+    assert set(uploads["File"]) >= {"referrals.csv", "measures.csv", "learning_pool.xlsx"}
+    moved = moved.set_index("Indicator")
+    assert moved.loc["Funding secured", "Now"] == "£12,500"
+    assert moved.loc["Funding secured", "Before"] == "no data yet"
+
+
+def test_objective_detail_lists_every_indicator(year_db):
+    app = open_app("pages/objectives.py", objective="3")
+    table = app.dataframe[0].value
+    objective = indicators.objectives()[2]
+    assert table["Indicator"].tolist() == [i.label for i in objective.indicators]
+    row = table.set_index("Indicator").loc["Intelligence submissions"]
+    assert (row["Value"], row["Target"], row["Status"]) == ("30", "25", "Green")
+    assert len(app.get("vega_lite_chart")) == len(objective.indicators)
+
+
+def test_pages_open_with_one_kind_missing(year_db):
+    with duckdb.connect(str(year_db)) as con:
+        con.execute("UPDATE uploads SET status = 'rolled_back' WHERE kind = 'measures'")
+    app = open_app()
+    assert metrics(app)["Funding secured"] == "no data yet"
+    for page in sorted(p.name for p in (ROOT / "pages").glob("*.py")):
+        app.switch_page(f"pages/{page}").run()
+        assert not app.exception, page
+
+
+def test_overview_on_an_empty_database(db):
+    app = open_app()
+    assert set(metrics(app).values()) == {"no data yet"}
+    assert badges(app) == ["No data"] * 4
+    assert "Nothing has been uploaded" in app.info[0].value
+    assert not app.warning  # no demo banner
