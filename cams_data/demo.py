@@ -467,6 +467,7 @@ def write_demo_files(
         cbh,
     )
     _write_referrals(rng, add)
+    _write_wider_area(rng, add)
     for wave, responses, awareness in SURVEY_WAVES:
         year = int(wave[:4])
         path = add(date(year, 11, 4), f"staff_survey_{wave}.xlsx", "survey", {"wave": wave})
@@ -812,6 +813,47 @@ def _write_referrals(rng: random.Random, add: Callable[..., Path]) -> None:
     )
 
 
+# The wider areas' NRM referrals, as the Home Office publishes them: by calendar quarter (2024 Q2
+# is April-June 2024), with a mix of exploitation types unlike Colchester's.
+WIDER_AREAS = (
+    ("nrm_essex_police_area.csv", "Essex Police force area", 140),
+    ("nrm_england_and_wales.csv", "England and Wales", 4800),
+)
+WIDER_MIX = (
+    ("Criminal", 0.40, 0.55),  # (type, share of referrals, share of those who are children)
+    ("Labour", 0.27, 0.05),
+    ("Sexual", 0.15, 0.20),
+    ("Domestic servitude", 0.05, 0.10),
+    ("Multiple", 0.05, 0.30),
+    ("Not specified or unknown", 0.08, 0.35),
+)
+
+
+def _write_wider_area(rng: random.Random, add: Callable[..., Path]) -> None:
+    quarters = [(2024, 2), (2024, 3), (2024, 4), (2025, 1), (2025, 2), (2025, 3)]
+    for name, geography, per_quarter in WIDER_AREAS:
+        rows = []
+        for year, quarter in quarters:
+            total = round(per_quarter * rng.uniform(0.9, 1.15))
+            for exploitation, share, children in WIDER_MIX:
+                count = round(total * share * rng.uniform(0.85, 1.15))
+                child = round(count * children)
+                rows.append([f"{year} Q{quarter}", exploitation, "Adult", count - child])
+                rows.append([f"{year} Q{quarter}", exploitation, "Child", child])
+        path = add(
+            date(2025, 11, 6),
+            name,
+            "referrals",
+            {"geography": geography, "referral_type": "NRM referral"},
+        )
+        _write_csv(
+            path,
+            ["Quarter", "Exploitation type", "Age group", "Number of referrals"],
+            rows,
+            "utf-8",
+        )
+
+
 # ---------------------------------------------------------------- survey
 
 
@@ -1023,7 +1065,7 @@ def expected_totals(files: list[DemoFile]) -> dict:
                     completions.add((person, course, when))
                     if course == SUPPLY_CHAIN.casefold():
                         supply_chain.add(person)
-        elif demo.kind == "referrals":
+        elif demo.kind == "referrals" and "geography" not in demo.options:
             for r in records:
                 if "number of referrals" in r:
                     kind = "NRM referral" if r["referral type"] == "NRM" else "Duty to Notify"
@@ -1059,6 +1101,7 @@ _FIRST_HEADERS = {
     "id",
     "objective",
     "ref",
+    "quarter",
 }
 
 

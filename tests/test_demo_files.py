@@ -32,6 +32,8 @@ UPLOAD_ORDER = [
     "partnership_measures_2025-26.csv",
     "learning_pool_2025-10.xlsx",
     "staff_survey_2025-10.xlsx",
+    "nrm_essex_police_area.csv",
+    "nrm_england_and_wales.csv",
     "referrals_by_age_2025-26.csv",
     "action_plan_tracker.xlsx",
     "learning_pool_2025-11.xlsx",
@@ -97,6 +99,10 @@ def test_every_kind_is_written_in_upload_order(demo: list[DemoFile]) -> None:
     }
     assert options["referrals_nrm_2024-25.xlsx"] == {"referral_type": "NRM referral"}
     assert options["referrals_dtn_2025-26_q1_q2.xlsx"] == {"referral_type": "Duty to Notify"}
+    assert options["nrm_essex_police_area.csv"] == {
+        "geography": "Essex Police force area",
+        "referral_type": "NRM referral",
+    }
 
 
 def test_every_file_opens(demo: list[DemoFile]) -> None:
