@@ -134,10 +134,14 @@ def bar(
     sort = list(table[category])
     cat_axis = alt.Y if horizontal else alt.X
     val_axis = alt.X if horizontal else alt.Y
+    whole = value_format.endswith(".0f")
+    category_channel = cat_axis(f"{category}:N", sort=sort, title=None)
     encoding = {
-        "y" if horizontal else "x": cat_axis(f"{category}:N", sort=sort, title=None),
+        "y" if horizontal else "x": category_channel,
         "x" if horizontal else "y": val_axis(
-            f"{value}:Q", title=value_title or value, axis=alt.Axis(format=value_format)
+            f"{value}:Q",
+            title=value_title or value,
+            axis=alt.Axis(format=value_format, tickMinStep=1 if whole else alt.Undefined),
         ),
         "tooltip": [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{label or value}:N")],
     }
@@ -148,18 +152,30 @@ def bar(
         )
     base = alt.Chart(table, title=_title(title, subtitle, source))
     bars = base.mark_bar().encode(**encoding)
-    text = base.mark_text(
-        align="left" if horizontal else "center",
-        baseline="middle" if horizontal else "bottom",
-        dx=4 if horizontal else 0,
-        dy=0 if horizontal else -4,
-        fontSize=13,
-    ).encode(
-        **{k: v for k, v in encoding.items() if k in ("x", "y")},
-        text=alt.Text(f"{label}:N") if label else alt.Text(f"{value}:Q", format=value_format),
+    # a suppressed count has no bar; its label ('<5') sits at zero
+    text = (
+        base.transform_calculate(label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0")
+        .mark_text(
+            align="left" if horizontal else "center",
+            baseline="middle" if horizontal else "bottom",
+            dx=4 if horizontal else 0,
+            dy=0 if horizontal else -4,
+            fontSize=13,
+        )
+        .encode(
+            **{"y" if horizontal else "x": category_channel},
+            **{"x" if horizontal else "y": val_axis("label_at:Q")},
+            text=alt.Text(f"{label}:N") if label else alt.Text(f"{value}:Q", format=value_format),
+        )
     )
-    height = max(120, 34 * len(sort)) if horizontal else 320
-    return (bars + text).properties(height=height)
+    return (bars + text).properties(**_size(len(sort), horizontal))
+
+
+def _size(categories: int, horizontal: bool) -> dict:
+    """Room for every bar whatever the title takes: the height covers the plot only."""
+    if horizontal:
+        return {"height": alt.Step(34), "autosize": alt.AutoSizeParams(type="fit-x")}
+    return {"height": 320, "autosize": alt.AutoSizeParams(type="fit-x")}
 
 
 def stacked_bar(

@@ -228,16 +228,20 @@ def _has(kind: Kind, name: str) -> bool:
 
 def _combine_year(records: pd.DataFrame, years: pd.Series) -> pd.DataFrame:
     """'Year' and 'Quarter' (or 'Month') columns as one period: 2022 + Q2 -> '2022 Q2'."""
-    years = years.map(lambda v: clean_text(str(v)) if pd.notna(v) else v)
+    years = years.map(lambda v: clean_text(str(v)) if pd.notna(v) else None).astype("object")
     if "period" not in records:
         records["period"] = years
         return records
     period = records["period"].astype("object")
     bare_quarter = period.str.fullmatch(r"\s*(?i:q(?:uarter)?\s*)?[1-4]\s*", na=False)
     digits = period.str.extract(r"([1-4])\s*$", expand=False)
-    combined = period.where(~bare_quarter, years + " Q" + digits)
     is_month = period.str.fullmatch(r"\s*[A-Za-z]{3,9}\s*", na=False) & years.notna()
-    records["period"] = combined.where(~is_month, period + " " + years)
+    records["period"] = [
+        f"{year} Q{digit}" if quarter and year is not None else f"{text} {year}" if month else text
+        for text, year, digit, quarter, month in zip(
+            period, years, digits, bare_quarter, is_month, strict=True
+        )
+    ]
     # A year column that says "Total" marks a subtotal row, as a quarter column would.
     records["period"] = records["period"].where(~years.str.match(r"(?i)total", na=False), years)
     return records

@@ -60,8 +60,22 @@ def sidebar() -> Selection:
     return Selection(chosen, None if organisation in (None, ALL_ORGANISATIONS) else organisation)
 
 
+def ensure_router() -> None:
+    """Run the page through `app.py`, even when a shared link is the server's first request.
+
+    With a `pages/` folder, Streamlit runs a page straight from its URL (its older multipage
+    mode, without our sidebar or filters) until the router has run once in the process.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def selection() -> Selection:
     """The filters the sidebar set on this run."""
+    ensure_router()
     period = st.session_state.get("period") or cache.get(dashboard.default_period)
     organisation = st.session_state.get("organisation")
     return Selection(

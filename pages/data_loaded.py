@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from cams_data import cache
+from cams_data import cache, ui
 
+ui.ensure_router()
 st.title("Data loaded")
 st.caption("Colchester Against Modern Slavery (CAMS) partnership")
 

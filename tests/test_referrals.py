@@ -505,3 +505,26 @@ def test_bad_label_in_a_crosstab_is_refused_at_its_own_cell(db, tmp_path):
     assert "'Wibble'" in refused.value.problems[0].message
     assert "'lots'" in refused.value.problems[1].message
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    ("year_header", "year", "second", "expected"),
+    [
+        ("Year", "2025/26", None, [(dt.date(2025, 4, 1), 12, 6)]),
+        ("Financial year", "2024-25", None, [(dt.date(2024, 4, 1), 12, 6)]),
+        ("Year", "2025", "Q2", [(dt.date(2025, 4, 1), 3, 6)]),
+        ("Financial year", "2025/26", "Q2", [(dt.date(2025, 7, 1), 3, 6)]),
+        ("Year", "2025", "May", [(dt.date(2025, 5, 1), 1, 6)]),
+    ],
+)
+def test_a_year_column_alone_or_with_a_quarter_or_month(
+    db, tmp_path, year_header, year, second, expected
+):
+    header = [year_header, "Type of referral", "Exploitation type", "Age", "Referrals"]
+    row = [year, "NRM", "Labour", "Adult", 6]
+    if second:
+        header.insert(1, "Quarter" if second.startswith("Q") else "Month")
+        row.insert(1, second)
+    path = builders.write_csv(tmp_path / "by_year.csv", [header, row], title_rows=["NRM"])
+    ingest(path.read_bytes(), path.name, db=db)
+    assert query(db, "SELECT period_start, period_months, referrals FROM referrals") == expected
