@@ -1,5 +1,99 @@
-"""Placeholder: the page is being built."""
+"""Referrals: NRM referrals and Duty to Notify notifications for the chosen period, the year and
+every year loaded, and the local picture beside the wider area's. Small counts read `<5`."""
 
 import streamlit as st
 
-st.title("referrals")
+from cams_data import cache, ui
+from cams_data import referral_figures as rf
+
+selection = ui.selection()
+period = selection.period
+ui.page_header(
+    "Referrals",
+    selection,
+    "NRM referrals and Duty to Notify notifications; the organisation filter does not apply",
+)
+summary = cache.get(rf.summary, period)
+where = f"{period.label} ({period.description}) · {summary.geography}"
+
+if not summary.local_loaded:
+    ui.no_data(summary.message)
+else:
+    st.caption(rf.SUPPRESSION_NOTE)
+    st.subheader(f"{period.label}: {period.description}")
+    if summary.has_data:
+        st.caption(summary.coverage)
+        for column, row in zip(
+            st.columns(len(summary.totals)), summary.totals.itertuples(index=False), strict=True
+        ):
+            column.metric(row[0], row[1], border=True)
+        for key, query in (
+            ("exploitation", rf.by_exploitation),
+            ("age", rf.by_age),
+            ("agency", rf.by_agency),
+        ):
+            breakdown = cache.get(query, period)
+            ui.chart(
+                rf.breakdown_chart(breakdown, where),
+                breakdown.table,
+                breakdown.description,
+                key,
+            )
+    else:
+        ui.no_data(summary.message)
+    for note in summary.notes:
+        st.caption(note)
+
+    over = cache.get(rf.over_time, period)
+    st.subheader(f"Over the year {over.year_label}")
+    if over.empty:
+        ui.no_data(over.description)
+    else:
+        ui.chart(
+            rf.over_time_chart(over, f"{over.year_label} (April to March) · {summary.geography}"),
+            over.table,
+            over.description,
+            "over-time",
+        )
+        for note in over.notes:
+            st.caption(note)
+
+    years = cache.get(rf.financial_years)
+    st.subheader("By financial year")
+    if years.empty:
+        ui.no_data(years.description)
+    else:
+        ui.chart(
+            rf.years_chart(years, f"April to March, every year loaded · {summary.geography}"),
+            years.table,
+            years.description,
+            "years",
+        )
+        for note in years.notes:
+            st.caption(note)
+
+if summary.any_loaded:
+    st.subheader("Compared with the wider area")
+    comparison = cache.get(rf.comparison, period)
+    if len(comparison.referral_types) > 1:
+        chosen = st.segmented_control(
+            "Referral type to compare",
+            comparison.referral_types,
+            default=comparison.referral_type,
+            key="comparison_type",
+        )
+        if chosen and chosen != comparison.referral_type:
+            comparison = cache.get(rf.comparison, period, None, chosen)
+    if comparison.empty:
+        ui.no_data(comparison.message)
+    else:
+        subtitle = f"{comparison.window} · each area's share of its own total"
+        for shares in comparison.panels:
+            ui.chart(
+                rf.comparison_chart(shares, subtitle),
+                shares.table,
+                shares.description,
+                f"compare-{shares.category}",
+            )
+        for note in comparison.notes:
+            st.caption(note)
