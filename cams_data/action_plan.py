@@ -172,26 +172,20 @@ def status_chart(counts: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
         order=list(STATUS_ORDER),
         horizontal=True,
     )
-    rows = counts["objective"].nunique()
-    return (
-        chart.encode(
-            x=alt.X(
-                "actions:Q",
-                title="Actions",
-                stack=True,
-                axis=alt.Axis(format="d", tickMinStep=1),
-            ),
-            color=alt.Color(
-                "status:N",
-                scale=alt.Scale(domain=list(STATUS_ORDER), range=list(STATUS_COLOURS.values())),
-                sort=list(STATUS_ORDER),
-                title=None,
-            ),
-        )
-        # Streamlit fits the title and legend inside the height: room for them and each bar
-        .properties(height=48 * rows + 170)
-        .configure_axisY(labelLimit=360)
-    )
+    return chart.encode(
+        x=alt.X(
+            "actions:Q",
+            title="Actions",
+            stack=True,
+            axis=alt.Axis(format="d", tickMinStep=1),
+        ),
+        color=alt.Color(
+            "status:N",
+            scale=alt.Scale(domain=list(STATUS_ORDER), range=list(STATUS_COLOURS.values())),
+            sort=list(STATUS_ORDER),
+            title=None,
+        ),
+    ).configure_axisY(labelLimit=360)
 
 
 def counts_table(counts: pd.DataFrame) -> pd.DataFrame:

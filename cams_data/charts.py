@@ -171,6 +171,87 @@ def bar(
     return (bars + text).properties(**_size(len(sort), horizontal))
 
 
+def grouped_bar(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    group: str,
+    value: str,
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+    value_title: str = "",
+    label: str | None = None,
+    horizontal: bool = False,
+    ordered: bool = False,
+    category_order: list[str] | None = None,
+    value_format: str = ",.0f",
+) -> alt.Chart:
+    """Bars side by side, one per `group` within each category, with a legend.
+
+    `ordered` groups (e.g. survey waves, oldest first) take the sequential palette from light to
+    dark; others their fixed colours. Each bar is labelled with its value or its `label` column;
+    a suppressed value (NaN) draws no bar, only its label.
+    """
+    categories = category_order or list(dict.fromkeys(table[category]))
+    groups = list(dict.fromkeys(table[group]))
+    if ordered:
+        colours = SEQUENTIAL[::-1][-len(groups) :] if len(groups) > 2 else SEQUENTIAL[::-2]
+        colours = [CONTEXT_GREY] * (len(groups) - len(colours)) + colours[: len(groups)]
+        domain = groups
+    else:
+        domain, colours = colours_for(groups)
+    cat_channel, val_channel = (alt.Y, alt.X) if horizontal else (alt.X, alt.Y)
+    cat = cat_channel(
+        f"{category}:N",
+        sort=categories,
+        title=None,
+        **({} if horizontal else {"axis": alt.Axis(labelAngle=0)}),
+    )
+    whole = value_format.endswith(".0f")
+    val = val_channel(
+        f"{value}:Q",
+        title=value_title or value,
+        axis=alt.Axis(format=value_format, tickMinStep=1 if whole else alt.Undefined),
+    )
+    offset = (alt.YOffset if horizontal else alt.XOffset)(f"{group}:N", sort=groups)
+    offset_key = "yOffset" if horizontal else "xOffset"
+    position = {"y" if horizontal else "x": cat, "x" if horizontal else "y": val}
+    base = alt.Chart(table, title=_title(title, subtitle, source))
+    bars = base.mark_bar().encode(
+        **position,
+        **{offset_key: offset},
+        color=alt.Color(
+            f"{group}:N", scale=alt.Scale(domain=domain, range=colours), sort=groups, title=None
+        ),
+        tooltip=[
+            f"{category}:N",
+            f"{group}:N",
+            alt.Tooltip(f"{label}:N", title=value_title or value)
+            if label
+            else alt.Tooltip(f"{value}:Q", format=value_format),
+        ],
+    )
+    text = (
+        base.transform_calculate(label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0")
+        .mark_text(
+            align="left" if horizontal else "center",
+            baseline="middle" if horizontal else "bottom",
+            dx=4 if horizontal else 0,
+            dy=0 if horizontal else -3,
+            fontSize=12,
+        )
+        .encode(
+            **{"y" if horizontal else "x": cat},
+            **{"x" if horizontal else "y": val_channel("label_at:Q")},
+            **{offset_key: offset},
+            text=alt.Text(f"{label}:N") if label else alt.Text(f"{value}:Q", format=value_format),
+        )
+    )
+    size = {"height": alt.Step(16 * len(groups) + 8)} if horizontal else {"height": 260}
+    return (bars + text).properties(**size, autosize=alt.AutoSizeParams(type="fit-x"))
+
+
 def _size(categories: int, horizontal: bool) -> dict:
     """Room for every bar whatever the title takes: the height covers the plot only."""
     if horizontal:
@@ -217,7 +298,7 @@ def stacked_bar(
             stack_rank=f"indexof({domain!r}, datum['{stack}'])",
         )
     )
-    return chart
+    return chart.properties(**_size(0, horizontal))
 
 
 def line(
@@ -307,5 +388,5 @@ def diverging_bar(
             ),
             tooltip=[f"{category}:N", f"{answer}:N", alt.Tooltip(f"{share}:Q", format=".0f")],
         )
-        .properties(height=max(120, 40 * rows[category].nunique()))
+        .properties(height=alt.Step(36), autosize=alt.AutoSizeParams(type="fit-x"))
     )

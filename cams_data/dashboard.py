@@ -18,11 +18,13 @@ _LATEST_DAY = {
     "training": "SELECT max(completed_on) FROM training",
     "establishment": "SELECT max(as_of) FROM establishment",
     "actions": "SELECT max(updated_on) FROM actions",
+    "survey": f"SELECT max({store.wave_date_sql()}) FROM survey s JOIN uploads u USING (upload_id)",
 }
 _FIRST_DAY = {
     "referrals": "SELECT min(period_start) FROM referrals",
     "measures": "SELECT min(period_start) FROM measures",
     "training": "SELECT min(completed_on) FROM training",
+    "survey": f"SELECT min({store.wave_date_sql()}) FROM survey s JOIN uploads u USING (upload_id)",
 }
 
 
@@ -151,7 +153,10 @@ def shown(row: indicators.Progress, suppress: bool = True) -> Shown:
         else formatting.number(current.value, indicator.unit)
     )
     change = None if small else formatting.change(row.change, indicator.unit)
-    colour = "off" if not indicator.rated else "normal" if indicator.higher_is_better else "inverse"
+    if not indicator.rated or change == "no change":
+        colour = "off"
+    else:
+        colour = "normal" if indicator.higher_is_better else "inverse"
     target = "" if row.target is None else f"Target {formatting.number(row.target, indicator.unit)}"
     note = current.note
     if current.as_of and current.as_of < current.period.last_day and indicator.basis == "sum":

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from cams_data import settings
+from cams_data import settings, store
 from cams_data.periods import ReportingPeriod
 
 DEFAULT_OBJECTIVES = settings.ROOT / "objectives.toml"
@@ -543,8 +543,7 @@ def _measure(indicator: Indicator, organisation: str | None):
     return sql, _params(indicator, organisation)
 
 
-_WAVE_DATE = """coalesce(try_strptime(s.wave, '%Y-%m'), try_strptime(s.wave, '%B %Y'),
-                         try_strptime(s.wave, '%b %Y'), u.uploaded_at)::DATE"""
+_WAVE_DATE = store.wave_date_sql()
 
 
 def _survey(indicator: Indicator, organisation: str | None):

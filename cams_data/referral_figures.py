@@ -809,98 +809,21 @@ def _label_at(value: str) -> str:
 
 def breakdown_chart(breakdown: Breakdown, subtitle: str) -> alt.Chart:
     """Horizontal bars, one per category, each labelled with its count or `<5` (no bar)."""
-    table = breakdown.chart
-    category = breakdown.category
-    order = list(table[category])
-    y = alt.Y(f"{category}:N", sort=order, title=None)
-    base = alt.Chart(table, title=alt.TitleParams(breakdown.title, subtitle=subtitle))
-    encoding = {
-        "y": y,
-        "x": alt.X(f"{REFERRALS}:Q", title=REFERRALS, axis=alt.Axis(format=",.0f", tickMinStep=1)),
-        "tooltip": [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{LABEL}:N", title=REFERRALS)],
-    }
-    if breakdown.coloured:
-        domain, colours = charts.colours_for(order)
-        encoding["color"] = alt.Color(
-            f"{category}:N", scale=alt.Scale(domain=domain, range=colours), legend=None
-        )
-    bars = base.mark_bar().encode(**encoding)
-    text = (
-        base.transform_calculate(label_at=_label_at(REFERRALS))
-        .mark_text(align="left", baseline="middle", dx=4, fontSize=13)
-        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text(f"{LABEL}:N"))
+    return charts.bar(
+        breakdown.chart,
+        category=breakdown.category,
+        value=REFERRALS,
+        title=breakdown.title,
+        subtitle=subtitle,
+        value_title=REFERRALS,
+        label=LABEL,
+        colour=breakdown.category if breakdown.coloured else None,
     )
-    return (bars + text).properties(height=max(60, 30 * len(order)), autosize=FIT_WIDTH)
-
-
-def grouped_bar(
-    table: pd.DataFrame,
-    *,
-    category: str,
-    group: str,
-    value: str,
-    title: str,
-    subtitle: str = "",
-    value_title: str = "",
-    horizontal: bool = False,
-    value_format: str = ",.0f",
-) -> alt.Chart:
-    """Bars side by side: one per `group` (coloured, with a legend) within each category, each
-    labelled from the `label` column; a suppressed value (NaN) draws no bar, only its label."""
-    categories = list(dict.fromkeys(table[category]))
-    groups = list(dict.fromkeys(table[group]))
-    domain, colours = charts.colours_for(groups)
-    cat_channel, val_channel = (alt.Y, alt.X) if horizontal else (alt.X, alt.Y)
-    offset = alt.YOffset if horizontal else alt.XOffset
-    cat = cat_channel(
-        f"{category}:N",
-        sort=categories,
-        title=None,
-        **({} if horizontal else {"axis": alt.Axis(labelAngle=0)}),
-    )
-    val = val_channel(
-        f"{value}:Q",
-        title=value_title or value,
-        axis=alt.Axis(format=value_format, tickMinStep=1),
-    )
-    position = {"y" if horizontal else "x": cat, "x" if horizontal else "y": val}
-    group_offset = offset(f"{group}:N", sort=groups)
-    base = alt.Chart(table, title=alt.TitleParams(title, subtitle=subtitle or alt.Undefined))
-    bars = base.mark_bar().encode(
-        **position,
-        **({"yOffset": group_offset} if horizontal else {"xOffset": group_offset}),
-        color=alt.Color(
-            f"{group}:N", scale=alt.Scale(domain=domain, range=colours), sort=groups, title=None
-        ),
-        tooltip=[
-            f"{category}:N",
-            f"{group}:N",
-            alt.Tooltip(f"{LABEL}:N", title=value_title or value),
-        ],
-    )
-    label_position = val_channel("label_at:Q")
-    text = (
-        base.transform_calculate(label_at=_label_at(value))
-        .mark_text(
-            align="left" if horizontal else "center",
-            baseline="middle" if horizontal else "bottom",
-            dx=4 if horizontal else 0,
-            dy=0 if horizontal else -3,
-            fontSize=12,
-        )
-        .encode(
-            **{"y" if horizontal else "x": cat, "x" if horizontal else "y": label_position},
-            **({"yOffset": group_offset} if horizontal else {"xOffset": group_offset}),
-            text=alt.Text(f"{LABEL}:N"),
-        )
-    )
-    height = 16 * len(groups) * len(categories) + 8 * len(categories) if horizontal else 260
-    return (bars + text).properties(height=max(60, height), autosize=FIT_WIDTH)
 
 
 def over_time_chart(over: OverTime, subtitle: str) -> alt.Chart:
     column = "Month" if over.step == "month" else "Quarter"
-    return grouped_bar(
+    return charts.grouped_bar(
         over.chart,
         category=column,
         group="Referral type",
@@ -912,7 +835,7 @@ def over_time_chart(over: OverTime, subtitle: str) -> alt.Chart:
 
 
 def years_chart(years: Years, subtitle: str) -> alt.Chart:
-    return grouped_bar(
+    return charts.grouped_bar(
         years.chart,
         category="Year",
         group="Referral type",
@@ -924,7 +847,7 @@ def years_chart(years: Years, subtitle: str) -> alt.Chart:
 
 
 def comparison_chart(shares: Shares, subtitle: str) -> alt.Chart:
-    return grouped_bar(
+    return charts.grouped_bar(
         shares.chart,
         category=shares.category,
         group="Geography",

@@ -211,6 +211,13 @@ def views_as_at(as_at: datetime) -> str:
     )
 
 
+def wave_date_sql(uploaded_at: str = "u.uploaded_at") -> str:
+    """When survey wave `s.wave` was held: its month ('2025-10', 'October 2025'), else the
+    upload's date (`uploaded_at`, an expression over the uploads table joined as `u`)."""
+    return f"""coalesce(try_strptime(s.wave, '%Y-%m'), try_strptime(s.wave, '%B %Y'),
+                        try_strptime(s.wave, '%b %Y'), {uploaded_at})::DATE"""
+
+
 # --- uploads --------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cams_data import charts
+from cams_data import charts, store
 from cams_data.periods import ReportingPeriod
 
 MIN_GROUP = 10
@@ -90,7 +90,6 @@ LIKERT_SCALES: tuple[Scale, ...] = (
 )
 # A question whose text says so is multi-choice even if nobody chose two options.
 # Streamlit fits a chart's title and legend inside its height: room for them plus a band a row.
-DIVERGING_ROW, DIVERGING_FRAME = 40, 150
 LABEL_LIMIT = 320  # room for "Other service areas (fewer than 10 each)"
 MULTI_CHOICE_WORDS = ("select all", "tick all", "all that apply", "choose all")
 
@@ -117,8 +116,7 @@ def likert_scale(answers) -> Scale | None:
 
 # --- waves -----------------------------------------------------------------------------------
 
-_HELD_FROM = """coalesce(try_strptime(s.wave, '%Y-%m'), try_strptime(s.wave, '%B %Y'),
-                         try_strptime(s.wave, '%b %Y'), max(u.uploaded_at))::DATE"""
+_HELD_FROM = store.wave_date_sql("max(u.uploaded_at)")
 
 
 def waves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -642,7 +640,7 @@ def waves_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
     """The answers in each wave, oldest first."""
     if q.likert:
         return _diverging(q.waves, "wave", q, subtitle, " by survey wave")
-    return grouped_bar(
+    return charts.grouped_bar(
         q.waves,
         category="answer",
         group="wave",
@@ -650,6 +648,10 @@ def waves_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         category_order=list(q.shares.sort_values("order")["answer"]),
         title=f"{_short(q.question)} by survey wave",
         subtitle=subtitle,
+        value_title="Share of respondents (%)",
+        horizontal=True,
+        ordered=True,
+        value_format=".0f",
     )
 
 
@@ -667,7 +669,7 @@ def _diverging(
         positive=list(scale.positive[::-1]),
         title=f"{_short(q.question)}{suffix}",
         subtitle=subtitle,
-    ).properties(height=DIVERGING_ROW * table[category].nunique() + DIVERGING_FRAME)
+    )
     order = list(dict.fromkeys(table[category]))  # as given: the pool last, waves oldest first
     chart = chart.encode(y=alt.Y(f"{category}:N", sort=order, title=None))
     return chart.configure_axisY(labelLimit=LABEL_LIMIT)
@@ -720,38 +722,3 @@ def heatmap(
         color=alt.condition(f"datum['{value}'] > 65", alt.value("white"), alt.value("#0B0C0C")),
     )
     return (cells + text).properties(height=34 * len(rows) + 170)
-
-
-def grouped_bar(
-    table: pd.DataFrame,
-    *,
-    category: str,
-    group: str,
-    value: str,
-    title: str,
-    subtitle: str = "",
-    category_order: list[str] | None = None,
-) -> alt.Chart:
-    """Horizontal bars side by side per category, one per group (e.g. a wave, oldest lightest)."""
-    groups = list(dict.fromkeys(table[group]))
-    light, middle, dark = charts.SEQUENTIAL[::-1]
-    colours = [light, dark] if len(groups) == 2 else [light, middle, dark][-len(groups) :]
-    colours = [charts.CONTEXT_GREY] * (len(groups) - len(colours)) + colours
-    categories = category_order or list(dict.fromkeys(table[category]))
-    encoding = {
-        "y": alt.Y(f"{category}:N", sort=categories, title=None),
-        "yOffset": alt.YOffset(f"{group}:N", sort=groups),
-        "x": alt.X(f"{value}:Q", title="Share of respondents (%)", axis=alt.Axis(format=".0f")),
-    }
-    base = alt.Chart(table, title=_title(title, subtitle))
-    bars = base.mark_bar().encode(
-        **encoding,
-        color=alt.Color(
-            f"{group}:N", scale=alt.Scale(domain=groups, range=colours), sort=groups, title=None
-        ),
-        tooltip=[f"{category}:N", f"{group}:N", alt.Tooltip(f"{value}:Q", format=".0f")],
-    )
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(
-        **encoding, text=alt.Text(f"{value}:Q", format=".0f")
-    )
-    return (bars + text).properties(height=22 * len(groups) * len(categories) + 150)

@@ -1,0 +1,58 @@
+"""What every page shares: the periods on offer, the default period and the display rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import builders
+
+from cams_data import dashboard, indicators, periods, store
+from cams_data.ingest import ingest
+
+
+def test_a_survey_alone_offers_the_periods_of_its_waves(db, tmp_path):
+    path, _ = builders.forms_survey_export(tmp_path / "survey.xlsx", wave_month=(2024, 10))
+    ingest(path.read_bytes(), path.name, db=db)
+    with store.connect(db, read_only=True) as con:
+        choices = dashboard.period_choices(con, today=date(2026, 11, 24))
+    assert choices == ["2024/25", "2024/25-Q3"]
+
+
+def test_an_empty_database_offers_the_quarter_of_today(db):
+    with store.connect(db) as con:
+        assert dashboard.period_choices(con, today=date(2026, 11, 24)) == [
+            "2026/27",
+            "2026/27-Q3",
+        ]
+        assert dashboard.default_period(con, today=date(2026, 11, 24)) == "2026/27-Q2"
+
+
+def make_progress(indicator_id: str, value, previous) -> indicators.Progress:
+    indicator = indicators.find(indicator_id)
+    period = periods.parse("2025/26-Q2")
+    return indicators.Progress(
+        indicator,
+        indicators.Figure(period, value, as_of=period.last_day),
+        indicators.Figure(period.previous(), previous),
+        indicator.target,
+        indicators.status_of(indicator, value),
+    )
+
+
+def test_small_counts_about_victims_and_their_change_are_not_shown():
+    shown = dashboard.shown(make_progress("nrm-referrals", 3, 7))
+    assert (shown.value, shown.change) == ("<5", None)
+    shown = dashboard.shown(make_progress("nrm-referrals", 9, 4))
+    assert (shown.value, shown.change) == ("9", None)  # the change would reveal last quarter's 4
+    shown = dashboard.shown(make_progress("nrm-referrals", 9, 12))
+    assert (shown.value, shown.change, shown.change_colour) == ("9", "-3", "off")
+    officer = dashboard.shown(make_progress("nrm-referrals", 3, 7), suppress=False)
+    assert officer.value == "3"
+
+
+def test_staff_counts_are_not_suppressed_and_changes_read_plainly():
+    shown = dashboard.shown(make_progress("funding-bids", 1, 1))
+    assert (shown.value, shown.change, shown.change_colour) == ("1", "no change", "off")
+    shown = dashboard.shown(make_progress("first-responder-coverage", 45.0, 25.0))
+    assert (shown.value, shown.change, shown.change_colour) == ("45%", "+20 pts", "normal")
+    assert shown.target == "Target 100%"
