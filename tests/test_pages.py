@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import builders
@@ -62,3 +63,23 @@ def test_a_new_upload_refreshes_cached_figures(db, tmp_path):
     upload = ingest(path.read_bytes(), path.name, db=db)
     app.run()
     assert app.dataframe[0].value.set_index("kind").loc["referrals", "rows"] == upload.rows_loaded
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory):
+    from cams_data.demo_load import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
+        load_demo(folder / "cams.duckdb", folder / "files")
+    return folder
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_on_the_demo_data(db, demo_files, page):
+    shutil.copy(demo_files / "cams.duckdb", db)
+    shutil.copy(demo_files / "pseudonym.key", db.parent / "pseudonym.key")
+    app = run_app(page)
+    assert app.title, f"{page} shows no title"
+    assert "Demo data is loaded" in app.warning[0].value
