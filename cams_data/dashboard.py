@@ -43,6 +43,32 @@ def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tupl
     return min(first or last), max(last)
 
 
+@dataclass(frozen=True)
+class SidebarFigures:
+    """Everything the shared sidebar and page header need, from one cached query."""
+
+    period_choices: list[str]
+    default_period: str
+    organisations: list[str]
+    freshness: str  # one markdown line per kind: when it was last updated
+    has_demo_data: bool
+
+
+def sidebar(con: duckdb.DuckDBPyConnection, today: date | None = None) -> SidebarFigures:
+    first, last = data_span(con, today)
+    lines = []
+    for row in store.freshness(con).itertuples():
+        when = "nothing loaded" if row.rows == 0 else formatting.day(row.last_upload)
+        lines.append(f"- {row.title.split(' (')[0]}: {when}")
+    return SidebarFigures(
+        [p.label for p in periods.choices(first, last)],
+        periods.last_complete_quarter(last).label,
+        organisations(con),
+        "\n".join(lines),
+        store.has_demo_data(con),
+    )
+
+
 def period_choices(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[str]:
     """Every year and quarter the figures reach, newest first, as labels."""
     first, last = data_span(con, today)
@@ -73,6 +99,33 @@ def progress(
     con: duckdb.DuckDBPyConnection, period: str, organisation: str | None = None
 ) -> list[indicators.ObjectiveProgress]:
     return indicators.progress(con, periods.parse(period), organisation)
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    """The Overview's figures, from one cached query."""
+
+    progress: list[indicators.ObjectiveProgress]
+    uploads: pd.DataFrame  # since the chosen date, as people read them
+    moved: pd.DataFrame
+    freshness: pd.DataFrame
+
+
+def overview(
+    con: duckdb.DuckDBPyConnection, period: str, organisation: str | None, since: datetime
+) -> OverviewFigures:
+    recent = uploads_since(con, since)
+    moved = (
+        moved_table(con, since, period, organisation)
+        if not recent.empty
+        else pd.DataFrame(columns=["Objective", "Indicator", "Before", "Now"])
+    )
+    return OverviewFigures(
+        progress(con, period, organisation),
+        uploads_table(recent),
+        moved,
+        freshness_table(con),
+    )
 
 
 @dataclass(frozen=True)

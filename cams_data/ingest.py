@@ -345,6 +345,7 @@ def _write(
         store.log(con, who, "upload", upload_id, f"{kind.name}: {file_name}")
         con.execute("DROP TABLE current_before")
         if save:
+            store.refresh_current(con, kind)
             con.execute("COMMIT")
             upload.status, upload.upload_id = "loaded", upload_id
         else:
@@ -363,7 +364,7 @@ def _refuse_overlapping_periods(con, kind: Kind, upload_id: int, file_name: str)
             SELECT {series}, period_months, upload_id, period_start,
                    unnest(generate_series(period_start,
                           period_start + to_months(period_months - 1), INTERVAL 1 MONTH)) AS month
-            FROM {kind.name})
+            FROM ({store.view_select(kind)}))
         SELECT a.period_start, a.period_months, b.period_start, b.period_months, b.upload_id,
                u.file_name, {", ".join("a." + c for c in kind.one_period_length_per)}
         FROM months a JOIN months b USING ({series}, month) JOIN uploads u
@@ -411,6 +412,7 @@ def rollback(db: Path, upload_id: int, who: str | None = None) -> dict[str, int]
             "rolled_back_by = ? WHERE upload_id = ?",
             [datetime.now(), who, upload_id],
         )
+        store.refresh_current(con, KINDS[kind])
         after = con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
         store.log(con, who, "rollback", upload_id, kind)
         con.execute("COMMIT")

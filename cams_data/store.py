@@ -128,7 +128,13 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2)
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Each kind's current rows kept as a table, so the dashboard never recomputes them."""
+    for kind in KINDS.values():
+        refresh_current(con, kind)
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -145,6 +151,8 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> Non
     """Apply the migrations this file has not had yet, each in its own transaction.
 
     Views hold no data, so they are rebuilt from the kinds every time: never out of date.
+    Each view reads its kind's `<kind>_current` table, which every upload and rollback refreshes
+    in its own transaction (`refresh_current`).
     """
     current = schema_version(con)
     con.execute(
@@ -158,6 +166,7 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> Non
         con.execute("COMMIT")
     for kind in KINDS.values():
         con.execute(_kind_table_sql(kind))  # a kind added since the last migration
+        con.execute(f"CREATE TABLE IF NOT EXISTS {kind.name}_current AS {view_select(kind)}")
         con.execute(view_sql(kind))
 
 
@@ -201,7 +210,12 @@ def view_select(kind: Kind, as_at: datetime | None = None) -> str:
 
 
 def view_sql(kind: Kind) -> str:
-    return f"CREATE OR REPLACE VIEW {kind.name} AS {view_select(kind)}"
+    return f"CREATE OR REPLACE VIEW {kind.name} AS SELECT * FROM {kind.name}_current"
+
+
+def refresh_current(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
+    """Recompute a kind's current rows after an upload or rollback (inside its transaction)."""
+    con.execute(f"CREATE OR REPLACE TABLE {kind.name}_current AS {view_select(kind)}")
 
 
 def views_as_at(as_at: datetime) -> str:

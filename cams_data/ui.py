@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, formatting, periods
+from cams_data import cache, dashboard, periods
 from cams_data.periods import ReportingPeriod
 
 ALL_ORGANISATIONS = "All organisations"
@@ -34,8 +34,8 @@ def sidebar() -> Selection:
     """Period and organisation, kept in the URL (`?period=2025/26-Q2&organisation=...`) so a link
     opens the same view for everyone; and how fresh each kind of data is."""
     with st.sidebar:
-        choices = cache.get(dashboard.period_choices)
-        default = cache.get(dashboard.default_period)
+        figures = cache.get(dashboard.sidebar)
+        choices, default = figures.period_choices, figures.default_period
         if default not in choices:
             choices = [default, *choices]
         period = st.selectbox(
@@ -46,7 +46,7 @@ def sidebar() -> Selection:
             bind="query-params",
             help="A financial year (April to March) or one of its quarters: Q1 is April-June.",
         )
-        organisations = [ALL_ORGANISATIONS, *cache.get(dashboard.organisations)]
+        organisations = [ALL_ORGANISATIONS, *figures.organisations]
         organisation = st.selectbox(
             "Organisation",
             organisations,
@@ -54,7 +54,8 @@ def sidebar() -> Selection:
             bind="query-params",
             help="Filters training, staff numbers and partnership measures.",
         )
-        freshness_note()
+        with st.expander("Data last updated", icon=":material/update:"):
+            st.markdown(figures.freshness)
         st.caption(HELPLINE)
     chosen = periods.parse(period or default)
     return Selection(chosen, None if organisation in (None, ALL_ORGANISATIONS) else organisation)
@@ -76,22 +77,12 @@ def ensure_router() -> None:
 def selection() -> Selection:
     """The filters the sidebar set on this run."""
     ensure_router()
-    period = st.session_state.get("period") or cache.get(dashboard.default_period)
+    period = st.session_state.get("period") or cache.get(dashboard.sidebar).default_period
     organisation = st.session_state.get("organisation")
     return Selection(
         periods.parse(period),
         None if organisation in (None, ALL_ORGANISATIONS) else organisation,
     )
-
-
-def freshness_note() -> None:
-    table = cache.freshness()
-    lines = []
-    for row in table.itertuples():
-        when = "nothing loaded" if row.rows == 0 else formatting.day(row.last_upload)
-        lines.append(f"- {row.title.split(' (')[0]}: {when}")
-    with st.expander("Data last updated", icon=":material/update:"):
-        st.markdown("\n".join(lines))
 
 
 def page_header(title: str, selection: Selection, caption: str = "") -> None:
@@ -100,7 +91,7 @@ def page_header(title: str, selection: Selection, caption: str = "") -> None:
         f"{selection.period.label} ({selection.period.description}) · "
         f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
     )
-    if cache.has_demo_data():
+    if cache.get(dashboard.sidebar).has_demo_data:
         st.warning(
             "**Demo data is loaded: these figures are made up.** Remove it with "
             "`python -m cams_data demo --remove` once real files are uploaded.",

@@ -10,7 +10,14 @@ BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 
 selection = ui.selection()
 ui.page_header("Progress against the four objectives", selection)
-progress = cache.get(dashboard.progress, selection.period.label, selection.organisation)
+since = st.session_state.get("since") or date.today() - timedelta(days=91)
+figures = cache.get(
+    dashboard.overview,
+    selection.period.label,
+    selection.organisation,
+    datetime.combine(since, time.min),
+)
+progress = figures.progress
 
 for row_start in (0, 2):
     for column, objective in zip(st.columns(2), progress[row_start : row_start + 2], strict=True):
@@ -36,29 +43,22 @@ for row_start in (0, 2):
             )
 
 st.header("Since the last meeting")
-since = st.date_input(
+st.date_input(
     "Changes since",
     value=date.today() - timedelta(days=91),
     format="DD/MM/YYYY",
     key="since",
     help="The date of the last meeting: uploads since then, and the figures they moved.",
 )
-moment = datetime.combine(since, time.min)
-uploads = cache.get(dashboard.uploads_since, moment)
-if uploads.empty:
+if figures.uploads.empty:
     st.info(f"Nothing has been uploaded or rolled back since {since:%d/%m/%Y}.")
 else:
-    st.dataframe(
-        dashboard.uploads_table(uploads),
-        hide_index=True,
-        key="uploads-since",
-    )
-    moved = cache.get(dashboard.moved_table, moment, selection.period.label, selection.organisation)
+    st.dataframe(figures.uploads, hide_index=True, key="uploads-since")
     st.subheader(f"Figures for {selection.period.label} they changed")
-    if moved.empty:
+    if figures.moved.empty:
         st.caption("None of the indicators for this period changed.")
     else:
-        st.dataframe(moved, hide_index=True, key="moved")
+        st.dataframe(figures.moved, hide_index=True, key="moved")
 
 st.header("How fresh the figures are")
-st.dataframe(cache.get(dashboard.freshness_table), hide_index=True, key="freshness")
+st.dataframe(figures.freshness, hide_index=True, key="freshness")

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cams_data import dashboard, indicators, periods
+from cams_data.ingest import rollback
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,8 +118,10 @@ def test_objective_detail_lists_every_indicator(year_db):
 
 
 def test_pages_open_with_one_kind_missing(year_db):
-    with duckdb.connect(str(year_db)) as con:
-        con.execute("UPDATE uploads SET status = 'rolled_back' WHERE kind = 'measures'")
+    with duckdb.connect(str(year_db), read_only=True) as con:
+        measures = con.execute("SELECT upload_id FROM uploads WHERE kind = 'measures'").fetchall()
+    for (upload_id,) in measures:
+        rollback(year_db, upload_id)
     app = open_app()
     assert metrics(app)["Funding secured"] == "no data yet"
     for page in sorted(p.name for p in (ROOT / "pages").glob("*.py")):

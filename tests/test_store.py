@@ -349,3 +349,33 @@ def test_a_different_key_gives_different_person_keys(tmp_path, monkeypatch):
     assert not (dbs["again"].parent / "pseudonym.key").exists()
     two_key = (dbs["two"].parent / "pseudonym.key").read_text().strip()
     assert os.environ["CAMS_PSEUDONYM_KEY"] != two_key
+
+
+def test_kept_current_rows_equal_the_live_rule_after_uploads_and_rollbacks(db, tmp_path):
+    """The views read `<kind>_current`; every write must leave it equal to the rule itself."""
+    from cams_data.ingest import ingest, rollback
+    from cams_data.kinds import KINDS
+
+    first, _ = builders.messy_training_export(tmp_path / "first.xlsx", people=20, seed=3)
+    second, _ = builders.messy_training_export(tmp_path / "second.xlsx", people=25, seed=4)
+    loaded = [ingest(p.read_bytes(), p.name, db=db).upload_id for p in (first, second)]
+    rollback(db, loaded[0])
+
+    def differences() -> list[int]:
+        with store.connect(db, read_only=True) as con:
+            return [
+                con.execute(
+                    f"SELECT count(*) FROM ((SELECT * FROM {name} EXCEPT ALL "
+                    f"{store.view_select(kind)}) UNION ALL ({store.view_select(kind)} "
+                    f"EXCEPT ALL SELECT * FROM {name}))"
+                ).fetchone()[0]
+                for name, kind in KINDS.items()
+            ]
+
+    assert differences() == [0] * len(KINDS)
+    with store.connect(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM training").fetchone()[0] > 0
+        rolled_back = con.execute(
+            "SELECT count(*) FROM training WHERE upload_id = ?", [loaded[0]]
+        ).fetchone()[0]
+    assert rolled_back == 0
