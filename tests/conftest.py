@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -58,3 +59,33 @@ def query(path: Path, sql: str, params=None) -> list[tuple]:
 @pytest.fixture(autouse=True)
 def _default_config(monkeypatch):
     monkeypatch.delenv("CAMS_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def _demo_database(tmp_path_factory) -> Path:
+    """The demo data loaded once per test run, as `python -m cams_data demo` loads it."""
+    from cams_data.demo_load import load_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
+        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
+            patch.delenv(name, raising=False)
+        load_demo(folder / "cams.duckdb", folder / "files")
+    return folder
+
+
+@pytest.fixture
+def demo_db(_demo_database, db) -> Path:
+    """A copy of the demo database (and its key) at this test's `db`."""
+    shutil.copy(_demo_database / "cams.duckdb", db)
+    shutil.copy(_demo_database / "pseudonym.key", db.parent / "pseudonym.key")
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_totals(tmp_path_factory) -> dict:
+    """What the demo files hold, worked out from the files themselves."""
+    from cams_data.demo import expected_totals, write_demo_files
+
+    return expected_totals(write_demo_files(tmp_path_factory.mktemp("demo_files")))

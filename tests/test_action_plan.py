@@ -17,10 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cams_data import action_plan, periods
-from cams_data.demo import expected_totals, write_demo_files
-from cams_data.demo_load import DEMO_USER
 from cams_data.ingest import ingest
-from cams_data.validate import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["Ref", "Objective", "Action", "Lead", "Due date", "Status", "Last updated"]
@@ -220,32 +217,8 @@ def test_page_shows_overdue_at_the_period_end(tracker, tmp_path):
 # --- the demo data -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    """The demo's files of the kinds this page and the sidebar's periods need (training, the
-    slow part, is left out), loaded as `load_demo` loads them."""
-    folder = tmp_path_factory.mktemp("demo")
-    files = [f for f in write_demo_files(folder / "files") if f.kind in ("actions", "referrals")]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("CAMS_PSEUDONYM_KEY", raising=False)
-        patch.delenv("CAMS_KEY_FILE", raising=False)
-        patch.delenv("CAMS_CONFIG", raising=False)
-        for demo in files:
-            ingest(
-                demo.path.read_bytes(),
-                demo.path.name,
-                db=folder / "demo.duckdb",
-                kind=demo.kind,
-                options=Options(**demo.options),
-                is_demo=True,
-                uploaded_by=DEMO_USER,
-            )
-    return folder / "demo.duckdb", expected_totals(files)
-
-
-def test_page_on_the_demo_data(demo_db, monkeypatch):
-    path, totals = demo_db
-    monkeypatch.setenv("CAMS_DB", str(path))
+def test_page_on_the_demo_data(demo_db, demo_totals):
+    path, totals = demo_db, demo_totals
     app = open_page("2025/26-Q3")
     on = action_plan.as_at(periods.parse("2025/26-Q3"))
     with connect(path) as con:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import builders
@@ -65,21 +64,8 @@ def test_a_new_upload_refreshes_cached_figures(db, tmp_path):
     assert app.dataframe[0].value.set_index("kind").loc["referrals", "rows"] == upload.rows_loaded
 
 
-@pytest.fixture(scope="module")
-def demo_files(tmp_path_factory):
-    from cams_data.demo_load import load_demo
-
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
-        load_demo(folder / "cams.duckdb", folder / "files")
-    return folder
-
-
 @pytest.mark.parametrize("page", PAGES)
-def test_page_opens_on_the_demo_data(db, demo_files, page):
-    shutil.copy(demo_files / "cams.duckdb", db)
-    shutil.copy(demo_files / "pseudonym.key", db.parent / "pseudonym.key")
+def test_page_opens_on_the_demo_data(demo_db, page):
     app = run_app(page)
     assert app.title, f"{page} shows no title"
     assert "Demo data is loaded" in app.warning[0].value

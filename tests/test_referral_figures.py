@@ -8,7 +8,6 @@ worked out by hand from the rows below, never copied from the code under test.""
 from __future__ import annotations
 
 import math
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from conftest import needs_shared
 from streamlit.testing.v1 import AppTest
 
 from cams_data import referral_figures as rf
-from cams_data.demo_load import load_demo
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
@@ -488,22 +486,6 @@ def test_page_shows_the_modules_figures_for_the_chosen_period(monthly_db, tmp_pa
     captions = " ".join(c.value for c in app.caption)
     assert "Criminal was the most common exploitation type: 17 of 29 referrals." in captions
     assert "calendar quarter" in captions
-
-
-@pytest.fixture(scope="module")
-def demo_files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
-        load_demo(folder / "cams.duckdb", folder / "files")
-    return folder
-
-
-@pytest.fixture
-def demo_db(demo_files, db):
-    shutil.copy(demo_files / "cams.duckdb", db)
-    shutil.copy(demo_files / "pseudonym.key", db.parent / "pseudonym.key")
-    return db
 
 
 def test_page_on_the_demo_data(demo_db):

@@ -8,7 +8,6 @@ working is in the comments), never copied from the code under test.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import builders
@@ -18,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 
 from cams_data import formatting, periods, store
 from cams_data import training_figures as tf
-from cams_data.demo_load import load_demo
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
@@ -503,20 +501,8 @@ def test_page_filters_by_course_and_organisation(loaded):
     assert list(app.dataframe[0].value["Service area"]) == ["Housing Management"]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
-        patch.delenv("CAMS_PSEUDONYM_KEY", raising=False)
-        patch.delenv("CAMS_KEY_FILE", raising=False)
-        patch.delenv("CAMS_CONFIG", raising=False)
-        load_demo(folder / "cams.duckdb", out_dir=folder / "files")
-    return folder / "cams.duckdb"
-
-
-def test_page_on_the_demo_data(db, demo_db):
-    shutil.copy(demo_db, db)
+def test_page_on_the_demo_data(demo_db):
+    db = demo_db
     period = periods.parse("2025/26-Q2")
     names = figures(db, tf.courses)
     course = tf.default_course(names)
