@@ -316,7 +316,12 @@ def line(
     """A line over time (x holds period labels in order), with a point and label at each value."""
     order = list(dict.fromkeys(table[x]))
     encoding = {
-        "x": alt.X(f"{x}:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        "x": alt.X(
+            f"{x}:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelAngle=-40 if len(order) > 5 else 0),
+        ),
         "y": alt.Y(
             f"{value}:Q",
             title=value_title or value,
