@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cams_data import charts, ui  # noqa: F401 (charts registers the CAMS chart theme)
+from cams_data import charts, roles, ui  # noqa: F401 (charts registers the CAMS chart theme)
 
 st.set_page_config(
     page_title="CAMS partnership dashboard",
@@ -10,6 +10,18 @@ st.set_page_config(
     layout="wide",
 )
 
+person = ui.access()
+if person.role is None:  # sign-in is set up, and this person is not (yet) let in
+    st.title("CAMS partnership dashboard")
+    st.info(person.how, icon=":material/lock:")
+    if not person.who:
+        st.button("Sign in", on_click=st.login, type="primary")
+    else:
+        st.button("Sign out", on_click=st.logout)
+    st.caption(ui.HELPLINE)
+    st.stop()
+
+officer = "visible" if person.may(roles.OFFICER) else "hidden"
 pages = {
     "Progress": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -22,11 +34,14 @@ pages = {
         st.Page("pages/action_plan.py", title="Action plan", icon=":material/checklist:"),
     ],
     "Data": [
+        st.Page(
+            "pages/upload.py", title="Upload", icon=":material/upload_file:", visibility=officer
+        ),
         st.Page("pages/data_loaded.py", title="Data loaded", icon=":material/database:"),
     ],
 }
 navigation = st.navigation(pages)
-ui.sidebar()
+ui.sidebar(person)
 navigation.run()
 
 st.divider()

@@ -24,10 +24,10 @@ def get(query: Callable[..., Any], *args: Any) -> Any:
         with store.connect(path):  # an empty database with its views, made once
             pass
     name = f"{query.__module__}.{query.__qualname__}"
-    return _cached(str(path), _version(path), indicators.config_version(), name, query, args)
+    return _cached(str(path), version(path), indicators.config_version(), name, query, args)
 
 
-def _version(path: Path) -> str:
+def version(path: Path) -> str:
     """Changes with every write (an upload, a rollback): the database file or its journal."""
     files = [path, path.with_name(path.name + ".wal")]
     return ";".join(f"{s.st_mtime_ns}:{s.st_size}" for s in (f.stat() for f in files if f.exists()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -150,8 +151,14 @@ def ingest(
     save: bool = True,
     mapping: dict[str, str] | None = None,
     today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> Upload:
-    """Read and validate a file in full, then (when `save`) store it in one transaction."""
+    """Read and validate a file in full, then (when `save`) store it in one transaction.
+
+    `progress(fraction, what)` is told as each step starts, for a progress bar. A refusal over
+    row problems carries what was understood of the file as `refusal.upload`.
+    """
+    step = progress or (lambda fraction, what: None)
     options = options or Options()
     today = today or date.today()
     config = settings.config()
@@ -161,32 +168,17 @@ def ingest(
             f"'{kind}' is not a kind of spreadsheet the dashboard knows "
             f"(expected one of: {', '.join(KINDS)}).",
         )
+    step(0.05, "Reading the file")
     workbook = read_file(data, file_name, config)
     chosen = _choose_sheet(workbook.sheets, sheet, kind, file_name)
+    step(0.3, "Finding the table and its columns")
     shaped = shape(chosen, file_name, kind, config.store_free_text, mapping)
     key = settings.pseudonym_key(Path(db))
+    step(0.45, "Checking every row")
     validated = validate(shaped, file_name, options, config, key, today)
     the_kind = shaped.kind
-    if validated.problems and not (skip_invalid and the_kind.allows_partial):
-        advice = (
-            " Correct them and upload again, or load only the valid rows."
-            if the_kind.allows_partial
-            else f" Correct them and upload again: {the_kind.title.lower()} must load whole, "
-            "or totals would be wrong."
-        )
-        raise Refused(
-            file_name,
-            f"{_count(len(validated.problems), 'problem')} found; nothing was saved." + advice,
-            validated.problems,
-        )
     rows = validated.rows
-    if rows.empty:
-        raise Refused(
-            file_name,
-            f"No rows of {the_kind.title.lower()} were found under the "
-            f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
-        )
-    covers_from, covers_to = _coverage(the_kind, rows)
+    covers_from, covers_to = _coverage(the_kind, rows) if not rows.empty else (None, None)
     given = options.given()
     upload = Upload(
         file_name=file_name,
@@ -207,10 +199,31 @@ def ingest(
         options=given,
         covers_from=covers_from,
         covers_to=covers_to,
-        preview=rows.head(PREVIEW_ROWS).drop(columns="row_no"),
+        preview=rows.head(PREVIEW_ROWS).drop(columns="row_no", errors="ignore"),
         free_text_questions=shaped.free_text_questions,
         wave_from_dates=validated.wave_from,
     )
+    if validated.problems and not (skip_invalid and the_kind.allows_partial):
+        advice = (
+            " Correct them and upload again, or load only the valid rows."
+            if the_kind.allows_partial
+            else f" Correct them and upload again: {the_kind.title.lower()} must load whole, "
+            "or totals would be wrong."
+        )
+        refusal = Refused(
+            file_name,
+            f"{_count(len(validated.problems), 'problem')} found; nothing was saved." + advice,
+            validated.problems,
+        )
+        refusal.upload = upload
+        raise refusal
+    if rows.empty:
+        raise Refused(
+            file_name,
+            f"No rows of {the_kind.title.lower()} were found under the "
+            f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
+        )
+    step(0.6, "Saving" if save else "Working out what would change")
     sha256 = hashlib.sha256(data).hexdigest()
     identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
     with store.connect(Path(db)) as con:
@@ -229,6 +242,7 @@ def ingest(
             save,
             file_name,
         )
+    step(1.0, "Saved" if save else "Checked")
     return upload
 
 

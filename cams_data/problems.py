@@ -42,6 +42,7 @@ class Refused(Exception):
         self.file_name = file_name
         self.message = message
         self.problems = list(problems)
+        self.upload = None  # what was understood of the file, when it got that far
         super().__init__(str(self))
 
     def __str__(self) -> str:

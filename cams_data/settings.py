@@ -26,6 +26,9 @@ class Config:
     store_free_text: bool = False
     question_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     objectives_file: str = ""
+    admins: tuple[str, ...] = ()
+    officers: tuple[str, ...] = ()
+    viewers: tuple[str, ...] = ()
 
     @property
     def max_upload_bytes(self) -> int:
@@ -60,6 +63,9 @@ def _load_config(path: Path, mtime: float) -> Config:
         store_free_text=survey.get("store_free_text", Config.store_free_text),
         question_aliases=aliases,
         objectives_file=raw.get("dashboard", {}).get("objectives", ""),
+        admins=tuple(raw.get("roles", {}).get("admins", ())),
+        officers=tuple(raw.get("roles", {}).get("officers", ())),
+        viewers=tuple(raw.get("roles", {}).get("viewers", ())),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl.xml
@@ -89,3 +90,10 @@ def _choices(f: Field | None) -> list[str]:
     if f.type == "objective":
         return [str(n) for n in OBJECTIVES]
     return []
+
+
+def template_bytes(kind_name: str) -> bytes:
+    """The .xlsx template for a kind, for a download button."""
+    buffer = io.BytesIO()
+    write_template(kind_name, buffer)
+    return buffer.getvalue()

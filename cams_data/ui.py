@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, periods
+from cams_data import cache, dashboard, periods, roles, settings
 from cams_data.periods import ReportingPeriod
 
 ALL_ORGANISATIONS = "All organisations"
@@ -30,7 +30,7 @@ class Selection:
         return self.organisation or ALL_ORGANISATIONS
 
 
-def sidebar() -> Selection:
+def sidebar(person: roles.Access | None = None) -> Selection:
     """Period and organisation, kept in the URL (`?period=2025/26-Q2&organisation=...`) so a link
     opens the same view for everyone; and how fresh each kind of data is."""
     with st.sidebar:
@@ -56,6 +56,10 @@ def sidebar() -> Selection:
         )
         with st.expander("Data last updated", icon=":material/update:"):
             st.markdown(figures.freshness)
+        if person is not None:
+            st.caption(person.how)
+            if person.who and person.who != roles.LOCAL_USER:
+                st.button("Sign out", on_click=st.logout)
         st.caption(HELPLINE)
     chosen = periods.parse(period or default)
     return Selection(chosen, None if organisation in (None, ALL_ORGANISATIONS) else organisation)
@@ -109,3 +113,113 @@ def chart(figure: alt.Chart, table: pd.DataFrame, description: str, key: str) ->
 
 def no_data(message: str) -> None:
     st.info(message, icon=":material/hourglass_empty:")
+
+
+def access() -> roles.Access:
+    """This person's role: from sign-in when `[auth]` is configured, else local mode or viewer."""
+    try:
+        auth_configured = "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        auth_configured = False
+    logged_in = bool(auth_configured and st.user.is_logged_in)
+    config = settings.config()
+    return roles.resolve(
+        auth_configured=auth_configured,
+        logged_in=logged_in,
+        email=st.user.get("email") if logged_in else None,
+        server_address=st.get_option("server.address"),
+        headers=dict(st.context.headers or {}),
+        lists=roles.RoleLists(config.admins, config.officers, config.viewers),
+    )
+
+
+def require(role: str) -> roles.Access:
+    """Stop the page, saying why, unless this person has at least `role`."""
+    ensure_router()
+    person = access()
+    if not person.may(role):
+        st.title("Not available to you")
+        st.warning(
+            f"This page is for {role}s. {person.how}",
+            icon=":material/lock:",
+        )
+        if person.role == roles.VIEWER and not person.who:
+            st.info(roles.HOW_TO_SIGN_IN)
+        st.stop()
+    return person
+
+
+def checked(data: bytes, file_name: str, kind, sheet, options, skip: bool):
+    """A file's check, kept for this session until the file, a choice or the database changes."""
+    from cams_data import upload_flow
+
+    path = settings.db_path()
+    given = tuple(sorted(options.given().items()))
+    key = (file_name, hash(data), kind, sheet, given, skip, cache.version(path))
+    done = st.session_state.setdefault("_checked", {})
+    if key not in done:
+        with st.spinner(f"Checking {file_name}"):
+            if len(done) > 20:
+                done.clear()
+            done[key] = upload_flow.check(
+                data,
+                file_name,
+                db=path,
+                kind=kind,
+                sheet=sheet,
+                options=options,
+                skip_invalid=skip,
+            )
+    return done[key]
+
+
+def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:
+    """Undo one upload (after a confirmation), or remove every demo upload in one step."""
+    from cams_data.demo_load import remove_demo
+    from cams_data.ingest import rollback
+
+    active = history[history["Status"] == "active"]
+    if not person.may(roles.ADMIN):
+        active = active[active["By"] == person.who]  # officers undo their own uploads
+    if active.empty:
+        return
+    labels = {
+        int(row["Upload"]): f"{row['Upload']}: {row['File']} ({row['What']}, "
+        f"{row['Rows stored']:,} rows)"
+        for row in active.to_dict("records")
+    }
+    chosen = st.selectbox("Undo an upload", list(labels), format_func=labels.get, key="undo")
+
+    @st.dialog("Undo this upload?", on_dismiss=lambda: st.session_state.pop("undo-pending", None))
+    def confirm(upload_id: int) -> None:
+        st.write(
+            f"Upload {labels[upload_id]} will leave the figures, and the rows it replaced come "
+            "back. The upload stays in the history as rolled back."
+        )
+        undo, cancel = st.columns(2)
+        if undo.button("Undo it", type="primary", key="undo-confirm"):
+            result = rollback(settings.db_path(), upload_id, person.who)
+            st.session_state["undone"] = (
+                f"Upload {upload_id} rolled back: {result['removed']:,} rows left the figures, "
+                f"{result['restored']:,} rows it had replaced are back."
+            )
+            st.session_state.pop("undo-pending", None)
+            st.rerun()
+        if cancel.button("Keep it", key="undo-cancel"):
+            st.session_state.pop("undo-pending", None)
+            st.rerun()
+
+    if st.button("Undo…", key="undo-open", icon=":material/undo:"):
+        st.session_state["undo-pending"] = chosen
+    if st.session_state.get("undo-pending") in labels:
+        confirm(st.session_state["undo-pending"])
+    if message := st.session_state.pop("undone", None):
+        st.success(message, icon=":material/undo:")
+    demo = bool((history["Demo"] & (history["Status"] == "active")).any())
+    if (
+        demo
+        and person.may(roles.ADMIN)
+        and st.button("Remove the demo data", key="remove-demo", icon=":material/delete:")
+    ):
+        removed = remove_demo(settings.db_path(), person.who)
+        st.success(f"Removed {len(removed)} demo uploads.")

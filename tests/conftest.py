@@ -89,3 +89,19 @@ def demo_totals(tmp_path_factory) -> dict:
     from cams_data.demo import expected_totals, write_demo_files
 
     return expected_totals(write_demo_files(tmp_path_factory.mktemp("demo_files")))
+
+
+@pytest.fixture(autouse=True)
+def _app_runs_like_a_server(monkeypatch):
+    """AppTest forgets on every run that app.py has routed once, so each run would start a page
+    alone and `ui.ensure_router` would restart it through app.py, losing a button's click. A
+    server forgets nothing: do as it does (the first-request case is left to the browser)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class RoutedPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", RoutedPagesManager)

@@ -1,0 +1,240 @@
+"""The upload page's work: check a file without saving, show what was understood, then save.
+
+Everything goes through `ingest`, the same path as `python -m cams_data ingest`: a check is an
+ingest with `save=False` (the whole file is read, validated and written in a transaction that is
+then rolled back, so the figures shown, rows replaced included, are exactly what saving gives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cams_data import dashboard, formatting, store
+from cams_data.ingest import Upload, ingest
+from cams_data.kinds import KINDS
+from cams_data.problems import Problem, Refused
+from cams_data.store import DatabaseBusy
+from cams_data.validate import Options
+
+# What an officer gives at upload, per kind, when the file lacks it.
+OPTIONS_FOR_KIND = {
+    "training": ("organisation",),
+    "establishment": ("organisation", "period"),
+    "referrals": ("referral_type", "geography", "period"),
+    "survey": ("wave",),
+    "measures": ("organisation", "period"),
+    "actions": (),
+}
+OPTION_LABELS = {
+    "organisation": "Organisation (for a partner's return, e.g. Colchester Borough Homes)",
+    "period": "Period the file covers, when it has no dates (e.g. 2025/26 Q2)",
+    "referral_type": "Referral type, when the file has no such column",
+    "geography": "Area, for a wider area's table (e.g. Essex Police force area)",
+    "wave": "Survey wave (e.g. 2025-10); taken from the response dates when left blank",
+}
+REFERRAL_TYPES = ("NRM referral", "Duty to Notify", "Other")
+
+KIND_HELP = {
+    "training": "One row per learner per course: the council learning system's (Learning Pool) "
+    "course completion report, an attendance register, or a partner's return. Names and e-mails "
+    "are read to tell people apart, then dropped: they are never stored.",
+    "establishment": "Staff in post by organisation, service area and role (no names), from HR: "
+    "the denominator of training coverage.",
+    "referrals": "NRM referrals and Duty to Notify notifications: a tidy table (one row per "
+    "count) or a crosstab with months or quarters across, from the Community Safety referral "
+    "log, or the Home Office's published NRM tables for a wider area.",
+    "survey": "The staff survey export from Microsoft Forms: one row per response, one column "
+    "per question. Names and e-mails are dropped; free-text comments are not stored.",
+    "measures": "The figures partners report each quarter: objective, measure, organisation, "
+    "period, value (money in £).",
+    "actions": "The partnership action plan tracker: objective, action, owner, due date, status.",
+}
+
+
+@dataclass
+class Checked:
+    """One file, checked: what was understood (`upload`), and why it cannot be saved as is."""
+
+    file_name: str
+    upload: Upload | None
+    refusal: str | None
+    problems: list[Problem]
+
+    @property
+    def can_save(self) -> bool:
+        return self.upload is not None and self.refusal is None
+
+    @property
+    def can_skip_invalid(self) -> bool:
+        return (
+            self.upload is not None
+            and bool(self.problems)
+            and KINDS[self.upload.kind].allows_partial
+        )
+
+
+def check(
+    data: bytes,
+    file_name: str,
+    *,
+    db: Path,
+    kind: str | None = None,
+    sheet: str | None = None,
+    options: Options | None = None,
+    skip_invalid: bool = False,
+) -> Checked:
+    """Read, validate and count a file as saving would, and save nothing."""
+    try:
+        upload = ingest(
+            data,
+            file_name,
+            db=db,
+            kind=kind,
+            sheet=sheet,
+            options=options,
+            skip_invalid=skip_invalid,
+            save=False,
+        )
+    except Refused as refusal:
+        return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
+    except DatabaseBusy as busy:
+        return Checked(file_name, None, str(busy), [])
+    return Checked(file_name, upload, None, upload.problems)
+
+
+def save(
+    data: bytes,
+    file_name: str,
+    *,
+    db: Path,
+    who: str,
+    kind: str | None = None,
+    sheet: str | None = None,
+    options: Options | None = None,
+    skip_invalid: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> Checked:
+    """Save a file in one transaction; a refusal leaves the database exactly as it was."""
+    try:
+        upload = ingest(
+            data,
+            file_name,
+            db=db,
+            kind=kind,
+            sheet=sheet,
+            options=options,
+            skip_invalid=skip_invalid,
+            uploaded_by=who,
+            progress=progress,
+        )
+    except Refused as refusal:
+        return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
+    except DatabaseBusy as busy:
+        return Checked(file_name, None, str(busy), [])
+    return Checked(file_name, upload, None, upload.problems)
+
+
+def figures(upload: Upload) -> dict[str, str]:
+    """The counts an officer checks before saving, as labelled text."""
+    covers = (
+        f"{formatting.day(upload.covers_from)} to {formatting.day(upload.covers_to)}"
+        if upload.covers_from
+        else "no dates in the file"
+    )
+    return {
+        "Rows read": f"{upload.rows_read:,}",
+        "Rows to load": f"{upload.rows_loaded:,}",
+        "Exact duplicates folded": f"{upload.duplicates_folded:,}",
+        "Rows already loaded it replaces": f"{upload.rows_superseded:,}",
+        "Rows with problems": f"{upload.rows_skipped:,}",
+        "Covers": covers,
+    }
+
+
+def columns_table(upload: Upload) -> pd.DataFrame:
+    """How each column of the file was understood: the field it fills, or 'not stored'."""
+    return pd.DataFrame(
+        {
+            "Column in the file": [c.header for c in upload.columns],
+            "Stored as": [c.field if c.stored else "not stored" for c in upload.columns],
+            "Note": [c.note for c in upload.columns],
+        }
+    )
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    """Problems by row and column, in the spreadsheet's own row numbers."""
+    return pd.DataFrame(
+        {
+            "Sheet": [p.sheet or "" for p in problems],
+            "Row": [p.row for p in problems],
+            "Column": [p.column or "" for p in problems],
+            "Problem": [p.message for p in problems],
+        }
+    )
+
+
+def problems_csv(problems: list[Problem]) -> bytes:
+    """The problem list as a CSV to download and work through; cells are text, never formulas."""
+    table = problems_table(problems).astype(str)
+    table = table.map(lambda v: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def headline_changes(before: list, after: list) -> pd.DataFrame:
+    """The headline indicators an upload moved, before and after, as the Overview shows them."""
+    rows = []
+    for old_objective, new_objective in zip(before, after, strict=True):
+        for old, new in zip(old_objective.indicators, new_objective.indicators, strict=True):
+            if not new.indicator.headline:
+                continue
+            was, now = dashboard.shown(old).value, dashboard.shown(new).value
+            if was != now:
+                rows.append(
+                    {
+                        "Objective": new_objective.objective.number,
+                        "Indicator": new.indicator.label,
+                        "Before": was,
+                        "Now": now,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
+
+
+def headline(db: Path, today: date | None = None) -> list:
+    """Every objective's figures for the period the Overview opens on."""
+    with store.connect(db, read_only=True) as con:
+        return dashboard.progress(con, dashboard.default_period(con, today))
+
+
+def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every upload, newest first: kind, file, who, when, rows, status, what it replaced."""
+    table = store.uploads(con).sort_values("upload_id", ascending=False)
+    return pd.DataFrame(
+        {
+            "Upload": table["upload_id"],
+            "What": [KINDS[k].title for k in table["kind"]],
+            "File": table["file_name"],
+            "By": table["uploaded_by"],
+            "When": table["uploaded_at"],
+            "Rows stored": table["rows_loaded"],
+            "Rows replaced": table["rows_superseded"],
+            "Replaced uploads": [
+                ", ".join(map(str, u)) if u is not None and len(u) else ""
+                for u in table["superseded_uploads"]
+            ],
+            "Status": [
+                f"rolled back by {b} on {formatting.day(a)}" if s == "rolled_back" else "active"
+                for s, a, b in zip(
+                    table["status"], table["rolled_back_at"], table["rolled_back_by"], strict=True
+                )
+            ],
+            "Demo": table["is_demo"],
+        }
+    )

@@ -1,0 +1,155 @@
+"""Upload: check each spreadsheet before anything is saved, then save it; undo an upload."""
+
+import streamlit as st
+
+from cams_data import cache, roles, settings, templates, ui, upload_flow
+from cams_data.kinds import KINDS
+from cams_data.validate import Options
+
+person = ui.require(roles.OFFICER)
+db = settings.db_path()
+st.title("Upload spreadsheets")
+st.caption(
+    "Each file is read and checked in full before anything is saved: you see what was "
+    "understood, what is wrong, and how many rows would be loaded or replaced. Nothing is "
+    f"saved until you press Save. Uploads are recorded as {person.who}."
+)
+
+with st.expander("What each kind of file should contain, and templates", icon=":material/help:"):
+    for name, kind in KINDS.items():
+        st.markdown(f"**{kind.title}**: {upload_flow.KIND_HELP[name]}")
+        st.download_button(
+            f"Template for {kind.title.lower()} (.xlsx)",
+            templates.template_bytes(name),
+            file_name=f"cams_template_{name}.xlsx",
+            key=f"template-{name}",
+            icon=":material/download:",
+        )
+
+files = st.file_uploader(
+    "Spreadsheets (.xlsx, .xls, .ods or .csv)",
+    type=["xlsx", "xls", "ods", "csv"],
+    accept_multiple_files=True,
+    key="files",
+)
+
+for number, file in enumerate(files or []):
+    data = file.getvalue()
+    with st.container(border=True):
+        st.subheader(file.name)
+        first, second = st.columns(2)
+        kind = first.selectbox(
+            "Kind of data",
+            [None, *KINDS],
+            format_func=lambda k: "Detect from the headers" if k is None else KINDS[k].title,
+            key=f"kind-{number}",
+        )
+        sheet = second.text_input(
+            "Sheet (blank: the sheet that holds the data)", key=f"sheet-{number}"
+        )
+        given = {}
+        fields = upload_flow.OPTIONS_FOR_KIND[kind] if kind else ()
+        for name in fields:
+            if name == "referral_type":
+                given[name] = st.selectbox(
+                    upload_flow.OPTION_LABELS[name],
+                    [None, *upload_flow.REFERRAL_TYPES],
+                    key=f"{name}-{number}",
+                )
+            else:
+                given[name] = st.text_input(upload_flow.OPTION_LABELS[name], key=f"{name}-{number}")
+        skip = st.session_state.get(f"skip-{number}", False)
+        options = Options(**{k: v or None for k, v in given.items()})
+        checked = ui.checked(data, file.name, kind, sheet or None, options, skip)
+        upload = checked.upload
+
+        if upload is not None:
+            st.markdown(
+                f"Understood as **{KINDS[upload.kind].title}**"
+                + (" (detected from the headers)" if upload.kind_detected else "")
+                + f", sheet **{upload.sheet}**, header on row {upload.header_row}."
+            )
+            if upload.status == "unchanged":
+                st.info(
+                    f"This file is already loaded (upload {upload.upload_id}): saving it again "
+                    "would change nothing.",
+                    icon=":material/check_circle:",
+                )
+            shown = upload_flow.figures(upload)
+            for column, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
+                column.metric(label, value)
+            with st.expander("How each column was understood", icon=":material/view_column:"):
+                st.dataframe(
+                    upload_flow.columns_table(upload), hide_index=True, key=f"columns-{number}"
+                )
+            with st.expander("The first rows, as they will be stored", icon=":material/table:"):
+                st.dataframe(upload.preview, hide_index=True, key=f"preview-{number}")
+
+        if checked.problems:
+            st.error(checked.refusal or "Some rows have problems.", icon=":material/error:")
+            st.dataframe(
+                upload_flow.problems_table(checked.problems[:200]),
+                hide_index=True,
+                key=f"problems-{number}",
+            )
+            st.download_button(
+                f"Download all {len(checked.problems)} problems (.csv)",
+                upload_flow.problems_csv(checked.problems),
+                file_name=f"problems_{file.name}.csv",
+                key=f"problems-csv-{number}",
+                icon=":material/download:",
+            )
+        elif checked.refusal:
+            st.error(checked.refusal, icon=":material/error:")
+        if checked.can_skip_invalid or skip:
+            st.checkbox(
+                "Load only the valid rows (the skipped rows are recorded with the upload)",
+                key=f"skip-{number}",
+            )
+
+        ready = checked.can_save and upload.status != "unchanged"
+        if st.button(f"Save {file.name}", key=f"save-{number}", type="primary", disabled=not ready):
+            bar = st.progress(0.0, text="Starting")
+            before = upload_flow.headline(db)
+            saved = upload_flow.save(
+                data,
+                file.name,
+                db=db,
+                who=person.who,
+                kind=kind,
+                sheet=sheet or None,
+                options=options,
+                skip_invalid=skip,
+                progress=lambda fraction, what, bar=bar: bar.progress(fraction, text=what),
+            )
+            if saved.can_save:
+                done = saved.upload
+                st.success(
+                    f"Saved as upload {done.upload_id}: {done.rows_loaded:,} rows loaded, "
+                    f"{done.rows_superseded:,} rows it replaces.",
+                    icon=":material/check_circle:",
+                )
+                changes = upload_flow.headline_changes(before, upload_flow.headline(db))
+                if changes.empty:
+                    st.caption("No headline figure on the Overview changed.")
+                else:
+                    st.markdown("**Headline figures it changed**")
+                    st.dataframe(changes, hide_index=True, key=f"changes-{number}")
+            else:
+                st.error(f"Not saved: {saved.refusal}", icon=":material/error:")
+
+st.header("Upload history")
+history = cache.get(upload_flow.history)
+if history.empty:
+    st.info("Nothing has been uploaded yet.")
+else:
+    st.dataframe(
+        history,
+        hide_index=True,
+        key="history",
+        column_config={
+            "When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
+            "Demo": st.column_config.CheckboxColumn(),
+        },
+    )
+    ui.rollback_controls(history, person)

@@ -1,0 +1,123 @@
+"""The upload page, driven as an officer would: check, see what was understood, save, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import builders
+import pytest
+from conftest import query, snapshot
+from streamlit import config as streamlit_config
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/upload.py"
+
+TRAINING = [
+    ["Employee ID", "Full name", "Email", "Department", "Job title", "Course title",
+     "Completion status", "Date completed"],
+    ["E001", "Ann One", "ann@example.org", "Housing", "Housing Officer",
+     "CAMS Modern Slavery and Human Trafficking", "Completed", "14/05/2025"],
+    ["E002", "Bob Two", "bob@example.org", "Housing", "Housing Officer",
+     "CAMS Modern Slavery and Human Trafficking", "Completed", "15/05/2025"],
+    ["E002", "Bob Two", "bob@example.org", "Housing", "Housing Officer",
+     "CAMS Modern Slavery and Human Trafficking", "Completed", "15/05/2025"],
+    ["E003", "Cat Three", "cat@example.org", "Planning", "Planning Officer",
+     "CAMS Modern Slavery and Human Trafficking", "Completed", "31/02/2025"],
+    ["E004", "Dan Four", "dan@example.org", "Planning", "Planning Officer",
+     "CAMS Modern Slavery and Human Trafficking", "Completed", "02/06/2025"],
+]  # fmt: skip
+
+
+@pytest.fixture
+def local_admin(monkeypatch):
+    """Local mode, as `make run` starts it: the switch on and the server on loopback."""
+    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
+    before = streamlit_config.get_option("server.address")
+    streamlit_config.set_option("server.address", "127.0.0.1")
+    yield
+    streamlit_config.set_option("server.address", before)
+
+
+def open_upload_page() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_a_messy_survey_is_checked_then_saved(db, tmp_path, local_admin):
+    path, expected = builders.forms_survey_export(tmp_path / "survey.xlsx", respondents=30)
+    answers = sum(expected["answers_by_question"].values())
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    assert not app.exception, app.exception
+    understood = " ".join(m.value for m in app.markdown)
+    assert "Understood as **Staff survey responses** (detected from the headers)" in understood
+    shown = metrics(app)
+    assert shown["Rows read"] == str(expected["responses"])
+    assert shown["Rows to load"] == f"{answers:,}"
+    assert shown["Rows already loaded it replaces"] == "0"
+    columns = app.dataframe[0].value.set_index("Column in the file")
+    assert columns.loc["Email", "Stored as"] == "not stored"
+    assert columns.loc["Name", "Stored as"] == "not stored"
+    before = snapshot(db)
+    assert query(db, "SELECT count(*) FROM survey") == [(0,)]  # a check saves nothing
+    app.button(key="save-0").click().run()
+    assert not app.exception, app.exception
+    assert "Saved as upload" in app.success[0].value
+    assert query(db, "SELECT count(*) FROM survey") == [(answers,)]
+    assert snapshot(db) != before
+    history = app.dataframe[-1].value
+    assert history["File"].tolist() == ["survey.xlsx"]
+    assert history["By"].tolist() == ["local"]
+
+
+def test_a_row_error_is_shown_by_row_and_column_and_nothing_is_saved(db, tmp_path, local_admin):
+    path = builders.write_csv(tmp_path / "training.csv", TRAINING, title_rows=["Completions"])
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    assert "1 problem found; nothing was saved" in app.error[0].value
+    problems = next(d.value for d in app.dataframe if "Problem" in d.value.columns)
+    assert problems[["Row", "Column"]].values.tolist() == [
+        [7, "Date completed"]
+    ]  # as Excel numbers it
+    assert "'31/02/2025' is not a date" in problems["Problem"].item()
+    assert app.button(key="save-0").disabled
+    assert query(db, "SELECT count(*) FROM uploads") == [(0,)]
+    app.checkbox(key="skip-0").check().run()
+    shown = metrics(app)
+    assert (shown["Rows to load"], shown["Rows with problems"]) == ("3", "1")
+    assert shown["Exact duplicates folded"] == "1"
+    app.button(key="save-0").click().run()
+    assert not app.exception, app.exception
+    assert query(db, "SELECT count(*), count(DISTINCT person_key) FROM training") == [(3, 3)]
+    assert query(db, "SELECT rows_skipped, uploaded_by FROM uploads") == [(1, "local")]
+
+
+def test_an_upload_is_undone_after_a_confirmation(db, tmp_path, local_admin):
+    path = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    app.button(key="save-0").click().run()
+    assert query(db, "SELECT count(*) FROM training") == [(2,)]
+    app.button(key="undo-open").click().run()
+    assert not app.exception, app.exception
+    assert query(db, "SELECT count(*) FROM training") == [(2,)]  # nothing until confirmed
+    app.button(key="undo-confirm").click().run()
+    assert not app.exception, app.exception
+    assert query(db, "SELECT count(*) FROM training") == [(0,)]
+    assert query(db, "SELECT status, rolled_back_by FROM uploads") == [("rolled_back", "local")]
+
+
+def test_a_viewer_is_told_the_page_is_not_for_them(db, monkeypatch):
+    monkeypatch.delenv("CAMS_LOCAL_MODE", raising=False)
+    app = open_upload_page()
+    assert app.title[0].value == "Not available to you"
+    assert "This page is for officers" in app.warning[0].value
+    assert "[auth]" in app.info[0].value
+    assert not app.file_uploader
