@@ -142,19 +142,31 @@ def save(
 
 def figures(upload: Upload) -> dict[str, str]:
     """The counts an officer checks before saving, as labelled text."""
-    covers = (
-        f"{formatting.day(upload.covers_from)} to {formatting.day(upload.covers_to)}"
-        if upload.covers_from
-        else "no dates in the file"
-    )
+    per = " (one per answer)" if upload.kind == "survey" else ""
     return {
         "Rows read": f"{upload.rows_read:,}",
-        "Rows to load": f"{upload.rows_loaded:,}",
+        f"Rows to load{per}": f"{upload.rows_loaded:,}",
         "Exact duplicates folded": f"{upload.duplicates_folded:,}",
         "Rows already loaded it replaces": f"{upload.rows_superseded:,}",
         "Rows with problems": f"{upload.rows_skipped:,}",
-        "Covers": covers,
+        "Total and note rows not counted": f"{upload.subtotal_rows + upload.note_rows:,}",
     }
+
+
+def understood(upload: Upload) -> str:
+    """One sentence: the kind, sheet, header row and the period the file covers."""
+    how = " (detected from the headers)" if upload.kind_detected else ""
+    if upload.covers_from:
+        covers = f"covering {formatting.day(upload.covers_from)} to "
+        covers += formatting.day(upload.covers_to)
+    elif wave := upload.options.get("wave") or upload.wave_from_dates:
+        covers = f"survey wave {wave}"
+    else:
+        covers = "with no dates"
+    return (
+        f"Understood as **{KINDS[upload.kind].title}**{how}, sheet **{upload.sheet}**, header "
+        f"on row {upload.header_row}, {covers}."
+    )
 
 
 def columns_table(upload: Upload) -> pd.DataFrame:

@@ -64,20 +64,19 @@ for number, file in enumerate(files or []):
         upload = checked.upload
 
         if upload is not None:
-            st.markdown(
-                f"Understood as **{KINDS[upload.kind].title}**"
-                + (" (detected from the headers)" if upload.kind_detected else "")
-                + f", sheet **{upload.sheet}**, header on row {upload.header_row}."
-            )
+            st.markdown(upload_flow.understood(upload))
             if upload.status == "unchanged":
                 st.info(
                     f"This file is already loaded (upload {upload.upload_id}): saving it again "
                     "would change nothing.",
                     icon=":material/check_circle:",
                 )
-            shown = upload_flow.figures(upload)
-            for column, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
-                column.metric(label, value)
+            shown = list(upload_flow.figures(upload).items())
+            for start in range(0, len(shown), 3):
+                for column, (label, value) in zip(
+                    st.columns(3), shown[start : start + 3], strict=False
+                ):
+                    column.metric(label, value, border=True)
             with st.expander("How each column was understood", icon=":material/view_column:"):
                 st.dataframe(
                     upload_flow.columns_table(upload), hide_index=True, key=f"columns-{number}"

@@ -57,10 +57,13 @@ def test_a_messy_survey_is_checked_then_saved(db, tmp_path, local_admin):
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     assert not app.exception, app.exception
     understood = " ".join(m.value for m in app.markdown)
-    assert "Understood as **Staff survey responses** (detected from the headers)" in understood
+    assert (
+        "Understood as **Staff survey responses** (detected from the headers), sheet" in understood
+    )
+    assert "survey wave 2025-10." in understood
     shown = metrics(app)
     assert shown["Rows read"] == str(expected["responses"])
-    assert shown["Rows to load"] == f"{answers:,}"
+    assert shown["Rows to load (one per answer)"] == f"{answers:,}"
     assert shown["Rows already loaded it replaces"] == "0"
     columns = app.dataframe[0].value.set_index("Column in the file")
     assert columns.loc["Email", "Stored as"] == "not stored"
