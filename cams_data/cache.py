@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from cams_data import indicators, settings, store
+from cams_data import disclosure, indicators, settings, store
 
 
 def get(query: Callable[..., Any], *args: Any) -> Any:
@@ -24,7 +24,10 @@ def get(query: Callable[..., Any], *args: Any) -> Any:
         with store.connect(path):  # an empty database with its views, made once
             pass
     name = f"{query.__module__}.{query.__qualname__}"
-    return _cached(str(path), version(path), indicators.config_version(), name, query, args)
+    # whether small counts are hidden is part of the key: an officer's true figures never
+    # reach a viewer through the cache
+    key = (indicators.config_version(), disclosure.hidden())
+    return _cached(str(path), version(path), key, name, query, args)
 
 
 def version(path: Path) -> str:
@@ -37,13 +40,16 @@ def version(path: Path) -> str:
 def _cached(
     path: str,
     version: str,
-    config: str,
+    settings_key: tuple,
     name: str,
     _query: Callable[..., Any],
     args: tuple,
 ) -> Any:
-    # version, config and name are only in the key: a new upload means fresh figures
-    with store.connect(Path(path), read_only=True) as con:
+    # version, settings_key and name are only in the key: a new upload means fresh figures
+    with (
+        store.connect(Path(path), read_only=True) as con,
+        disclosure.showing_true_figures(not settings_key[1]),
+    ):
         return _query(con, *args)
 
 

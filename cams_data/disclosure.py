@@ -1,11 +1,16 @@
-"""Small numbers: counts about victims from 1 to 4 are never shown as they are.
+"""Small numbers: counts about victims from 1 to 4 are not shown as they are.
 
-On screen a small count reads `<5`; a chart draws no bar for it, only the label.
+On screen a small count reads `<5`; a chart draws no bar for it, only the label. That is how
+everyone sees the figures, always for viewers; an officer may switch the meeting view off to see
+true figures on their own screen (`showing_true_figures`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 
@@ -13,7 +18,32 @@ THRESHOLD = 5
 SCREEN_MARK = "<5"
 
 
+_HIDDEN: contextvars.ContextVar[bool] = contextvars.ContextVar("small_counts_hidden", default=True)
+
+
+def hidden() -> bool:
+    """Whether small counts are hidden in what is being drawn now (they are unless switched)."""
+    return _HIDDEN.get()
+
+
+def set_hidden(hide: bool) -> None:
+    """For this run of the app: the app sets it from the person's role and the meeting view."""
+    _HIDDEN.set(hide)
+
+
+@contextmanager
+def showing_true_figures(show: bool = True) -> Iterator[None]:
+    token = _HIDDEN.set(not show)
+    try:
+        yield
+    finally:
+        _HIDDEN.reset(token)
+
+
 def is_small(value, threshold: int = THRESHOLD) -> bool:
+    """A count to hide: from 1 to 4, while small counts are hidden."""
+    if not _HIDDEN.get():
+        return False
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return False
     return 0 < value < threshold

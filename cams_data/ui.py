@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, periods, roles, settings
+from cams_data import cache, dashboard, disclosure, periods, roles, settings
 from cams_data.periods import ReportingPeriod
 
 ALL_ORGANISATIONS = "All organisations"
@@ -56,6 +56,20 @@ def sidebar(person: roles.Access | None = None) -> Selection:
         )
         with st.expander("Data last updated", icon=":material/update:"):
             st.markdown(figures.freshness)
+        meeting_view = True
+        if person is not None and person.may(roles.OFFICER):
+            meeting_view = st.toggle(
+                "Meeting view: small numbers hidden",
+                value=True,
+                key="meeting_view",
+                help="On, the screen shows what a viewer sees: counts about victims from 1 to 4 "
+                "as <5. Switch it off only on your own screen, never on a shared one.",
+            )
+        disclosure.set_hidden(meeting_view)
+        if not meeting_view:
+            st.warning(
+                "True figures are showing: not for a shared screen.", icon=":material/visibility:"
+            )
         if person is not None:
             st.caption(person.how)
             if person.who and person.who != roles.LOCAL_USER:

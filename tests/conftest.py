@@ -105,3 +105,15 @@ def _app_runs_like_a_server(monkeypatch):
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(app_test, "PagesManager", RoutedPagesManager)
+
+
+@pytest.fixture
+def local_admin(monkeypatch):
+    """Local mode, as `make run` starts it: the switch on and the server on loopback."""
+    from streamlit import config as streamlit_config
+
+    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
+    before = streamlit_config.get_option("server.address")
+    streamlit_config.set_option("server.address", "127.0.0.1")
+    yield
+    streamlit_config.set_option("server.address", before)

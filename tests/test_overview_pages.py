@@ -135,3 +135,20 @@ def test_overview_on_an_empty_database(db):
     assert badges(app) == ["No data"] * 4
     assert "Nothing has been uploaded" in app.info[0].value
     assert not app.warning  # no demo banner
+
+
+def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_db, local_admin):
+    app = open_app()
+    assert metrics(app)["Duty to Notify notifications made"] == "<5"
+    app.sidebar.toggle(key="meeting_view").set_value(False).run()
+    assert not app.exception, app.exception
+    assert metrics(app)["Duty to Notify notifications made"] == "1"
+    assert "True figures are showing" in app.sidebar.warning[0].value
+    app.sidebar.toggle(key="meeting_view").set_value(True).run()
+    assert metrics(app)["Duty to Notify notifications made"] == "<5"
+
+
+def test_a_viewer_has_no_meeting_view_switch(year_db):
+    app = open_app()
+    assert not app.sidebar.toggle
+    assert metrics(app)["Duty to Notify notifications made"] == "<5"

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import builders
-import pytest
 from conftest import query, snapshot
-from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,16 +25,6 @@ TRAINING = [
     ["E004", "Dan Four", "dan@example.org", "Planning", "Planning Officer",
      "CAMS Modern Slavery and Human Trafficking", "Completed", "02/06/2025"],
 ]  # fmt: skip
-
-
-@pytest.fixture
-def local_admin(monkeypatch):
-    """Local mode, as `make run` starts it: the switch on and the server on loopback."""
-    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
-    before = streamlit_config.get_option("server.address")
-    streamlit_config.set_option("server.address", "127.0.0.1")
-    yield
-    streamlit_config.set_option("server.address", before)
 
 
 def open_upload_page() -> AppTest:
