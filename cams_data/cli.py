@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     undo = with_db(commands.add_parser("rollback", help="undo an upload"))
     undo.add_argument("upload_id", type=int)
 
+    wipe = with_db(commands.add_parser("erase", help="delete an upload's rows for good"))
+    wipe.add_argument("upload_id", type=int)
+
     demo = with_db(commands.add_parser("demo", help="write the demo spreadsheets and load them"))
     demo.add_argument("--remove", action="store_true", help="roll back every demo upload")
 
@@ -167,6 +170,14 @@ def _rollback(args, db: Path) -> int:
     return 0
 
 
+def _erase(args, db: Path) -> int:
+    from cams_data.ingest import erase
+
+    deleted = erase(db, args.upload_id)
+    print(f"Erased upload {args.upload_id}: {deleted} rows deleted for good.")
+    return 0
+
+
 def _demo(args, db: Path) -> int:
     from cams_data.demo_load import load_demo, remove_demo
 
@@ -220,6 +231,7 @@ COMMANDS = {
     "ingest": _ingest,
     "uploads": _uploads,
     "rollback": _rollback,
+    "erase": _erase,
     "demo": _demo,
     "template": _template,
     "progress": _progress,

@@ -142,10 +142,12 @@ def uploads_since(con: duckdb.DuckDBPyConnection, since: datetime) -> pd.DataFra
     """Uploads and rollbacks since `since`, newest first."""
     return con.execute(
         """SELECT upload_id, kind, file_name, uploaded_at, uploaded_by, rows_loaded,
-                  rows_superseded, status, rolled_back_at, covers_from, covers_to
-           FROM uploads WHERE uploaded_at > ? OR rolled_back_at > ?
-           ORDER BY greatest(uploaded_at, coalesce(rolled_back_at, uploaded_at)) DESC""",
-        [since, since],
+                  rows_superseded, status, rolled_back_at, rolled_back_by, erased_at, erased_by,
+                  covers_from, covers_to
+           FROM uploads WHERE uploaded_at > ? OR rolled_back_at > ? OR erased_at > ?
+           ORDER BY greatest(uploaded_at, coalesce(rolled_back_at, uploaded_at),
+                             coalesce(erased_at, uploaded_at)) DESC""",
+        [since, since, since],
     ).df()
 
 
@@ -309,10 +311,7 @@ def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
             "By": uploads["uploaded_by"],
             "Rows stored": uploads["rows_loaded"],
             "Rows replaced": uploads["rows_superseded"],
-            "Status": [
-                f"rolled back {formatting.day(r)}" if s == "rolled_back" else "active"
-                for s, r in zip(uploads["status"], uploads["rolled_back_at"], strict=True)
-            ],
+            "Status": [formatting.upload_status(u) for u in uploads.to_dict("records")],
         }
     )
 

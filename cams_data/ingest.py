@@ -431,3 +431,36 @@ def rollback(db: Path, upload_id: int, who: str | None = None) -> dict[str, int]
         store.log(con, who, "rollback", upload_id, kind)
         con.execute("COMMIT")
     return {"removed": removed, "restored": after - (before - removed)}
+
+
+def erase(db: Path, upload_id: int, who: str | None = None) -> int:
+    """Delete an upload's rows for good (an admin's act, logged); returns the rows deleted.
+
+    The upload stays in the history, marked erased. If it was active, the rows it had replaced
+    come back, as after a rollback.
+    """
+    who = who or getpass.getuser()
+    with store.connect(Path(db)) as con:
+        row = con.execute(
+            "SELECT kind, status FROM uploads WHERE upload_id = ?", [upload_id]
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"There is no upload {upload_id}.")
+        kind, status = row
+        if status == "erased":
+            raise LookupError(f"Upload {upload_id} is already erased.")
+        con.execute("BEGIN TRANSACTION")
+        deleted = con.execute(
+            f"SELECT count(*) FROM {kind}_rows WHERE upload_id = ?", [upload_id]
+        ).fetchone()[0]
+        con.execute(f"DELETE FROM {kind}_rows WHERE upload_id = ?", [upload_id])
+        con.execute("DELETE FROM upload_problems WHERE upload_id = ?", [upload_id])
+        con.execute(
+            "UPDATE uploads SET status = 'erased', erased_at = ?, erased_by = ? "
+            "WHERE upload_id = ?",
+            [datetime.now(), who, upload_id],
+        )
+        store.refresh_current(con, KINDS[kind])
+        store.log(con, who, "erase", upload_id, f"{kind}: {deleted} rows deleted")
+        con.execute("COMMIT")
+    return deleted

@@ -134,7 +134,13 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
         refresh_current(con, kind)
 
 
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3)
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Who erased an upload's rows for good, and when."""
+    con.execute("ALTER TABLE uploads ADD COLUMN erased_at TIMESTAMP")
+    con.execute("ALTER TABLE uploads ADD COLUMN erased_by VARCHAR")
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -192,10 +192,14 @@ def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:
     from cams_data.demo_load import remove_demo
     from cams_data.ingest import rollback
 
+    if message := st.session_state.pop("undone", None):
+        st.success(message, icon=":material/undo:")
     active = history[history["Status"] == "active"]
     if not person.may(roles.ADMIN):
         active = active[active["By"] == person.who]  # officers undo their own uploads
     if active.empty:
+        if person.may(roles.ADMIN):
+            erase_controls(history, person)
         return
     labels = {
         int(row["Upload"]): f"{row['Upload']}: {row['File']} ({row['What']}, "
@@ -227,8 +231,8 @@ def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:
         st.session_state["undo-pending"] = chosen
     if st.session_state.get("undo-pending") in labels:
         confirm(st.session_state["undo-pending"])
-    if message := st.session_state.pop("undone", None):
-        st.success(message, icon=":material/undo:")
+    if person.may(roles.ADMIN):
+        erase_controls(history, person)
     demo = bool((history["Demo"] & (history["Status"] == "active")).any())
     if (
         demo
@@ -237,3 +241,49 @@ def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:
     ):
         removed = remove_demo(settings.db_path(), person.who)
         st.success(f"Removed {len(removed)} demo uploads.")
+
+
+def erase_controls(history: pd.DataFrame, person: roles.Access) -> None:
+    """An admin deletes an upload's rows for good, after typing its number to confirm."""
+    from cams_data.ingest import erase
+
+    if message := st.session_state.pop("erased", None):
+        st.success(message, icon=":material/delete_forever:")
+    kept = history[~history["Status"].str.startswith("erased")]
+    if kept.empty:
+        return
+    labels = {
+        int(row["Upload"]): f"{row['Upload']}: {row['File']} ({row['Status']})"
+        for row in kept.to_dict("records")
+    }
+    chosen = st.selectbox(
+        "Erase an upload for good (admins)",
+        list(labels),
+        format_func=labels.get,
+        key="erase",
+        help="Deletes the upload's rows from the database, not only their effect; the upload "
+        "stays in the history as erased, and the log records who erased it.",
+    )
+
+    @st.dialog(
+        "Erase this upload for good?",
+        on_dismiss=lambda: st.session_state.pop("erase-pending", None),
+    )
+    def confirm(upload_id: int) -> None:
+        st.write(
+            f"The rows of upload {labels[upload_id]} will be deleted and cannot be brought "
+            "back. Type the upload number to confirm."
+        )
+        typed = st.text_input("Upload number", key="erase-typed")
+        if st.button(
+            "Erase it", type="primary", key="erase-confirm", disabled=typed != str(upload_id)
+        ):
+            deleted = erase(settings.db_path(), upload_id, person.who)
+            st.session_state["erased"] = f"Upload {upload_id} erased: {deleted:,} rows deleted."
+            st.session_state.pop("erase-pending", None)
+            st.rerun()
+
+    if st.button("Erase…", key="erase-open", icon=":material/delete_forever:"):
+        st.session_state["erase-pending"] = chosen
+    if st.session_state.get("erase-pending") in labels:
+        confirm(st.session_state["erase-pending"])

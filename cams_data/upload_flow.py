@@ -241,12 +241,7 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 ", ".join(map(str, u)) if u is not None and len(u) else ""
                 for u in table["superseded_uploads"]
             ],
-            "Status": [
-                f"rolled back by {b} on {formatting.day(a)}" if s == "rolled_back" else "active"
-                for s, a, b in zip(
-                    table["status"], table["rolled_back_at"], table["rolled_back_by"], strict=True
-                )
-            ],
+            "Status": [formatting.upload_status(u) for u in table.to_dict("records")],
             "Demo": table["is_demo"],
         }
     )

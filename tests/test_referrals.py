@@ -528,3 +528,29 @@ def test_a_year_column_alone_or_with_a_quarter_or_month(
     path = builders.write_csv(tmp_path / "by_year.csv", [header, row], title_rows=["NRM"])
     ingest(path.read_bytes(), path.name, db=db)
     assert query(db, "SELECT period_start, period_months, referrals FROM referrals") == expected
+
+
+def test_erase_deletes_the_rows_for_good_and_brings_back_what_they_replaced(db, tmp_path):
+    from cams_data import cli
+
+    first = load(tidy_file(tmp_path / "apr_jun.csv", "Month", monthly_rows()), db)
+    before = view_contents(db)
+    correction = [["May-25", "NRM", "Criminal", "Child", "Agency X", 7]]
+    second = load(tidy_file(tmp_path / "may_corrected.csv", "Month", correction), db)
+    assert view_contents(db) != before
+
+    assert cli.main(["erase", str(second.upload_id), "--db", str(db)]) == 0
+
+    assert view_contents(db) == before
+    assert query(db, "SELECT count(*) FROM referrals_rows WHERE upload_id = ?",
+                 [second.upload_id]) == [(0,)]  # fmt: skip
+    assert query(db, "SELECT status, erased_by IS NOT NULL FROM uploads ORDER BY upload_id") == [
+        ("active", False),
+        ("erased", True),
+    ]
+    assert query(db, "SELECT action, upload_id, detail FROM audit_log WHERE action = 'erase'") == [
+        ("erase", second.upload_id, "referrals: 1 rows deleted")
+    ]
+    assert cli.main(["erase", str(second.upload_id), "--db", str(db)]) == 1  # already erased
+    assert cli.main(["rollback", str(second.upload_id), "--db", str(db)]) == 1
+    assert first.status == "loaded"

@@ -103,6 +103,7 @@ def test_an_upload_is_undone_after_a_confirmation(db, tmp_path, local_admin):
     assert not app.exception, app.exception
     assert query(db, "SELECT count(*) FROM training") == [(0,)]
     assert query(db, "SELECT status, rolled_back_by FROM uploads") == [("rolled_back", "local")]
+    assert "2 rows left the figures, 0 rows it had replaced are back." in app.success[0].value
 
 
 def test_a_viewer_is_told_the_page_is_not_for_them(db, monkeypatch):
@@ -112,3 +113,19 @@ def test_a_viewer_is_told_the_page_is_not_for_them(db, monkeypatch):
     assert "This page is for officers" in app.warning[0].value
     assert "[auth]" in app.info[0].value
     assert not app.file_uploader
+
+
+def test_an_admin_erases_an_upload_after_typing_its_number(db, tmp_path, local_admin):
+    path = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    app.button(key="save-0").click().run()
+    app.button(key="erase-open").click().run()
+    assert app.button(key="erase-confirm").disabled
+    (upload_id,) = query(db, "SELECT upload_id FROM uploads")[0]
+    app.text_input(key="erase-typed").input(str(upload_id)).run()
+    app.button(key="erase-confirm").click().run()
+    assert not app.exception, app.exception
+    assert query(db, "SELECT count(*) FROM training_rows") == [(0,)]
+    assert query(db, "SELECT status, erased_by FROM uploads") == [("erased", "local")]
+    assert f"Upload {upload_id} erased: 2 rows deleted." in app.success[0].value
