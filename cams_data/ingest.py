@@ -20,7 +20,7 @@ from cams_data import settings, store
 from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Problem, Refused
 from cams_data.read import read_file
-from cams_data.shape import ColumnUse, find_table, shape
+from cams_data.shape import ColumnUse, find_table, header_texts, shape
 from cams_data.validate import Options, validate
 from cams_data.values import add_months
 
@@ -57,6 +57,9 @@ class Upload:
     superseded_uploads: list[int] = field(default_factory=list)
     free_text_questions: list[str] = field(default_factory=list)
     wave_from_dates: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # the officer's column choices
+    mapping_remembered: bool = False  # ...recalled from an earlier upload of these headers
+    header_key: str = ""
 
     def summary(self) -> str:
         kind = KINDS[self.kind]
@@ -170,7 +173,14 @@ def ingest(
         )
     step(0.05, "Reading the file")
     workbook = read_file(data, file_name, config)
-    chosen = _choose_sheet(workbook.sheets, sheet, kind, file_name)
+    chosen = _choose_sheet(workbook.sheets, sheet, kind, file_name, mapping)
+    header_key = store.header_key(header_texts(chosen))
+    remembered = False
+    if mapping is None and Path(db).exists():  # a refused file never creates the database
+        with store.connect(Path(db), read_only=True) as con:
+            found = store.remembered_mapping(con, header_key)
+        if found and kind in (None, found[0]):
+            kind, mapping, remembered = found[0], found[1], True
     step(0.3, "Finding the table and its columns")
     shaped = shape(chosen, file_name, kind, config.store_free_text, mapping)
     key = settings.pseudonym_key(Path(db))
@@ -202,6 +212,9 @@ def ingest(
         preview=rows.head(PREVIEW_ROWS).drop(columns="row_no", errors="ignore"),
         free_text_questions=shaped.free_text_questions,
         wave_from_dates=validated.wave_from,
+        mapping=dict(mapping or {}),
+        mapping_remembered=remembered,
+        header_key=header_key,
     )
     if validated.problems and not (skip_invalid and the_kind.allows_partial):
         advice = (
@@ -250,7 +263,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str):
+def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str, mapping=None):
     if sheet is not None:
         for candidate in sheets:
             if candidate.name == sheet:
@@ -258,7 +271,7 @@ def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str):
         names = ", ".join(f"'{s.name}'" for s in sheets)
         raise Refused(file_name, f"There is no sheet '{sheet}' (the sheets are {names}).")
     kinds = [KINDS[kind]] if kind else list(KINDS.values())
-    scored = [(find_table(s, kinds), i, s) for i, s in enumerate(sheets)]
+    scored = [(find_table(s, kinds, mapping), i, s) for i, s in enumerate(sheets)]
     found = [(c.score, -i, s) for c, i, s in scored if c is not None]
     if not found:
         return next((s for s in sheets if not s.cells.dropna(how="all").empty), sheets[0])
@@ -356,6 +369,8 @@ def _write(
                 "INSERT INTO upload_problems VALUES (?, ?, ?, ?, ?)",
                 [[upload_id, p.sheet, p.row, p.column, p.message] for p in upload.problems],
             )
+        if upload.mapping and not upload.mapping_remembered:
+            store.remember_mapping(con, upload.header_key, kind.name, upload.mapping, who)
         store.log(con, who, "upload", upload_id, f"{kind.name}: {file_name}")
         con.execute("DROP TABLE current_before")
         if save:

@@ -81,6 +81,11 @@ class Kind:
         return tuple(columns)
 
     @property
+    def field_names(self) -> frozenset[str]:
+        """Every field a column can fill, identifiers (read, never stored) included."""
+        return frozenset(f.name for f in (*self.identifiers, *self.fields))
+
+    @property
     def value_field(self) -> Field | None:
         """The numeric column a crosstab spreads across periods."""
         return next((f for f in self.fields if f.type in ("count", "number")), None)

@@ -82,7 +82,9 @@ class _Candidate:
     periods: list[int]
 
 
-def _score(kind: Kind, cells: dict[int, str]) -> _Candidate | None:
+def _score(
+    kind: Kind, cells: dict[int, str], mapping: dict[str, str] | None = None
+) -> _Candidate | None:
     matched: dict[int, str] = {}
     seen: set[str] = set()
     periods = [p for p, h in cells.items() if looks_like_period(h)] if kind.wide_periods else []
@@ -92,7 +94,10 @@ def _score(kind: Kind, cells: dict[int, str]) -> _Candidate | None:
     for position, header in ordered:
         if position in periods and wide:
             continue
-        name = _match(kind, header)
+        if mapping and header in mapping:  # the officer's choice: a field, or '' for none
+            name = mapping[header] if mapping[header] in kind.field_names else None
+        else:
+            name = _match(kind, header)
         if name and name not in seen and not (wide and normalise_header(header) == "total"):
             matched[position] = name
             seen.add(name)
@@ -110,7 +115,9 @@ def _score(kind: Kind, cells: dict[int, str]) -> _Candidate | None:
     return _Candidate(kind, 0, len(seen), matched, periods)
 
 
-def find_table(sheet: Sheet, kinds: list[Kind]) -> _Candidate | None:
+def find_table(
+    sheet: Sheet, kinds: list[Kind], mapping: dict[str, str] | None = None
+) -> _Candidate | None:
     best: _Candidate | None = None
     head = sheet.cells.head(HEADER_SEARCH_ROWS)
     for row_number, row in head.iterrows():
@@ -119,7 +126,7 @@ def find_table(sheet: Sheet, kinds: list[Kind]) -> _Candidate | None:
         if len(cells) < 2:
             continue
         for kind in kinds:
-            candidate = _score(kind, cells)
+            candidate = _score(kind, cells, mapping)
             if candidate and (best is None or candidate.score > best.score):
                 candidate.row = int(row_number)
                 best = candidate
@@ -134,17 +141,13 @@ def shape(
     mapping: dict[str, str] | None = None,
 ) -> Shaped:
     kinds = [KINDS[kind_name]] if kind_name else list(KINDS.values())
-    candidate = find_table(sheet, kinds)
+    candidate = find_table(sheet, kinds, mapping)
     if candidate is None:
         raise Refused(file_name, _no_table_message(sheet, kind_name))
     kind = candidate.kind
     header = sheet.cells.loc[candidate.row]
     data = sheet.cells.loc[candidate.row + 1 :]
     matched = dict(candidate.matched)
-    if mapping:
-        for position, text in header.items():
-            if pd.notna(text) and clean_text(str(text)) in mapping:
-                matched[int(position)] = mapping[clean_text(str(text))]
     columns, period_positions, question_positions, year_position = _describe_columns(
         kind, header, data, matched, candidate.periods
     )
@@ -328,6 +331,20 @@ def _is_total_label(text: str) -> bool:
         return False
     key = normalise_header(text)
     return bool(TOTAL.match(key) or (TOTAL_LABEL.match(key) and key.count(" ") < 3))
+
+
+def header_texts(sheet: Sheet) -> list[str]:
+    """The likely header near the top: the recognised one, else the widest row."""
+    found = find_table(sheet, list(KINDS.values()))
+    head = sheet.cells.head(HEADER_SEARCH_ROWS)
+    if found is not None:
+        row = head.loc[found.row]
+    else:
+        filled = head.notna().sum(axis=1)
+        if not len(head) or filled.max() == 0:
+            return []
+        row = head.loc[filled.idxmax()]
+    return [clean_text(str(v)) for v in row if pd.notna(v) and clean_text(str(v))]
 
 
 def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:

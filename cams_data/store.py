@@ -10,6 +10,8 @@ opened for one piece of work and closed, retrying briefly while another process 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -140,7 +142,25 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE uploads ADD COLUMN erased_by VARCHAR")
 
 
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4)
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    """Column choices an officer made for a header set, so the next such export loads at once."""
+    con.execute("""
+        CREATE TABLE header_mappings (
+            header_key VARCHAR PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            mapping VARCHAR NOT NULL,
+            saved_at TIMESTAMP NOT NULL,
+            saved_by VARCHAR NOT NULL
+        )""")
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -236,6 +256,37 @@ def wave_date_sql(uploaded_at: str = "u.uploaded_at") -> str:
     upload's date (`uploaded_at`, an expression over the uploads table joined as `u`)."""
     return f"""coalesce(try_strptime(s.wave, '%Y-%m'), try_strptime(s.wave, '%B %Y'),
                         try_strptime(s.wave, '%b %Y'), {uploaded_at})::DATE"""
+
+
+# --- remembered column choices -----------------------------------------------------------
+
+
+def header_key(headers: list[str]) -> str:
+    """The same for the same header row, whatever its case and spacing."""
+    from cams_data.text import normalise_header
+
+    joined = "\x1f".join(normalise_header(h) for h in headers)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def remembered_mapping(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, dict] | None:
+    """(kind, {header: field or ''}) chosen for this header row before, if any."""
+    try:
+        row = con.execute(
+            "SELECT kind, mapping FROM header_mappings WHERE header_key = ?", [key]
+        ).fetchone()
+    except duckdb.CatalogException:  # a database not yet upgraded: nothing remembered
+        return None
+    return (row[0], json.loads(row[1])) if row else None
+
+
+def remember_mapping(
+    con: duckdb.DuckDBPyConnection, key: str, kind: str, mapping: dict, who: str
+) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO header_mappings VALUES (?, ?, ?, ?, ?)",
+        [key, kind, json.dumps(mapping, sort_keys=True), datetime.now(), who],
+    )
 
 
 # --- uploads --------------------------------------------------------------------------------

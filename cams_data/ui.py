@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cams_data import cache, dashboard, disclosure, periods, roles, settings
+from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
 
 ALL_ORGANISATIONS = "All organisations"
@@ -163,13 +164,14 @@ def require(role: str) -> roles.Access:
     return person
 
 
-def checked(data: bytes, file_name: str, kind, sheet, options, skip: bool):
+def checked(data: bytes, file_name: str, kind, sheet, options, skip: bool, mapping=None):
     """A file's check, kept for this session until the file, a choice or the database changes."""
     from cams_data import upload_flow
 
     path = settings.db_path()
     given = tuple(sorted(options.given().items()))
-    key = (file_name, hash(data), kind, sheet, given, skip, cache.version(path))
+    chosen = tuple(sorted((mapping or {}).items()))
+    key = (file_name, hash(data), kind, sheet, given, skip, chosen, cache.version(path))
     done = st.session_state.setdefault("_checked", {})
     if key not in done:
         with st.spinner(f"Checking {file_name}"):
@@ -183,8 +185,41 @@ def checked(data: bytes, file_name: str, kind, sheet, options, skip: bool):
                 sheet=sheet,
                 options=options,
                 skip_invalid=skip,
+                mapping=mapping,
             )
     return done[key]
+
+
+def mapping_form(number: int, data: bytes, file_name: str, kind: str, sheet, checked) -> None:
+    """Pick the field for each column of the file; the choice is used for the next check."""
+    from cams_data import upload_flow
+
+    headers = upload_flow.file_headers(data, file_name, sheet)
+    if not headers:
+        st.info("No header row was found in this file to choose columns from.")
+        return
+    current = st.session_state.get(f"mapping-{number}") or upload_flow.detected_mapping(
+        checked.upload
+    )
+    fields = upload_flow.field_choices(kind)
+    with st.form(f"mapping-form-{number}"):
+        st.caption(
+            f"For each column, the field it holds ({KINDS[kind].title.lower()}), or 'not "
+            "stored'. Saving the file remembers these choices for files with the same headers."
+        )
+        chosen = {}
+        for index, header in enumerate(headers):
+            now = current.get(header, "")
+            chosen[header] = st.selectbox(
+                f"Column '{header}'",
+                fields,
+                index=fields.index(now) if now in fields else 0,
+                format_func=lambda f: "not stored" if f == "" else f.replace("_", " "),
+                key=f"map-{number}-{index}",
+            )
+        if st.form_submit_button("Check again with these columns"):
+            st.session_state[f"mapping-{number}"] = chosen
+            st.rerun()
 
 
 def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:

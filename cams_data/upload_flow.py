@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cams_data import dashboard, formatting, store
+from cams_data import dashboard, formatting, settings, store
 from cams_data.ingest import Upload, ingest
 from cams_data.kinds import KINDS
 from cams_data.problems import Problem, Refused
@@ -88,6 +88,7 @@ def check(
     sheet: str | None = None,
     options: Options | None = None,
     skip_invalid: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> Checked:
     """Read, validate and count a file as saving would, and save nothing."""
     try:
@@ -99,6 +100,7 @@ def check(
             sheet=sheet,
             options=options,
             skip_invalid=skip_invalid,
+            mapping=mapping,
             save=False,
         )
     except Refused as refusal:
@@ -118,9 +120,13 @@ def save(
     sheet: str | None = None,
     options: Options | None = None,
     skip_invalid: bool = False,
+    mapping: dict[str, str] | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> Checked:
-    """Save a file in one transaction; a refusal leaves the database exactly as it was."""
+    """Save a file in one transaction; a refusal leaves the database exactly as it was.
+
+    Column choices made in the mapping form are remembered for this header row, so the next
+    file with the same headers loads without asking."""
     try:
         upload = ingest(
             data,
@@ -130,6 +136,7 @@ def save(
             sheet=sheet,
             options=options,
             skip_invalid=skip_invalid,
+            mapping=mapping,
             uploaded_by=who,
             progress=progress,
         )
@@ -138,6 +145,32 @@ def save(
     except DatabaseBusy as busy:
         return Checked(file_name, None, str(busy), [])
     return Checked(file_name, upload, None, upload.problems)
+
+
+def file_headers(data: bytes, file_name: str, sheet: str | None = None) -> list[str]:
+    """The header row of the file's data sheet, for the mapping form."""
+    from cams_data.ingest import _choose_sheet
+    from cams_data.read import read_file
+    from cams_data.shape import header_texts
+
+    try:
+        workbook = read_file(data, file_name, settings.config())
+        return header_texts(_choose_sheet(workbook.sheets, sheet, None, file_name))
+    except Refused:
+        return []
+
+
+def field_choices(kind: str) -> list[str]:
+    """The fields a column of this kind can fill ('' for 'not stored')."""
+    the_kind = KINDS[kind]
+    return ["", *(f.name for f in (*the_kind.fields, *the_kind.identifiers))]
+
+
+def detected_mapping(upload: Upload | None) -> dict[str, str]:
+    """What each column was understood as: header -> field ('' when not stored)."""
+    if upload is None:
+        return {}
+    return {c.header: (c.field if c.field else "") for c in upload.columns}
 
 
 def figures(upload: Upload) -> dict[str, str]:

@@ -60,11 +60,17 @@ for number, file in enumerate(files or []):
                 given[name] = st.text_input(upload_flow.OPTION_LABELS[name], key=f"{name}-{number}")
         skip = st.session_state.get(f"skip-{number}", False)
         options = Options(**{k: v or None for k, v in given.items()})
-        checked = ui.checked(data, file.name, kind, sheet or None, options, skip)
+        mapping = st.session_state.get(f"mapping-{number}")
+        checked = ui.checked(data, file.name, kind, sheet or None, options, skip, mapping)
         upload = checked.upload
 
         if upload is not None:
             st.markdown(upload_flow.understood(upload))
+            if upload.mapping_remembered:
+                st.info(
+                    "Columns read as chosen for a file with the same headers before.",
+                    icon=":material/history:",
+                )
             if upload.status == "unchanged":
                 st.info(
                     f"This file is already loaded (upload {upload.upload_id}): saving it again "
@@ -100,6 +106,12 @@ for number, file in enumerate(files or []):
             )
         elif checked.refusal:
             st.error(checked.refusal, icon=":material/error:")
+        unreadable = checked.refusal is not None and upload is None and kind is not None
+        if unreadable or st.toggle("Choose how the columns are read", key=f"map-open-{number}"):
+            if kind is None:
+                st.info("Choose the kind of data above first.")
+            else:
+                ui.mapping_form(number, data, file.name, kind, sheet or None, checked)
         if checked.can_skip_invalid or skip:
             st.checkbox(
                 "Load only the valid rows (the skipped rows are recorded with the upload)",
@@ -119,6 +131,7 @@ for number, file in enumerate(files or []):
                 sheet=sheet or None,
                 options=options,
                 skip_invalid=skip,
+                mapping=mapping,
                 progress=lambda fraction, what, bar=bar: bar.progress(fraction, text=what),
             )
             if saved.can_save:

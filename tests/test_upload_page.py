@@ -129,3 +129,41 @@ def test_an_admin_erases_an_upload_after_typing_its_number(db, tmp_path, local_a
     assert query(db, "SELECT count(*) FROM training_rows") == [(0,)]
     assert query(db, "SELECT status, erased_by FROM uploads") == [("erased", "local")]
     assert f"Upload {upload_id} erased: 2 rows deleted." in app.success[0].value
+
+
+ODD_MEASURES = [
+    ["Obj", "What we counted", "When", "Amount"],
+    [2, "Funding secured (GBP)", "2025/26 Q1", "£5,000"],
+    [3, "Intelligence submissions", "2025/26 Q1", 20],
+]
+
+
+def test_unrecognised_columns_are_mapped_once_and_remembered(db, tmp_path, local_admin):
+    first = builders.write_csv(tmp_path / "q1.csv", ODD_MEASURES, title_rows=["Q1 return"])
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(first.name, first.read_bytes()).run()
+    assert app.error, "a file nobody can read is refused"
+    assert app.button(key="save-0").disabled
+    app.selectbox(key="kind-0").select("measures").run()
+    assert app.selectbox(key="map-0-0").label == "Column 'Obj'"  # the form opens by itself
+    for index, field in enumerate(["objective", "measure", "period", "value"]):
+        app.selectbox(key=f"map-0-{index}").select(field)
+    app.button[[b.label for b in app.button].index("Check again with these columns")].click()
+    app.run()
+    assert not app.exception, app.exception
+    assert metrics(app)["Rows to load"] == "2"
+    app.button(key="save-0").click().run()
+    assert query(db, "SELECT measure, value FROM measures ORDER BY value") == [
+        ("Intelligence submissions", 20.0),
+        ("Funding secured (GBP)", 5000.0),
+    ]
+
+    # Next quarter's return, same headers: read at once, without choosing anything.
+    second_rows = [ODD_MEASURES[0], [2, "Funding secured (GBP)", "2025/26 Q2", "£12,500"]]
+    second = builders.write_csv(tmp_path / "q2.csv", second_rows, title_rows=["Q2 return"])
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(second.name, second.read_bytes()).run()
+    assert "chosen for a file with the same headers" in app.info[0].value
+    assert metrics(app)["Rows to load"] == "1"
+    app.button(key="save-0").click().run()
+    assert query(db, "SELECT sum(value) FROM measures") == [(17520.0,)]
