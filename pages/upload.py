@@ -37,16 +37,13 @@ for number, file in enumerate(files or []):
     data = file.getvalue()
     with st.container(border=True):
         st.subheader(file.name)
-        first, second = st.columns(2)
-        kind = first.selectbox(
+        kind = st.selectbox(
             "Kind of data",
             [None, *KINDS],
             format_func=lambda k: "Detect from the headers" if k is None else KINDS[k].title,
             key=f"kind-{number}",
         )
-        sheet = second.text_input(
-            "Sheet (blank: the sheet that holds the data)", key=f"sheet-{number}"
-        )
+        sheet = st.session_state.get(f"sheet-{number}")  # chosen below, once the sheets are known
         given = {}
         fields = upload_flow.OPTIONS_FOR_KIND[kind] if kind else ()
         for name in fields:
@@ -61,11 +58,20 @@ for number, file in enumerate(files or []):
         skip = st.session_state.get(f"skip-{number}", False)
         options = Options(**{k: v or None for k, v in given.items()})
         mapping = st.session_state.get(f"mapping-{number}")
-        checked = ui.checked(data, file.name, kind, sheet or None, options, skip, mapping)
+        checked = ui.checked(data, file.name, kind, sheet, options, skip, mapping)
         upload = checked.upload
 
         if upload is not None:
             st.markdown(upload_flow.understood(upload))
+            if len(upload.sheets) > 1:
+                st.selectbox(
+                    "Sheet",
+                    [None, *upload.sheets],
+                    format_func=lambda name: (
+                        "The sheet that holds the data" if name is None else name
+                    ),
+                    key=f"sheet-{number}",
+                )
             if upload.mapping_remembered:
                 st.info(
                     "Columns read as chosen for a file with the same headers before.",
@@ -111,7 +117,7 @@ for number, file in enumerate(files or []):
             if kind is None:
                 st.info("Choose the kind of data above first.")
             else:
-                ui.mapping_form(number, data, file.name, kind, sheet or None, checked)
+                ui.mapping_form(number, data, file.name, kind, sheet, checked)
         if checked.can_skip_invalid or skip:
             st.checkbox(
                 "Load only the valid rows (the skipped rows are recorded with the upload)",
@@ -128,7 +134,7 @@ for number, file in enumerate(files or []):
                 db=db,
                 who=person.who,
                 kind=kind,
-                sheet=sheet or None,
+                sheet=sheet,
                 options=options,
                 skip_invalid=skip,
                 mapping=mapping,

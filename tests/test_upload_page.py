@@ -167,3 +167,22 @@ def test_unrecognised_columns_are_mapped_once_and_remembered(db, tmp_path, local
     assert metrics(app)["Rows to load"] == "1"
     app.button(key="save-0").click().run()
     assert query(db, "SELECT sum(value) FROM measures") == [(17520.0,)]
+
+
+def test_the_sheet_can_be_changed_when_there_are_several(db, tmp_path, local_admin):
+    eve = ["E005", "Eve Five", "eve@example.org", "Housing", "Housing Officer",
+           "CAMS Modern Slavery and Human Trafficking", "Completed", "03/06/2025"]  # fmt: skip
+    partner = [TRAINING[0], TRAINING[1], TRAINING[5], eve]
+    path = builders.write_xlsx(
+        tmp_path / "two_sheets.xlsx", TRAINING[:3], extra_sheets={"Partner return": partner}
+    )
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    assert "sheet **Report**" in " ".join(m.value for m in app.markdown)
+    assert metrics(app)["Rows to load"] == "2"
+    app.selectbox(key="sheet-0").select("Partner return").run()
+    assert not app.exception, app.exception
+    assert "sheet **Partner return**" in " ".join(m.value for m in app.markdown)
+    assert metrics(app)["Rows to load"] == "3"
+    app.button(key="save-0").click().run()
+    assert query(db, "SELECT sheet, rows_loaded FROM uploads") == [("Partner return", 3)]
