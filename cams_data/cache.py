@@ -2,8 +2,8 @@
 
 Connections are opened read-only for each query and closed at once, so an officer's CLI upload
 can always get the write lock, and each thread (each browser session) uses its own connection.
-A new upload or rollback changes the key, as does an edit of the objectives file, so the next run
-sees fresh figures, while an unchanged database is not queried again.
+A new upload, rollback or erasure changes the key, as does an edit of the objectives file, so the
+next run sees fresh figures, while unchanged figures are not queried again.
 """
 
 from __future__ import annotations
@@ -30,10 +30,26 @@ def get(query: Callable[..., Any], *args: Any) -> Any:
     return _cached(str(path), version(path), key, name, query, args)
 
 
+_versions: dict[str, tuple[str, str]] = {}  # database -> (file state, figures' version)
+
+
 def version(path: Path) -> str:
-    """Changes with every write (an upload, a rollback): the database file or its journal."""
+    """The figures' version: the latest upload, rollback and erasure.
+
+    Read from the database only when its files changed since last asked (a stat is cheap), and
+    unchanged by anything that writes without changing the figures, such as an upload's check.
+    """
     files = [path, path.with_name(path.name + ".wal")]
-    return ";".join(f"{s.st_mtime_ns}:{s.st_size}" for s in (f.stat() for f in files if f.exists()))
+    state = ";".join(
+        f"{s.st_mtime_ns}:{s.st_size}" for s in (f.stat() for f in files if f.exists())
+    )
+    known = _versions.get(str(path))
+    if known and known[0] == state:
+        return known[1]
+    with store.connect(path, read_only=True) as con:
+        figures = store.latest_upload_id(con)
+    _versions[str(path)] = (state, figures)
+    return figures
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

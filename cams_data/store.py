@@ -305,11 +305,16 @@ def active_upload_with_hash(con, sha256: str, kind: str, options: str) -> int | 
     return row[0] if row else None
 
 
-def latest_upload_id(con: duckdb.DuckDBPyConnection) -> int:
-    """Changes whenever the figures may change; a cache key for query results."""
-    return con.execute(
-        "SELECT coalesce(max(upload_id), 0) * 1000 + count(rolled_back_at) FROM uploads"
-    ).fetchone()[0]
+def latest_upload_id(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever the figures may change (an upload, a rollback, an erasure), and only
+    then: a cache key for query results."""
+    return ":".join(
+        str(n)
+        for n in con.execute(
+            "SELECT coalesce(max(upload_id), 0), count(rolled_back_at), count(erased_at) "
+            "FROM uploads"
+        ).fetchone()
+    )
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -186,3 +186,17 @@ def test_the_sheet_can_be_changed_when_there_are_several(db, tmp_path, local_adm
     assert metrics(app)["Rows to load"] == "3"
     app.button(key="save-0").click().run()
     assert query(db, "SELECT sheet, rows_loaded FROM uploads") == [("Partner return", 3)]
+
+
+def test_a_check_keeps_the_figures_version_and_uses_up_no_upload_number(db, tmp_path):
+    from cams_data import cache, upload_flow
+
+    path = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
+    upload_flow.check(path.read_bytes(), path.name, db=db)  # creates and migrates the database
+    before = cache.version(db)
+    for _ in range(3):
+        assert upload_flow.check(path.read_bytes(), path.name, db=db).can_save
+    assert cache.version(db) == before  # cached figures survive a check
+    saved = upload_flow.save(path.read_bytes(), path.name, db=db, who="officer")
+    assert saved.upload.upload_id == 1
+    assert cache.version(db) != before
