@@ -20,9 +20,6 @@ from cams_data import disclosure, indicators, settings, store
 def get(query: Callable[..., Any], *args: Any) -> Any:
     """`query(connection, *args)`, cached until the database or the objectives change."""
     path = settings.db_path()
-    if not path.exists():
-        with store.connect(path):  # an empty database with its views, made once
-            pass
     name = f"{query.__module__}.{query.__qualname__}"
     # whether small counts are hidden is part of the key: an officer's true figures never
     # reach a viewer through the cache
@@ -31,6 +28,23 @@ def get(query: Callable[..., Any], *args: Any) -> Any:
 
 
 _versions: dict[str, tuple[str, str]] = {}  # database -> (file state, figures' version)
+_upgraded: set[str] = set()
+
+
+def _ready(path: Path) -> None:
+    """Once per process: make the database if there is none, or upgrade one an older version
+    of the app made (the app otherwise only reads)."""
+    if str(path) in _upgraded and path.exists():
+        return
+    if path.exists():
+        with store.connect(path, read_only=True) as con:
+            current = store.schema_version(con) == store.SCHEMA_VERSION
+    else:
+        current = False
+    if not current:
+        with store.connect(path):  # a writer migrates
+            pass
+    _upgraded.add(str(path))
 
 
 def version(path: Path) -> str:
@@ -39,6 +53,7 @@ def version(path: Path) -> str:
     Read from the database only when its files changed since last asked (a stat is cheap), and
     unchanged by anything that writes without changing the figures, such as an upload's check.
     """
+    _ready(path)
     files = [path, path.with_name(path.name + ".wal")]
     state = ";".join(
         f"{s.st_mtime_ns}:{s.st_size}" for s in (f.stat() for f in files if f.exists())

@@ -104,7 +104,8 @@ for number, file in enumerate(files or []):
                 key=f"problems-{number}",
             )
             st.download_button(
-                f"Download all {len(checked.problems)} problems (.csv)",
+                f"Download the list of {len(checked.problems)} "
+                f"problem{'' if len(checked.problems) == 1 else 's'} (.csv)",
                 upload_flow.problems_csv(checked.problems),
                 file_name=f"problems_{file.name}.csv",
                 key=f"problems-csv-{number}",

@@ -72,3 +72,17 @@ def test_page_opens_on_the_demo_data(demo_db, page):
         assert "This page is for officers" in app.warning[0].value
     else:
         assert "Demo data is loaded" in app.warning[0].value
+
+
+def test_a_database_made_by_an_older_version_is_upgraded_when_the_app_opens(db):
+    import duckdb
+
+    from cams_data import store
+
+    con = duckdb.connect(str(db))
+    store.migrate(con, target=3)  # before erasures and remembered columns
+    con.close()
+    app = run_app()
+    assert app.title[0].value == "Progress against the four objectives"
+    with store.connect(db, read_only=True) as con:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
