@@ -7,15 +7,15 @@ then rolled back, so the figures shown, rows replaced included, are exactly what
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from cams_data import dashboard, formatting, settings, store
+from cams_data import dashboard, formatting, indicators, periods, settings, store
 from cams_data.ingest import Upload, ingest
 from cams_data.kinds import KINDS
 from cams_data.problems import Problem, Refused
@@ -232,9 +232,22 @@ def problems_csv(problems: list[Problem]) -> bytes:
     return table.to_csv(index=False).encode("utf-8-sig")
 
 
+def _no_data(objective: indicators.ObjectiveProgress) -> indicators.ObjectiveProgress:
+    """The same objective with no data at all: what an empty database shows."""
+    empty = [
+        dataclasses.replace(
+            p, current=dataclasses.replace(p.current, value=None), status=indicators.NO_DATA
+        )
+        for p in objective.indicators
+    ]
+    return dataclasses.replace(objective, indicators=empty, status=indicators.NO_DATA)
+
+
 def headline_changes(before: list, after: list) -> pd.DataFrame:
     """The headline indicators an upload moved, before and after, as the Overview shows them."""
     rows = []
+    if not before:  # the upload made the database
+        before = [_no_data(o) for o in after]
     for old_objective, new_objective in zip(before, after, strict=True):
         for old, new in zip(old_objective.indicators, new_objective.indicators, strict=True):
             if not new.indicator.headline:
@@ -252,10 +265,19 @@ def headline_changes(before: list, after: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 
-def headline(db: Path, today: date | None = None) -> list:
-    """Every objective's figures for the period the Overview opens on."""
+def headline_period(upload: Upload | None) -> str | None:
+    """The quarter an upload's figures reach (its latest date), where its changes show."""
+    if upload is None or upload.covers_to is None:
+        return None
+    return periods.quarter_of(upload.covers_to).label
+
+
+def headline(db: Path, period: str | None = None) -> list:
+    """Every objective's figures for `period`, else the period the Overview opens on."""
+    if not db.exists():
+        return []
     with store.connect(db, read_only=True) as con:
-        return dashboard.progress(con, dashboard.default_period(con, today))
+        return dashboard.progress(con, period or dashboard.default_period(con))
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

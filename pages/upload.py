@@ -128,7 +128,8 @@ for number, file in enumerate(files or []):
         ready = checked.can_save and upload.status != "unchanged"
         if st.button(f"Save {file.name}", key=f"save-{number}", type="primary", disabled=not ready):
             bar = st.progress(0.0, text="Starting")
-            before = upload_flow.headline(db)
+            quarter = upload_flow.headline_period(upload)
+            before = upload_flow.headline(db, quarter)
             saved = upload_flow.save(
                 data,
                 file.name,
@@ -148,11 +149,13 @@ for number, file in enumerate(files or []):
                     f"{done.rows_superseded:,} rows it replaces.",
                     icon=":material/check_circle:",
                 )
-                changes = upload_flow.headline_changes(before, upload_flow.headline(db))
+                after = upload_flow.headline(db, quarter)
+                changes = upload_flow.headline_changes(before, after)
+                when = quarter or "the Overview's period"
                 if changes.empty:
-                    st.caption("No headline figure on the Overview changed.")
+                    st.caption(f"No headline figure for {when} changed.")
                 else:
-                    st.markdown("**Headline figures it changed**")
+                    st.markdown(f"**Headline figures it changed for {when}**")
                     st.dataframe(changes, hide_index=True, key=f"changes-{number}")
             else:
                 st.error(f"Not saved: {saved.refusal}", icon=":material/error:")

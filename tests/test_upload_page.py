@@ -88,6 +88,10 @@ def test_a_row_error_is_shown_by_row_and_column_and_nothing_is_saved(db, tmp_pat
     assert not app.exception, app.exception
     assert query(db, "SELECT count(*), count(DISTINCT person_key) FROM training") == [(3, 3)]
     assert query(db, "SELECT rows_skipped, uploaded_by FROM uploads") == [(1, "local")]
+    assert "Headline figures it changed for 2025/26-Q1" in " ".join(m.value for m in app.markdown)
+    changes = next(d.value for d in app.dataframe if "Indicator" in d.value.columns)
+    moved = changes.set_index("Indicator").loc["CAMS modern slavery training completions"]
+    assert (moved["Before"], moved["Now"]) == ("no data yet", "3")
 
 
 def test_an_upload_is_undone_after_a_confirmation(db, tmp_path, local_admin):
