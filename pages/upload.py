@@ -45,7 +45,9 @@ for number, file in enumerate(files or []):
         )
         sheet = st.session_state.get(f"sheet-{number}")  # chosen below, once the sheets are known
         given = {}
-        fields = upload_flow.OPTIONS_FOR_KIND[kind] if kind else ()
+        # the detected kind's fields show once the first check has detected it
+        shown_kind = kind or st.session_state.get(f"detected-{number}")
+        fields = upload_flow.OPTIONS_FOR_KIND[shown_kind] if shown_kind else ()
         for name in fields:
             if name == "referral_type":
                 given[name] = st.selectbox(
@@ -60,6 +62,9 @@ for number, file in enumerate(files or []):
         mapping = st.session_state.get(f"mapping-{number}")
         checked = ui.checked(data, file.name, kind, sheet, options, skip, mapping)
         upload = checked.upload
+        if upload is not None and upload.kind != shown_kind and kind is None:
+            st.session_state[f"detected-{number}"] = upload.kind
+            st.rerun()
 
         if upload is not None:
             st.markdown(upload_flow.understood(upload))

@@ -56,12 +56,14 @@ def test_a_messy_survey_is_checked_then_saved(db, tmp_path, local_admin):
     columns = app.dataframe[0].value.set_index("Column in the file")
     assert columns.loc["Email", "Stored as"] == "not stored"
     assert columns.loc["Name", "Stored as"] == "not stored"
+    app.text_input(key="wave-0").input("October 2025").run()  # the detected kind's field
+    assert "survey wave October 2025." in " ".join(m.value for m in app.markdown)
     before = snapshot(db)
     assert query(db, "SELECT count(*) FROM survey") == [(0,)]  # a check saves nothing
     app.button(key="save-0").click().run()
     assert not app.exception, app.exception
     assert "Saved as upload" in app.success[0].value
-    assert query(db, "SELECT count(*) FROM survey") == [(answers,)]
+    assert query(db, "SELECT count(*), min(wave) FROM survey") == [(answers, "October 2025")]
     assert snapshot(db) != before
     history = app.dataframe[-1].value
     assert history["File"].tolist() == ["survey.xlsx"]
