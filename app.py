@@ -23,6 +23,7 @@ if person.role is None:  # sign-in is set up, and this person is not (yet) let i
     st.stop()
 
 officer = "visible" if person.may(roles.OFFICER) else "hidden"
+admin = "visible" if person.may(roles.ADMIN) else "hidden"
 pages = {
     "Progress": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -39,6 +40,12 @@ pages = {
             "pages/upload.py", title="Upload", icon=":material/upload_file:", visibility=officer
         ),
         st.Page("pages/data_loaded.py", title="Data loaded", icon=":material/database:"),
+        st.Page(
+            "pages/administration.py",
+            title="Administration",
+            icon=":material/admin_panel_settings:",
+            visibility=admin,
+        ),
     ],
 }
 navigation = st.navigation(pages)

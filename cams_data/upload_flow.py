@@ -300,3 +300,30 @@ def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             "Demo": table["is_demo"],
         }
     )
+
+
+def audit_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Who uploaded, rolled back and erased what, and when; newest first."""
+    return con.execute(
+        """SELECT logged_at AS "When", who AS "Who", action AS "What", upload_id AS "Upload",
+                  detail AS "Detail"
+           FROM audit_log ORDER BY logged_at DESC"""
+    ).df()
+
+
+def settings_table() -> pd.DataFrame:
+    """The configuration in force (`cams.toml`, or the file CAMS_CONFIG names), as text."""
+    config = settings.config()
+    rows = {
+        "Configuration file": str(settings.config_path()),
+        "Database": str(settings.db_path()),
+        "Objectives file": str(indicators.objectives_path()),
+        "Local area (referrals)": config.default_geography,
+        "Default organisation": config.default_organisation,
+        "Largest upload (MB)": f"{config.max_upload_mb:g}",
+        "Free-text survey answers stored": "yes" if config.store_free_text else "no",
+        "Admins": ", ".join(config.admins) or "none listed",
+        "Officers": ", ".join(config.officers) or "none listed",
+        "Viewers": ", ".join(config.viewers) or "none listed",
+    }
+    return pd.DataFrame({"Setting": list(rows), "Value": list(rows.values())})

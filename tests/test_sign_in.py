@@ -80,3 +80,21 @@ def test_someone_not_signed_in_is_asked_to_sign_in(db):
     assert "Not signed in" in app.info[0].value
     assert [b.label for b in app.button] == ["Sign in"]
     assert not app.metric
+
+
+def test_only_an_admin_sees_the_settings_users_and_log(db, tmp_path):
+    import builders
+
+    from cams_data.ingest import ingest
+
+    path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
+    ingest(path.read_bytes(), path.name, db=db, uploaded_by="officer@colchester.gov.uk")
+    app = open_as(signed_in("chair@colchester.gov.uk"), "pages/administration.py")
+    settings = app.dataframe[0].value.set_index("Setting")["Value"]
+    assert settings["Admins"] == "chair@colchester.gov.uk"
+    assert settings["Officers"] == "@colchester.gov.uk"
+    log = app.dataframe[1].value
+    assert log[["Who", "What"]].values.tolist() == [["officer@colchester.gov.uk", "upload"]]
+    app = open_as(signed_in("officer@colchester.gov.uk"), "pages/administration.py")
+    assert app.title[0].value == "Not available to you"
+    assert not app.dataframe
