@@ -152,23 +152,38 @@ def bar(
         )
     base = alt.Chart(table, title=_title(title, subtitle, source))
     bars = base.mark_bar().encode(**encoding)
-    # a suppressed count has no bar; its label ('<5') sits at zero
-    text = (
+    text = _bar_labels(base, category_channel, value, label, horizontal, value_format)
+    return (bars + text).properties(**_size(len(sort), horizontal))
+
+
+def _bar_labels(
+    base: alt.Chart,
+    category_channel,
+    value: str,
+    label: str | None,
+    horizontal: bool,
+    value_format: str,
+    **offset,
+) -> alt.Chart:
+    """Each bar's value (or its `label`) at the bar's end; a suppressed count has no bar, so
+    its label ('<5') sits at zero."""
+    val_channel = alt.X if horizontal else alt.Y
+    return (
         base.transform_calculate(label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0")
         .mark_text(
             align="left" if horizontal else "center",
             baseline="middle" if horizontal else "bottom",
             dx=4 if horizontal else 0,
             dy=0 if horizontal else -4,
-            fontSize=13,
+            fontSize=12,
         )
         .encode(
             **{"y" if horizontal else "x": category_channel},
-            **{"x" if horizontal else "y": val_axis("label_at:Q")},
+            **{"x" if horizontal else "y": val_channel("label_at:Q")},
+            **offset,
             text=alt.Text(f"{label}:N") if label else alt.Text(f"{value}:Q", format=value_format),
         )
     )
-    return (bars + text).properties(**_size(len(sort), horizontal))
 
 
 def grouped_bar(
@@ -232,22 +247,7 @@ def grouped_bar(
             else alt.Tooltip(f"{value}:Q", format=value_format),
         ],
     )
-    text = (
-        base.transform_calculate(label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0")
-        .mark_text(
-            align="left" if horizontal else "center",
-            baseline="middle" if horizontal else "bottom",
-            dx=4 if horizontal else 0,
-            dy=0 if horizontal else -3,
-            fontSize=12,
-        )
-        .encode(
-            **{"y" if horizontal else "x": cat},
-            **{"x" if horizontal else "y": val_channel("label_at:Q")},
-            **{offset_key: offset},
-            text=alt.Text(f"{label}:N") if label else alt.Text(f"{value}:Q", format=value_format),
-        )
-    )
+    text = _bar_labels(base, cat, value, label, horizontal, value_format, **{offset_key: offset})
     size = {"height": alt.Step(16 * len(groups) + 8)} if horizontal else {"height": 260}
     return (bars + text).properties(**size, autosize=alt.AutoSizeParams(type="fit-x"))
 

@@ -79,6 +79,16 @@ class Checked:
         )
 
 
+def _ingest(data: bytes, file_name: str, **given) -> Checked:
+    try:
+        upload = ingest(data, file_name, **given)
+    except Refused as refusal:
+        return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
+    except DatabaseBusy as busy:
+        return Checked(file_name, None, str(busy), [])
+    return Checked(file_name, upload, None, upload.problems)
+
+
 def check(
     data: bytes,
     file_name: str,
@@ -91,23 +101,17 @@ def check(
     mapping: dict[str, str] | None = None,
 ) -> Checked:
     """Read, validate and count a file as saving would, and save nothing."""
-    try:
-        upload = ingest(
-            data,
-            file_name,
-            db=db,
-            kind=kind,
-            sheet=sheet,
-            options=options,
-            skip_invalid=skip_invalid,
-            mapping=mapping,
-            save=False,
-        )
-    except Refused as refusal:
-        return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
-    except DatabaseBusy as busy:
-        return Checked(file_name, None, str(busy), [])
-    return Checked(file_name, upload, None, upload.problems)
+    return _ingest(
+        data,
+        file_name,
+        db=db,
+        kind=kind,
+        sheet=sheet,
+        options=options,
+        skip_invalid=skip_invalid,
+        mapping=mapping,
+        save=False,
+    )
 
 
 def save(
@@ -116,35 +120,15 @@ def save(
     *,
     db: Path,
     who: str,
-    kind: str | None = None,
-    sheet: str | None = None,
-    options: Options | None = None,
-    skip_invalid: bool = False,
-    mapping: dict[str, str] | None = None,
     progress: Callable[[float, str], None] | None = None,
+    **choices,
 ) -> Checked:
     """Save a file in one transaction; a refusal leaves the database exactly as it was.
 
-    Column choices made in the mapping form are remembered for this header row, so the next
-    file with the same headers loads without asking."""
-    try:
-        upload = ingest(
-            data,
-            file_name,
-            db=db,
-            kind=kind,
-            sheet=sheet,
-            options=options,
-            skip_invalid=skip_invalid,
-            mapping=mapping,
-            uploaded_by=who,
-            progress=progress,
-        )
-    except Refused as refusal:
-        return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
-    except DatabaseBusy as busy:
-        return Checked(file_name, None, str(busy), [])
-    return Checked(file_name, upload, None, upload.problems)
+    `choices` are those of `check` (kind, sheet, options, skip_invalid, mapping). Column choices
+    made in the mapping form are remembered for this header row, so the next file with the same
+    headers loads without asking."""
+    return _ingest(data, file_name, db=db, uploaded_by=who, progress=progress, **choices)
 
 
 def file_headers(data: bytes, file_name: str, sheet: str | None = None) -> list[str]:
