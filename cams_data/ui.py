@@ -4,13 +4,14 @@ text alternative and data table. Figures come from `cache`; nothing here queries
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, disclosure, periods, roles, settings
+from cams_data import cache, dashboard, disclosure, export, periods, roles, settings
 from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
 
@@ -124,6 +125,39 @@ def chart(figure: alt.Chart, table: pd.DataFrame, description: str, key: str) ->
     st.caption(description)
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
+    downloads(figure, table, key)
+
+
+def downloads(figure: alt.Chart, table: pd.DataFrame, key: str) -> None:
+    """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV; each file is
+    made only when its button is pressed."""
+    title = figure.to_dict().get("title") or {}
+    name = title.get("text", key) if isinstance(title, dict) else str(title)
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:60] or key
+    notes = title.get("subtitle", []) if isinstance(title, dict) else []
+    notes = [notes] if isinstance(notes, str) else list(notes)
+    files = [
+        ("PNG", "png", "image/png", lambda: export.png(figure)),
+        ("SVG", "svg", "image/svg+xml", lambda: export.svg(figure)),
+        (
+            "Data (XLSX)",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            lambda: export.xlsx({name: (table, notes)}),
+        ),
+        ("Data (CSV)", "csv", "text/csv", lambda: export.csv(table)),
+    ]
+    row = st.container(horizontal=True)
+    for label, suffix, mime, make in files:
+        row.download_button(
+            label,
+            make,
+            file_name=f"{stem}.{suffix}",
+            mime=mime,
+            key=f"download-{suffix}-{key}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def no_data(message: str) -> None:

@@ -1,0 +1,104 @@
+"""Exported files, opened and checked: PNG size and ppi, SVG, XLSX and CSV cells, no formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+from openpyxl import load_workbook
+from PIL import Image
+
+from cams_data import charts, disclosure, export
+
+COUNTS = pd.DataFrame(
+    {
+        "Exploitation type": ["Labour", "Sexual", "Criminal", "Domestic servitude"],
+        "Referrals": [7, 5, 12, 3],
+    }
+)
+HOSTILE = pd.DataFrame(
+    {
+        "Owner": ['=HYPERLINK("http://evil.example","click")', "=1+1", "+44 1206", "@SUM(A1)",
+                  "-2 days", "\tTabbed", "Community Safety"],
+        "Actions": [1, 2, 3, 4, -5, 6, 7],
+    }
+)  # fmt: skip
+
+
+def a_chart():
+    table = disclosure.for_chart(COUNTS, "Referrals")
+    return charts.bar(
+        table,
+        category="Exploitation type",
+        value="Referrals",
+        title="Referrals by exploitation type",
+        subtitle="2025/26",
+        source="Source: CAMS partnership",
+        label="label",
+        colour="Exploitation type",
+    )
+
+
+def test_png_is_200_ppi_and_as_wide_as_an_a4_page_of_text():
+    image = Image.open(io.BytesIO(export.png(a_chart())))
+    assert image.format == "PNG"
+    assert image.size[0] == round(export.A4_TEXT_WIDTH_INCHES * export.PPI)  # 1260 px
+    assert 300 < image.size[1] < 1200
+    assert [round(d) for d in image.info["dpi"]] == [200, 200]
+
+
+def test_svg_parses_and_carries_the_title_and_the_suppressed_label():
+    root = ET.fromstring(export.svg(a_chart()))
+    assert root.tag.endswith("svg")
+    texts = [t.text for t in root.iter() if t.tag.endswith(("text", "tspan")) and t.text]
+    assert "Referrals by exploitation type" in texts
+    assert "Source: CAMS partnership" in texts
+    assert "<5" in texts  # the small count's label; its bar is not drawn
+
+
+def test_xlsx_has_titled_tables_numbers_as_numbers_and_no_formula():
+    book = load_workbook(
+        io.BytesIO(
+            export.xlsx(
+                {
+                    "Referrals by exploitation type": (COUNTS, ["2025/26", "Source: CAMS"]),
+                    "Action owners": (HOSTILE, []),
+                }
+            )
+        )
+    )
+    assert book.sheetnames == ["Referrals by exploitation type", "Action owners"]
+    first = book["Referrals by exploitation type"]
+    assert [first.cell(row=r, column=1).value for r in (1, 2, 3)] == [
+        "Referrals by exploitation type",
+        "2025/26",
+        "Source: CAMS",
+    ]
+    assert [c.value for c in first[5]] == ["Exploitation type", "Referrals"]
+    assert [[c.value for c in row] for row in first.iter_rows(min_row=6)] == COUNTS.values.tolist()
+    owners = book["Action owners"]
+    cells = [c for row in owners.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert [c.value for c in owners["A"][3:]] == HOSTILE["Owner"].tolist()  # kept as text
+    assert [c.value for c in owners["B"][3:]] == HOSTILE["Actions"].tolist()
+
+
+def test_csv_never_starts_a_cell_with_a_formula_character():
+    rows = list(csv.reader(io.StringIO(export.csv(HOSTILE).decode("utf-8-sig"))))
+    assert rows[0] == ["Owner", "Actions"]
+    owners = [r[0] for r in rows[1:]]
+    assert all(not o.startswith(export.FORMULA_STARTS) for o in owners)
+    assert owners[0] == "'" + HOSTILE["Owner"][0]
+    assert owners[-1] == "Community Safety"
+    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "-5", "6", "7"]  # numbers stay
+
+
+def test_sheet_names_keep_within_excel_limits():
+    long = "Referrals by exploitation type and age group: 2025/26 [local]"
+    book = load_workbook(
+        io.BytesIO(export.xlsx({long: (COUNTS, []), long + " again": (COUNTS, [])}))
+    )
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
+    assert len(set(book.sheetnames)) == 2
