@@ -131,7 +131,10 @@ def chart(figure: alt.Chart, table: pd.DataFrame, description: str, key: str) ->
 def downloads(figure: alt.Chart, table: pd.DataFrame, key: str) -> None:
     """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV; each file is
     made only when its button is pressed."""
-    title = figure.to_dict().get("title") or {}
+    spec = figure.to_dict()
+    title = spec.get("title") or next(
+        (layer["title"] for layer in spec.get("layer", []) if layer.get("title")), {}
+    )
     name = title.get("text", key) if isinstance(title, dict) else str(title)
     stem = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:60] or key
     notes = title.get("subtitle", []) if isinstance(title, dict) else []
