@@ -100,6 +100,7 @@ def cams_theme() -> alt.theme.ThemeConfig:
                 "tickColor": "#0B0C0C",
             },
             "axisX": {"grid": False},
+            "axisY": {"labelLimit": 360},
             "legend": {"labelFontSize": 13, "titleFontSize": 13, "orient": "bottom"},
             "bar": {"color": DARK_BLUE},
             "line": {"color": DARK_BLUE, "strokeWidth": 3},

@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--organisation", help="only this organisation's training and measures")
     report.add_argument("--json", action="store_true", help="print the figures as JSON")
 
+    pack = with_db(commands.add_parser("export", help="the year's statement pack"))
+    pack.add_argument("--year", required=True, help="a financial year, e.g. 2025/26")
+    pack.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    pack.add_argument("--zip", action="store_true", help="also one ZIP of every file")
+
     template = commands.add_parser("template", help="write an .xlsx template for a kind")
     template.add_argument("kind", choices=sorted(KINDS))
     template.add_argument("--out", type=Path, required=True)
@@ -219,6 +224,23 @@ def _progress(args, db: Path) -> int:
     return 0
 
 
+def _export(args, db: Path) -> int:
+    from cams_data import periods, statement
+
+    try:
+        if periods.parse(args.year).is_quarter:
+            raise periods.BadPeriod(f"'{args.year}' is a quarter: the pack is for a year")
+        pack = statement.build_from(db, args.year)
+    except periods.BadPeriod as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    for path in pack.write(args.out, args.zip):
+        print(f"wrote {path}")
+    if pack.missing:
+        print(f"Nothing loaded for {args.year}: {', '.join(pack.missing)} (the pack says so).")
+    return 0
+
+
 def _template(args, db: Path) -> int:
     from cams_data.templates import write_template
 
@@ -235,4 +257,5 @@ COMMANDS = {
     "demo": _demo,
     "template": _template,
     "progress": _progress,
+    "export": _export,
 }

@@ -116,6 +116,7 @@ def publishable(
             candidates = cells[~hide].drop("Total", errors="ignore")
             if candidates.empty:
                 candidates = cells[~hide]
+
             # first a cell whose own column (or row) also has one hidden cell, so one more hidden
             # cell protects both lines; then the smallest non-zero count, which costs least
             def crossing(k, axis=axis, label=label):

@@ -1,0 +1,85 @@
+"""The statement pack for a known year (tests/fixture_year.py): files opened and checked."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import fixture_year
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from cams_data import cli
+
+
+@pytest.fixture(scope="module")
+def year_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("year")
+    db = folder / "cams.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(db))
+        fixture_year.load(db, folder)
+    return db
+
+
+def test_the_pack_for_a_year(year_db, tmp_path, capsys):
+    out = tmp_path / "pack"
+    assert cli.main(["export", "--db", str(year_db), "--year", "2025/26", "--out", str(out),
+                     "--zip"]) == 0  # fmt: skip
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "key_figures.md",
+        "referrals_by_exploitation_type.png",
+        "referrals_by_exploitation_type.svg",
+        "statement_pack_2025-26.zip",
+        "statement_tables_2025-26.xlsx",
+        "training_completions_by_course.png",
+        "training_completions_by_course.svg",
+    ]
+    with zipfile.ZipFile(out / "statement_pack_2025-26.zip") as archive:
+        assert sorted(archive.namelist()) == [n for n in names if not n.endswith(".zip")]
+    image = Image.open(out / "referrals_by_exploitation_type.png")
+    assert image.size[0] == 1260 and [round(d) for d in image.info["dpi"]] == [200, 200]
+
+    book = load_workbook(out / "statement_tables_2025-26.xlsx")
+    sheet = next(book[n] for n in book.sheetnames if n.startswith("NRM referrals"))
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=1) if row[0].value]
+    table = {r[0]: r[1:] for r in rows if r[0] in ("Labour", "Criminal", "Sexual", "Total")}
+    # Colchester in 2025/26, Adult and Child: Labour 3 and 0 (NRM 1 + 1, Duty to Notify 0 + 1),
+    # Sexual 2 and 0, Criminal 2 and 3 (county lines); 7 and 3, 10 in all (Essex's 40 never).
+    # Every count from 1 to 4 is [c]; the Adult total of 7 would give away the Child total of
+    # 3 from the grand total, so it is hidden too.
+    assert table["Labour"] == ["[c]", 0, "[c]"]
+    assert table["Sexual"] == ["[c]", 0, "[c]"]
+    assert table["Criminal"] == ["[c]", "[c]", 5]
+    assert table["Total"] == ["[c]", "[c]", 10]
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    notes = [r[0] for r in rows]
+    assert any("secondary suppression" in str(n) for n in notes)
+
+    figures = (out / "key_figures.md").read_text()
+    assert "# Key figures for the modern slavery statement, 2025/26" in figures
+    assert "- CAMS Modern Slavery and Human Trafficking: 6 completions by 6 staff." in figures
+    assert "- In all: 10 referrals and notifications in 2025/26." in figures
+    assert "- Funding secured (GBP): £17,500" in figures
+    assert "Survey wave 2025-10, 30 responses." in figures
+    assert "DEMO DATA" not in figures
+
+
+def test_a_year_with_nothing_loaded_still_gives_a_pack_that_says_so(db, tmp_path, capsys):
+    out = tmp_path / "pack"
+    assert cli.main(["export", "--db", str(db), "--year", "2019/20", "--out", str(out)]) == 0
+    figures = (out / "key_figures.md").read_text()
+    assert "No training completions are loaded for 2019/20." in figures
+    assert "No local referral figures are loaded for 2019/20." in figures
+    assert "training completions, referrals, staff survey, partnership measures" in figures
+    book = load_workbook(io.BytesIO((out / "statement_tables_2019-20.xlsx").read_bytes()))
+    assert book.sheetnames == ["Nothing loaded"]
+    assert "Nothing loaded for 2019/20" in capsys.readouterr().out
+
+
+def test_a_quarter_or_another_spelling_is_refused(db, tmp_path, capsys):
+    for year in ("2025/26-Q2", "2025-26"):
+        assert cli.main(["export", "--db", str(db), "--year", year, "--out", str(tmp_path)]) == 2
+    assert "expected a financial year such as 2025/26" in capsys.readouterr().err
