@@ -48,10 +48,12 @@ class Pack:
         return buffer.getvalue()
 
 
-def _demo_only(con: duckdb.DuckDBPyConnection) -> bool:
+def _demo(con: duckdb.DuckDBPyConnection) -> tuple[bool, bool]:
+    """(any demo data loaded, nothing else loaded)."""
     return con.execute(
-        "SELECT count(*) > 0 AND bool_and(is_demo) FROM uploads WHERE status = 'active'"
-    ).fetchone()[0]
+        "SELECT coalesce(bool_or(is_demo), false), count(*) > 0 AND bool_and(is_demo) "
+        "FROM uploads WHERE status = 'active'"
+    ).fetchone()
 
 
 def referrals_by_type_and_age(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
@@ -136,7 +138,10 @@ def survey_lines(con, year: str, sheets: dict, demo: str) -> list[str]:
 def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
     """Every file of the year's pack, in memory."""
     periods.parse(year)  # refuses a year written another way
-    demo = "DEMO DATA: " if _demo_only(con) else ""
+    any_demo, demo_only = _demo(con)
+    if any_demo and not demo_only:
+        store.hide_demo_data(con)  # demo data never goes into a pack beside real figures
+    demo = "DEMO DATA: " if demo_only else ""
     pack = Pack(year)
     sheets: dict[str, tuple[pd.DataFrame, list[str]]] = {}
     lines = [f"# {demo}Key figures for the modern slavery statement, {year}", ""]

@@ -196,8 +196,9 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> Non
         con.execute(view_sql(kind))
 
 
-def current_rows_sql(kind: Kind, as_at: datetime | None = None) -> str:
-    """The rows of active uploads that no later active upload replaced (as they were `as_at`)."""
+def current_rows_sql(kind: Kind, as_at: datetime | None = None, without_demo: bool = False) -> str:
+    """The rows of active uploads that no later active upload replaced (as they were `as_at`;
+    `without_demo`: as if no demo data had been loaded)."""
     if as_at is None:
         active = "u.status = 'active'"
     else:
@@ -206,6 +207,8 @@ def current_rows_sql(kind: Kind, as_at: datetime | None = None) -> str:
             f"u.uploaded_at <= {moment} "
             f"AND (u.rolled_back_at IS NULL OR u.rolled_back_at > {moment})"
         )
+    if without_demo:
+        active += " AND NOT u.is_demo"
     rows = f"""SELECT r.* FROM {kind.name}_rows r JOIN uploads u USING (upload_id)
                WHERE {active}"""
     if kind.replaces_whole:
@@ -223,7 +226,7 @@ def current_rows_sql(kind: Kind, as_at: datetime | None = None) -> str:
     return current
 
 
-def view_select(kind: Kind, as_at: datetime | None = None) -> str:
+def view_select(kind: Kind, as_at: datetime | None = None, without_demo: bool = False) -> str:
     """The view's query; with `as_at`, the figures as the database held them at that moment."""
     columns = list(kind.view_columns)
     if kind.name == "training":
@@ -232,7 +235,8 @@ def view_select(kind: Kind, as_at: datetime | None = None) -> str:
             "first_value(course) OVER (PARTITION BY lower(course) "
             "ORDER BY upload_id, row_no) AS course"
         )
-    return f"SELECT {', '.join(columns)}, upload_id FROM ({current_rows_sql(kind, as_at)})"
+    current = current_rows_sql(kind, as_at, without_demo)
+    return f"SELECT {', '.join(columns)}, upload_id FROM ({current})"
 
 
 def view_sql(kind: Kind) -> str:
@@ -242,6 +246,12 @@ def view_sql(kind: Kind) -> str:
 def refresh_current(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     """Recompute a kind's current rows after an upload or rollback (inside its transaction)."""
     con.execute(f"CREATE OR REPLACE TABLE {kind.name}_current AS {view_select(kind)}")
+
+
+def hide_demo_data(con: duckdb.DuckDBPyConnection) -> None:
+    """For this read-only connection only: every view as if no demo data had been loaded."""
+    for name, kind in KINDS.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {view_select(kind, without_demo=True)}")
 
 
 def views_as_at(as_at: datetime) -> str:

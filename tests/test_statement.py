@@ -83,3 +83,33 @@ def test_a_quarter_or_another_spelling_is_refused(db, tmp_path, capsys):
     for year in ("2025/26-Q2", "2025-26"):
         assert cli.main(["export", "--db", str(db), "--year", year, "--out", str(tmp_path)]) == 2
     assert "expected a financial year such as 2025/26" in capsys.readouterr().err
+
+
+def test_demo_data_stays_out_of_a_pack_beside_real_figures(demo_db, tmp_path):
+    from conftest import query
+
+    from cams_data.ingest import rollback
+
+    # the fixture's Essex month would overlap the demo's Essex quarter: undo that one
+    for (upload_id,) in query(
+        demo_db, "SELECT upload_id FROM uploads WHERE file_name LIKE 'nrm_%'"
+    ):
+        rollback(demo_db, upload_id)
+    fixture_year.load(demo_db, tmp_path)  # real files on top of the demo data
+    out = tmp_path / "pack"
+    assert cli.main(["export", "--db", str(demo_db), "--year", "2025/26", "--out", str(out)]) == 0
+    figures = (out / "key_figures.md").read_text()
+    assert "DEMO DATA" not in figures
+    assert "- In all: 10 referrals and notifications in 2025/26." in figures  # the fixture's only
+    assert "- Funding secured (GBP): £17,500" in figures
+    assert "Mandatory Safeguarding" not in figures  # a demo course
+
+
+def test_a_pack_of_demo_data_alone_says_so_in_every_title(demo_db, tmp_path):
+    out = tmp_path / "pack"
+    assert cli.main(["export", "--db", str(demo_db), "--year", "2025/26", "--out", str(out)]) == 0
+    assert (out / "key_figures.md").read_text().startswith("# DEMO DATA: Key figures")
+    book = load_workbook(out / "statement_tables_2025-26.xlsx")
+    assert all(book[name]["A1"].value.startswith("DEMO DATA: ") for name in book.sheetnames)
+    svg = (out / "referrals_by_exploitation_type.svg").read_text()
+    assert "DEMO DATA: Referrals by exploitation type" in svg
