@@ -35,6 +35,9 @@ pages = {
         st.Page("pages/survey.py", title="Staff survey", icon=":material/poll:"),
         st.Page("pages/action_plan.py", title="Action plan", icon=":material/checklist:"),
     ],
+    "Publish": [
+        st.Page("pages/statement_pack.py", title="Statement pack", icon=":material/inventory_2:"),
+    ],
     "Data": [
         st.Page(
             "pages/upload.py", title="Upload", icon=":material/upload_file:", visibility=officer

@@ -113,3 +113,23 @@ def test_a_pack_of_demo_data_alone_says_so_in_every_title(demo_db, tmp_path):
     assert all(book[name]["A1"].value.startswith("DEMO DATA: ") for name in book.sheetnames)
     svg = (out / "referrals_by_exploitation_type.svg").read_text()
     assert "DEMO DATA: Referrals by exploitation type" in svg
+
+
+def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_db, db):
+    import shutil
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    shutil.copy(year_db, db)
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60).run()
+    app.switch_page("pages/statement_pack.py").run()
+    app.selectbox(key="pack-year").select("2025/26").run()
+    app.button(key="build-pack").click().run()
+    assert not app.exception, app.exception
+    shown = " ".join(m.value for m in app.markdown)
+    assert "- In all: 10 referrals and notifications in 2025/26." in shown
+    assert "`statement_tables_2025-26.xlsx`" in shown
+    assert [b.label for b in app.get("download_button")] == [
+        "Download the 2025/26 pack (.zip, 6 files)"
+    ]

@@ -1,0 +1,38 @@
+"""Statement pack: the year's charts, tables and key figures for the modern slavery statement."""
+
+import streamlit as st
+
+from cams_data import cache, dashboard, disclosure, settings, statement, ui
+
+ui.ensure_router()
+st.title("Statement pack")
+st.caption(
+    "Charts (PNG and SVG), a workbook of titled tables and the year's key figures, ready to "
+    "paste into the annual modern slavery statement. Everything in the pack is for "
+    "publication: referral counts from 1 to 4 are [c], with the cells that would give them "
+    "away; survey questions answered by fewer than 10 are left out."
+)
+years = [p for p in cache.get(dashboard.sidebar).period_choices if "-Q" not in p]
+year = st.selectbox("Financial year", years, key="pack-year")
+if st.button("Build the pack", type="primary", key="build-pack", icon=":material/inventory_2:"):
+    with st.spinner(f"Building the {year} pack"), disclosure.showing_true_figures(False):
+        st.session_state["pack"] = statement.build_from(settings.db_path(), year)
+pack = st.session_state.get("pack")
+if pack is not None and pack.year == year:
+    st.download_button(
+        f"Download the {year} pack (.zip, {len(pack.files)} files)",
+        pack.zip(),
+        file_name=f"statement_pack_{year.replace('/', '-')}.zip",
+        mime="application/zip",
+        key="pack-zip",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    if pack.missing:
+        st.warning(
+            f"Nothing is loaded for {year} of: {', '.join(pack.missing)}. The pack says so.",
+            icon=":material/info:",
+        )
+    st.markdown("**In the pack:** " + ", ".join(f"`{name}`" for name in pack.files))
+    with st.container(border=True):
+        st.markdown(pack.files["key_figures.md"].decode("utf-8"))
