@@ -111,6 +111,10 @@ def page_header(title: str, selection: Selection, caption: str = "") -> None:
         f"{selection.period.label} ({selection.period.description}) · "
         f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
     )
+    demo_banner()
+
+
+def demo_banner() -> None:
     if cache.get(dashboard.sidebar).has_demo_data:
         st.warning(
             "**Demo data is loaded: these figures are made up.** Remove it with "

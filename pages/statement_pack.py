@@ -6,6 +6,7 @@ from cams_data import cache, dashboard, disclosure, settings, statement, ui
 
 ui.ensure_router()
 st.title("Statement pack")
+ui.demo_banner()
 st.caption(
     "Charts (PNG and SVG), a workbook of titled tables and the year's key figures, ready to "
     "paste into the annual modern slavery statement. Everything in the pack is for "
