@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/cams.duckdb
 
-.PHONY: run test lint format bench bench-overview bench-upload demo clean
+.PHONY: run test lint format bench bench-overview bench-upload bench-export demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,12 +32,16 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/overview.py
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/export.py
 
 bench-overview: $(VENV)/.installed
 	$(BIN)/python bench/overview.py
 
 bench-upload: $(VENV)/.installed
 	$(BIN)/python bench/upload.py
+
+bench-export: $(VENV)/.installed
+	$(BIN)/python bench/export.py
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m cams_data demo --db "$(DB)"
