@@ -117,3 +117,25 @@ def local_admin(monkeypatch):
     streamlit_config.set_option("server.address", "127.0.0.1")
     yield
     streamlit_config.set_option("server.address", before)
+
+
+@pytest.fixture(scope="session")
+def known_year(tmp_path_factory) -> tuple[Path, dict]:
+    """tests/fixture_year.py loaded once per run, to be read only: (database, survey figures)."""
+    import fixture_year
+
+    folder = tmp_path_factory.mktemp("year")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
+        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
+            patch.delenv(name, raising=False)
+        surveys = fixture_year.load(folder / "cams.duckdb", folder)
+    return folder / "cams.duckdb", surveys
+
+
+@pytest.fixture
+def year_copy(known_year, db) -> Path:
+    """A copy of the known year's database (and its key) at this test's `db`, to change."""
+    shutil.copy(known_year[0], db)
+    shutil.copy(known_year[0].parent / "pseudonym.key", db.parent / "pseudonym.key")
+    return db

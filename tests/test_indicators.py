@@ -16,19 +16,9 @@ from cams_data.ingest import rollback
 Q1, Q2 = "2025/26-Q1", "2025/26-Q2"
 
 
-@pytest.fixture(scope="module")
-def year_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("year")
-    db = folder / "cams.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(db))
-        surveys = fixture_year.load(db, folder)
-    return db, surveys
-
-
 @pytest.fixture
-def con(year_db):
-    connection = duckdb.connect(str(year_db[0]), read_only=True)
+def con(known_year):
+    connection = duckdb.connect(str(known_year[0]), read_only=True)
     yield connection
     connection.close()
 
@@ -37,7 +27,7 @@ def by_id(report) -> dict[str, indicators.Progress]:
     return {p.indicator.id: p for o in report for p in o.indicators}
 
 
-def test_every_indicator_for_a_quarter_and_the_one_before(con, year_db):
+def test_every_indicator_for_a_quarter_and_the_one_before(con, known_year):
     report = by_id(indicators.progress(con, periods.parse(Q2)))
     expected = {  # id: (value, previous, status)
         "first-responder-coverage": (45.0, 25.0, "Red"),
@@ -56,7 +46,7 @@ def test_every_indicator_for_a_quarter_and_the_one_before(con, year_db):
             indicator_id
         )
     surveyed = report["survey-know-how-to-report"]  # Q2 ends before the October 2025 wave
-    wave_2024 = year_db[1]["2024-10"]
+    wave_2024 = known_year[1]["2024-10"]
     assert surveyed.current.value == pytest.approx(
         100 * wave_2024["know_how_to_report_yes"] / wave_2024["responses"]
     )
@@ -119,8 +109,8 @@ def test_trend_over_eight_quarters(con):
     assert [f.value for f in trend] == [None] * 6 + [3, 6]
 
 
-def test_changes_since_a_meeting(year_db, con):
-    db, _ = year_db
+def test_changes_since_a_meeting(known_year, con):
+    db, _ = known_year
     with duckdb.connect(str(db), read_only=True) as reader:
         loaded_at = reader.execute("SELECT min(uploaded_at) FROM uploads").fetchone()[0]
     before = loaded_at - timedelta(minutes=1)
@@ -152,8 +142,8 @@ def test_empty_database_says_no_data_everywhere(db):
     assert all(p.current.value is None for o in report for p in o.indicators)
 
 
-def test_progress_cli_json(year_db, capsys):
-    db, _ = year_db
+def test_progress_cli_json(known_year, capsys):
+    db, _ = known_year
     assert cli.main(["progress", "--db", str(db), "--period", Q2, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [o["objective"] for o in report] == [1, 2, 3, 4]
@@ -172,8 +162,8 @@ def test_progress_cli_json(year_db, capsys):
     assert bids["value"] is None and bids["status"] == "No data"
 
 
-def test_progress_cli_text_and_default_period(year_db, capsys):
-    db, _ = year_db
+def test_progress_cli_text_and_default_period(known_year, capsys):
+    db, _ = known_year
     assert cli.main(["progress", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     # the latest figures are dated September 2025 (training to 20/09, actions to 30/09)
@@ -181,8 +171,8 @@ def test_progress_cli_text_and_default_period(year_db, capsys):
     assert "Funding secured: £12,500 (Green, target £10,000, +£7,500 since 2025/26-Q1)" in out
 
 
-def test_progress_cli_refuses_a_period_written_another_way(year_db, capsys):
-    db, _ = year_db
+def test_progress_cli_refuses_a_period_written_another_way(known_year, capsys):
+    db, _ = known_year
     assert cli.main(["progress", "--db", str(db), "--period", "2025-26 Q2"]) == 2
     assert "expected a financial year such as 2025/26" in capsys.readouterr().err
 

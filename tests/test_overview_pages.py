@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
-import fixture_year
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from cams_data import dashboard, indicators, periods
 from cams_data.ingest import rollback
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def year_files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("year")
-    db = folder / "cams.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(db))
-        fixture_year.load(db, folder)
-    return folder
-
-
-@pytest.fixture
-def year_db(year_files, db):
-    shutil.copy(year_files / "cams.duckdb", db)
-    shutil.copy(year_files / "pseudonym.key", db.parent / "pseudonym.key")
-    return db
 
 
 def open_app(page: str | None = None, **query) -> AppTest:
@@ -53,7 +33,7 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
-def test_overview_shows_the_four_objectives_with_their_figures(year_db):
+def test_overview_shows_the_four_objectives_with_their_figures(year_copy):
     app = open_app()
     assert [h.value for h in app.subheader][:4] == [
         "1. Survivor Support and Care",
@@ -62,7 +42,7 @@ def test_overview_shows_the_four_objectives_with_their_figures(year_db):
         "4. Partnership profile/awareness",
     ]
     shown = metrics(app)
-    with duckdb.connect(str(year_db), read_only=True) as con:
+    with duckdb.connect(str(year_copy), read_only=True) as con:
         report = dashboard.progress(con, "2025/26-Q2")
     for row in (p for o in report for p in o.indicators if p.indicator.headline):
         assert shown[row.indicator.label] == dashboard.shown(row).value
@@ -76,7 +56,7 @@ def test_overview_shows_the_four_objectives_with_their_figures(year_db):
     assert badges(app) == ["Red", "Green", "Red", "Red"]
 
 
-def test_query_parameters_set_the_period_and_organisation(year_db):
+def test_query_parameters_set_the_period_and_organisation(year_copy):
     app = open_app(period="2025/26-Q1", organisation="Colchester City Council")
     assert app.sidebar.selectbox(key="period").value == "2025/26-Q1"
     assert app.sidebar.selectbox(key="organisation").value == "Colchester City Council"
@@ -86,7 +66,7 @@ def test_query_parameters_set_the_period_and_organisation(year_db):
     assert "2025/26-Q1 (April to June 2025) · Colchester City Council" in app.caption[0].value
 
 
-def test_the_period_survives_moving_between_pages(year_db):
+def test_the_period_survives_moving_between_pages(year_copy):
     app = open_app(period="2025/26")
     app.switch_page("pages/objectives.py").run()
     assert app.caption[0].value.startswith("2025/26 (April 2025 to March 2026)")
@@ -96,7 +76,7 @@ def test_the_period_survives_moving_between_pages(year_db):
     )
 
 
-def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_db):
+def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_copy):
     app = open_app()
     app.date_input(key="since").set_value(periods.parse("2024/25").start).run()
     uploads, moved, _ = (d.value for d in app.dataframe)
@@ -107,7 +87,7 @@ def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_db):
     assert moved.loc["Funding secured", "Before"] == "no data yet"
 
 
-def test_objective_detail_lists_every_indicator(year_db):
+def test_objective_detail_lists_every_indicator(year_copy):
     app = open_app("pages/objectives.py", objective="3")
     table = app.dataframe[0].value
     objective = indicators.objectives()[2]
@@ -117,11 +97,11 @@ def test_objective_detail_lists_every_indicator(year_db):
     assert len(app.get("vega_lite_chart")) == len(objective.indicators)
 
 
-def test_pages_open_with_one_kind_missing(year_db):
-    with duckdb.connect(str(year_db), read_only=True) as con:
+def test_pages_open_with_one_kind_missing(year_copy):
+    with duckdb.connect(str(year_copy), read_only=True) as con:
         measures = con.execute("SELECT upload_id FROM uploads WHERE kind = 'measures'").fetchall()
     for (upload_id,) in measures:
-        rollback(year_db, upload_id)
+        rollback(year_copy, upload_id)
     app = open_app()
     assert metrics(app)["Funding secured"] == "no data yet"
     for page in sorted(p.name for p in (ROOT / "pages").glob("*.py")):
@@ -137,7 +117,7 @@ def test_overview_on_an_empty_database(db):
     assert not app.warning  # no demo banner
 
 
-def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_db, local_admin):
+def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_copy, local_admin):
     app = open_app()
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
     app.sidebar.toggle(key="meeting_view").set_value(False).run()
@@ -148,7 +128,7 @@ def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_d
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
 
 
-def test_a_viewer_has_no_meeting_view_switch(year_db):
+def test_a_viewer_has_no_meeting_view_switch(year_copy):
     app = open_app()
     assert not app.sidebar.toggle
     assert metrics(app)["Duty to Notify notifications made"] == "<5"

@@ -6,24 +6,14 @@ import io
 import zipfile
 
 import fixture_year
-import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
 from cams_data import cli
 
 
-@pytest.fixture(scope="module")
-def year_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("year")
-    db = folder / "cams.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(db))
-        fixture_year.load(db, folder)
-    return db
-
-
-def test_the_pack_for_a_year(year_db, tmp_path, capsys):
+def test_the_pack_for_a_year(known_year, tmp_path, capsys):
+    year_db = known_year[0]
     out = tmp_path / "pack"
     assert cli.main(["export", "--db", str(year_db), "--year", "2025/26", "--out", str(out),
                      "--zip"]) == 0  # fmt: skip
@@ -115,13 +105,11 @@ def test_a_pack_of_demo_data_alone_says_so_in_every_title(demo_db, tmp_path):
     assert "DEMO DATA: Referrals by exploitation type" in svg
 
 
-def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_db, db):
-    import shutil
+def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
 
-    shutil.copy(year_db, db)
     app = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60).run()
     app.switch_page("pages/statement_pack.py").run()
     app.selectbox(key="pack-year").select("2025/26").run()
