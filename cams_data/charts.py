@@ -109,9 +109,10 @@ def cams_theme() -> alt.theme.ThemeConfig:
     }
 
 
-def _title(title: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
+def chart_title(text: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
+    """A chart's title, with its subtitle (the period) and source note as lines under it."""
     lines = [line for line in (subtitle, source) if line]
-    return alt.TitleParams(title, subtitle=lines or alt.Undefined)
+    return alt.TitleParams(text, subtitle=lines or alt.Undefined)
 
 
 def bar(
@@ -151,10 +152,10 @@ def bar(
         encoding["color"] = alt.Color(
             f"{colour}:N", scale=alt.Scale(domain=domain, range=colours), legend=None
         )
-    base = alt.Chart(table, title=_title(title, subtitle, source))
+    base = alt.Chart(table, title=chart_title(title, subtitle, source))
     bars = base.mark_bar().encode(**encoding)
     text = _bar_labels(base, category_channel, value, label, horizontal, value_format)
-    return (bars + text).properties(**_size(len(sort), horizontal))
+    return (bars + text).properties(**_size(horizontal))
 
 
 def _bar_labels(
@@ -233,7 +234,7 @@ def grouped_bar(
     offset = (alt.YOffset if horizontal else alt.XOffset)(f"{group}:N", sort=groups)
     offset_key = "yOffset" if horizontal else "xOffset"
     position = {"y" if horizontal else "x": cat, "x" if horizontal else "y": val}
-    base = alt.Chart(table, title=_title(title, subtitle, source))
+    base = alt.Chart(table, title=chart_title(title, subtitle, source))
     bars = base.mark_bar().encode(
         **position,
         **{offset_key: offset},
@@ -253,7 +254,7 @@ def grouped_bar(
     return (bars + text).properties(**size, autosize=alt.AutoSizeParams(type="fit-x"))
 
 
-def _size(categories: int, horizontal: bool) -> dict:
+def _size(horizontal: bool) -> dict:
     """Room for every bar whatever the title takes: the height covers the plot only."""
     if horizontal:
         return {"height": alt.Step(34), "autosize": alt.AutoSizeParams(type="fit-x")}
@@ -282,7 +283,7 @@ def stacked_bar(
     )
     val = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=value_title or value, stack=True)
     chart = (
-        alt.Chart(table, title=_title(title, subtitle, source))
+        alt.Chart(table, title=chart_title(title, subtitle, source))
         .mark_bar()
         .encode(
             **({"y": cat, "x": val} if horizontal else {"x": cat, "y": val}),
@@ -299,7 +300,7 @@ def stacked_bar(
             stack_rank=f"indexof({domain!r}, datum['{stack}'])",
         )
     )
-    return chart.properties(**_size(0, horizontal))
+    return chart.properties(**_size(horizontal))
 
 
 def line(
@@ -337,7 +338,7 @@ def line(
             f"{series}:N", scale=alt.Scale(domain=domain, range=colours), title=None
         )
         encoding["tooltip"].insert(0, f"{series}:N")
-    base = alt.Chart(table, title=_title(title, subtitle, source)).encode(**encoding)
+    base = alt.Chart(table, title=chart_title(title, subtitle, source)).encode(**encoding)
     return base.mark_line(point=True) + base.mark_text(dy=-12, fontSize=12).encode(
         text=alt.Text(f"{value}:Q", format=value_format)
     )
@@ -380,7 +381,7 @@ def diverging_bar(
     )
     colours = colours + [CONTEXT_GREY] * len(neutral) + SEQUENTIAL[: len(positive)][::-1]
     return (
-        alt.Chart(rows, title=_title(title, subtitle, source))
+        alt.Chart(rows, title=chart_title(title, subtitle, source))
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort=list(dict.fromkeys(rows[category])), title=None),

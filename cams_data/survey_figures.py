@@ -679,10 +679,6 @@ def _short(question: str, limit: int = 80) -> str:
     return question if len(question) <= limit else question[: limit - 1].rstrip() + "…"
 
 
-def _title(title: str, subtitle: str) -> alt.TitleParams:
-    return alt.TitleParams(title, subtitle=[subtitle] if subtitle else alt.Undefined)
-
-
 def heatmap(
     table: pd.DataFrame,
     *,
@@ -696,7 +692,7 @@ def heatmap(
     """A grid of percentages: one cell per row and column, darker for larger shares, labelled."""
     rows = list(dict.fromkeys(table[row]))
     columns = column_order or list(dict.fromkeys(table[column]))
-    base = alt.Chart(table, title=_title(title, subtitle)).encode(
+    base = alt.Chart(table, title=charts.chart_title(title, subtitle)).encode(
         y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X(
             f"{column}:N",

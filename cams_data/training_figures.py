@@ -448,9 +448,8 @@ def refresh_chart(table: pd.DataFrame, course: str, subtitle: str, source: str =
     return (
         alt.Chart(
             long,
-            title=alt.TitleParams(
-                f"{course}: who is due for refresh, by service area",
-                subtitle=[line for line in (subtitle, source) if line] or alt.Undefined,
+            title=charts.chart_title(
+                f"{course}: who is due for refresh, by service area", subtitle, source
             ),
         )
         .mark_bar()
@@ -530,9 +529,8 @@ def breakdown_chart(
     return (
         alt.Chart(
             table,
-            title=alt.TitleParams(
-                f"Completions by {GROUPS[by].lower()} and course",
-                subtitle=[line for line in (subtitle, source) if line] or alt.Undefined,
+            title=charts.chart_title(
+                f"Completions by {GROUPS[by].lower()} and course", subtitle, source
             ),
         )
         .mark_bar()
@@ -576,10 +574,7 @@ def trend_chart(
     domain, colours = course_colours(names)
     base = alt.Chart(
         table,
-        title=alt.TitleParams(
-            "Completions per quarter, by course",
-            subtitle=[line for line in (subtitle, source) if line] or alt.Undefined,
-        ),
+        title=charts.chart_title("Completions per quarter, by course", subtitle, source),
     ).encode(
         x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("completions:Q", title="Completions", axis=alt.Axis(format=",.0f")),

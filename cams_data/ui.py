@@ -32,15 +32,16 @@ class Selection:
         return self.organisation or ALL_ORGANISATIONS
 
 
-def sidebar(person: roles.Access | None = None) -> Selection:
+def sidebar(person: roles.Access | None = None) -> None:
     """Period and organisation, kept in the URL (`?period=2025/26-Q2&organisation=...`) so a link
-    opens the same view for everyone; and how fresh each kind of data is."""
+    opens the same view for everyone (pages read them with `selection`); how fresh each kind of
+    data is; the meeting view for officers; the helpline."""
     with st.sidebar:
         figures = cache.get(dashboard.sidebar)
         choices, default = figures.period_choices, figures.default_period
         if default not in choices:
             choices = [default, *choices]
-        period = st.selectbox(
+        st.selectbox(
             "Period",
             choices,
             index=choices.index(default),
@@ -49,7 +50,7 @@ def sidebar(person: roles.Access | None = None) -> Selection:
             help="A financial year (April to March) or one of its quarters: Q1 is April-June.",
         )
         organisations = [ALL_ORGANISATIONS, *figures.organisations]
-        organisation = st.selectbox(
+        st.selectbox(
             "Organisation",
             organisations,
             key="organisation",
@@ -77,8 +78,6 @@ def sidebar(person: roles.Access | None = None) -> Selection:
             if person.who and person.who != roles.LOCAL_USER:
                 st.button("Sign out", on_click=st.logout)
         st.caption(HELPLINE)
-    chosen = periods.parse(period or default)
-    return Selection(chosen, None if organisation in (None, ALL_ORGANISATIONS) else organisation)
 
 
 def ensure_router() -> None:
@@ -135,14 +134,25 @@ def chart(figure: alt.Chart, table: pd.DataFrame, description: str, key: str) ->
 def downloads(figure: alt.Chart, table: pd.DataFrame, key: str) -> None:
     """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV; each file is
     made only when its button is pressed."""
-    spec = figure.to_dict()
-    title = spec.get("title") or next(
-        (layer["title"] for layer in spec.get("layer", []) if layer.get("title")), {}
+    # read from the chart object: `to_dict()` would validate the whole spec on every rerun
+    title = next(
+        (
+            part.title
+            for part in (figure, *getattr(figure, "layer", ()))
+            if isinstance(getattr(part, "title", None), alt.TitleParams)
+        ),
+        None,
     )
-    name = title.get("text", key) if isinstance(title, dict) else str(title)
+    name = str(title.text) if title is not None else key
     stem = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:60] or key
-    notes = title.get("subtitle", []) if isinstance(title, dict) else []
-    notes = [notes] if isinstance(notes, str) else list(notes)
+    subtitle = title.subtitle if title is not None else alt.Undefined
+    notes = (
+        []
+        if subtitle is alt.Undefined
+        else [subtitle]
+        if isinstance(subtitle, str)
+        else list(subtitle)
+    )
     files = [
         ("PNG", "png", "image/png", lambda: export.png(figure)),
         ("SVG", "svg", "image/svg+xml", lambda: export.svg(figure)),
