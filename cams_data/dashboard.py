@@ -115,27 +115,25 @@ def overview(
     con: duckdb.DuckDBPyConnection, period: str, organisation: str | None, since: datetime
 ) -> OverviewFigures:
     recent = uploads_since(con, since)
+    now = progress(con, period, organisation)
     moved = (
-        moved_table(con, since, period, organisation)
+        moved_table(con, since, period, organisation, now=now)
         if not recent.empty
         else pd.DataFrame(columns=["Objective", "Indicator", "Before", "Now"])
     )
-    return OverviewFigures(
-        progress(con, period, organisation),
-        uploads_table(recent),
-        moved,
-        freshness_table(con),
-    )
+    return OverviewFigures(now, uploads_table(recent), moved, freshness_table(con))
 
 
 @dataclass(frozen=True)
 class Moved:
-    id: str
+    indicator: indicators.Indicator
     objective: int
-    label: str
-    unit: str
     before: float | None
     after: float | None
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
 
 
 def uploads_since(con: duckdb.DuckDBPyConnection, since: datetime) -> pd.DataFrame:
@@ -152,28 +150,21 @@ def uploads_since(con: duckdb.DuckDBPyConnection, since: datetime) -> pd.DataFra
 
 
 def indicators_moved(
-    con: duckdb.DuckDBPyConnection, since: datetime, period: str, organisation: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    since: datetime,
+    period: str,
+    organisation: str | None = None,
+    now: list[indicators.ObjectiveProgress] | None = None,
 ) -> list[Moved]:
-    """Indicators whose figure for `period` differs from what the database held at `since`."""
+    """Indicators whose figure for `period` differs from what the database held at `since`
+    (`now`: the period's progress, when the caller has it already)."""
     then = indicators.progress(con, periods.parse(period), organisation, store.views_as_at(since))
-    now = indicators.progress(con, periods.parse(period), organisation)
-    moved = []
-    for before_objective, after_objective in zip(then, now, strict=True):
-        for before, after in zip(
-            before_objective.indicators, after_objective.indicators, strict=True
-        ):
-            if _rounded(before.current.value) != _rounded(after.current.value):
-                moved.append(
-                    Moved(
-                        after.indicator.id,
-                        after_objective.objective.number,
-                        after.indicator.label,
-                        after.indicator.unit,
-                        before.current.value,
-                        after.current.value,
-                    )
-                )
-    return moved
+    now = now if now is not None else progress(con, period, organisation)
+    return [
+        Moved(after.indicator, number, before.current.value, after.current.value)
+        for number, before, after in indicators.paired(then, now)
+        if _rounded(before.current.value) != _rounded(after.current.value)
+    ]
 
 
 def _rounded(value: float | None) -> float | None:
@@ -285,19 +276,18 @@ def moved_table(
     period: str,
     organisation: str | None = None,
     suppress: bool = True,
+    now: list[indicators.ObjectiveProgress] | None = None,
 ) -> pd.DataFrame:
     """The indicators the uploads since `since` moved: objective, indicator, before, now."""
-    rows = []
-    for moved in indicators_moved(con, since, period, organisation):
-        indicator = indicators.find(moved.id)
-        rows.append(
-            {
-                "Objective": moved.objective,
-                "Indicator": moved.label,
-                "Before": _shown_number(indicator, moved.before, suppress),
-                "Now": _shown_number(indicator, moved.after, suppress),
-            }
-        )
+    rows = [
+        {
+            "Objective": moved.objective,
+            "Indicator": moved.indicator.label,
+            "Before": _shown_number(moved.indicator, moved.before, suppress),
+            "Now": _shown_number(moved.indicator, moved.after, suppress),
+        }
+        for moved in indicators_moved(con, since, period, organisation, now)
+    ]
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 

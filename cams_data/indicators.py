@@ -303,8 +303,6 @@ def figures(
 ) -> list[Figure]:
     """The indicator's figure for each period, in one query. `views` may shadow the views."""
     sql, params = _SOURCE_SQL[indicator.source](indicator, organisation)
-    if indicator.source == "sql":
-        sql = _custom_sql(indicator)
     listed = ", ".join(
         f"('{p.label}', DATE '{p.start.isoformat()}', DATE '{p.end.isoformat()}')" for p in periods
     )
@@ -370,6 +368,13 @@ def progress_of(
     return Progress(
         indicator, current, previous, target, status_of(indicator, current.value, scale)
     )
+
+
+def paired(before: list[ObjectiveProgress], after: list[ObjectiveProgress]):
+    """(objective number, indicator before, indicator after) for two runs of `progress`."""
+    for old, new in zip(before, after, strict=True):
+        for old_row, new_row in zip(old.indicators, new.indicators, strict=True):
+            yield new.objective.number, old_row, new_row
 
 
 def objective_status(indicators: list[Progress]) -> str:
@@ -592,7 +597,7 @@ def _custom_sql(indicator: Indicator) -> str:
 
 
 def _custom(indicator: Indicator, organisation: str | None):
-    return "", _params(indicator, organisation)
+    return _custom_sql(indicator), _params(indicator, organisation)
 
 
 _SOURCE_SQL = {

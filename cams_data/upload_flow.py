@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cams_data import dashboard, formatting, indicators, periods, settings, store
+from cams_data import dashboard, export, formatting, indicators, periods, settings, store
 from cams_data.ingest import Upload, ingest
 from cams_data.kinds import KINDS
 from cams_data.problems import Problem, Refused
@@ -202,7 +202,7 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Sheet": [p.sheet or "" for p in problems],
-            "Row": [p.row for p in problems],
+            "Row": pd.array([p.row for p in problems], dtype="Int64"),
             "Column": [p.column or "" for p in problems],
             "Problem": [p.message for p in problems],
         }
@@ -211,9 +211,7 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
 
 def problems_csv(problems: list[Problem]) -> bytes:
     """The problem list as a CSV to download and work through; cells are text, never formulas."""
-    table = problems_table(problems).astype(str)
-    table = table.map(lambda v: "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return export.csv(problems_table(problems))
 
 
 def _no_data(objective: indicators.ObjectiveProgress) -> indicators.ObjectiveProgress:
@@ -232,20 +230,14 @@ def headline_changes(before: list, after: list) -> pd.DataFrame:
     rows = []
     if not before:  # the upload made the database
         before = [_no_data(o) for o in after]
-    for old_objective, new_objective in zip(before, after, strict=True):
-        for old, new in zip(old_objective.indicators, new_objective.indicators, strict=True):
-            if not new.indicator.headline:
-                continue
-            was, now = dashboard.shown(old).value, dashboard.shown(new).value
-            if was != now:
-                rows.append(
-                    {
-                        "Objective": new_objective.objective.number,
-                        "Indicator": new.indicator.label,
-                        "Before": was,
-                        "Now": now,
-                    }
-                )
+    for number, old, new in indicators.paired(before, after):
+        if not new.indicator.headline:
+            continue
+        was, now = dashboard.shown(old).value, dashboard.shown(new).value
+        if was != now:
+            rows.append(
+                {"Objective": number, "Indicator": new.indicator.label, "Before": was, "Now": now}
+            )
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 
