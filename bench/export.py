@@ -26,6 +26,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+from ingest import measure  # noqa: E402  (a whole process's time and peak memory)
 
 ONE_CHART = """
 import sys
@@ -42,17 +45,6 @@ data = export.png(chart)
 assert data.startswith(b"\\x89PNG"), "not a PNG"
 open(sys.argv[1], "wb").write(data)
 """
-
-
-def measure(command: list[str]) -> dict:
-    output = subprocess.run(
-        [sys.executable, str(HERE / "measure.py"), *command],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    ).stdout
-    return json.loads(output)
 
 
 def check_pack(folder: Path) -> list[str]:

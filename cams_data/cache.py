@@ -62,7 +62,7 @@ def version(path: Path) -> str:
     if known and known[0] == state:
         return known[1]
     with store.connect(path, read_only=True) as con:
-        figures = store.latest_upload_id(con)
+        figures = store.figures_version(con)
     _versions[str(path)] = (state, figures)
     return figures
 
@@ -90,11 +90,3 @@ def freshness():
 
 def uploads():
     return get(store.uploads)
-
-
-def has_demo_data() -> bool:
-    return get(store.has_demo_data)
-
-
-def clear() -> None:
-    _cached.clear()

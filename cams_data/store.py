@@ -315,7 +315,7 @@ def active_upload_with_hash(con, sha256: str, kind: str, options: str) -> int | 
     return row[0] if row else None
 
 
-def latest_upload_id(con: duckdb.DuckDBPyConnection) -> str:
+def figures_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever the figures may change (an upload, a rollback, an erasure), and only
     then: a cache key for query results."""
     return ":".join(

@@ -8,12 +8,7 @@ ui.ensure_router()
 st.title("Data loaded")
 st.caption("Colchester Against Modern Slavery (CAMS) partnership")
 
-if cache.has_demo_data():
-    st.warning(
-        "Demo data is loaded: these figures are made up. Remove it with "
-        "`python -m cams_data demo --remove` once real files are uploaded.",
-        icon=":material/science:",
-    )
+ui.demo_banner()
 
 freshness = cache.freshness()
 st.subheader("Each kind of spreadsheet")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cams_data import cache, dashboard, disclosure, settings, statement, ui
+from cams_data import cache, dashboard, settings, statement, ui
 
 ui.ensure_router()
 st.title("Statement pack")
@@ -16,7 +16,7 @@ st.caption(
 years = [p for p in cache.get(dashboard.sidebar).period_choices if "-Q" not in p]
 year = st.selectbox("Financial year", years, key="pack-year")
 if st.button("Build the pack", type="primary", key="build-pack", icon=":material/inventory_2:"):
-    with st.spinner(f"Building the {year} pack"), disclosure.showing_true_figures(False):
+    with st.spinner(f"Building the {year} pack"):
         st.session_state["pack"] = statement.build_from(settings.db_path(), year)
 pack = st.session_state.get("pack")
 if pack is not None and pack.year == year:

@@ -206,3 +206,19 @@ def test_a_check_keeps_the_figures_version_and_uses_up_no_upload_number(db, tmp_
     saved = upload_flow.save(path.read_bytes(), path.name, db=db, who="officer")
     assert saved.upload.upload_id == 1
     assert cache.version(db) != before
+
+
+def test_the_problem_list_downloads_with_plain_row_numbers_and_no_formula():
+    from cams_data import upload_flow
+    from cams_data.problems import Problem
+
+    problems = [
+        Problem("'=1+1' is not a date", row=7, column="=Date", sheet="Report"),
+        Problem("The file has no header row"),
+    ]
+    text = upload_flow.problems_csv(problems).decode("utf-8-sig").splitlines()
+    assert text == [
+        "Sheet,Row,Column,Problem",
+        "Report,7,'=Date,'=1+1' is not a date",
+        ",,,The file has no header row",
+    ]
