@@ -56,24 +56,17 @@ def shown(value, threshold: int = THRESHOLD, mark: str = SCREEN_MARK) -> str:
     return mark if is_small(value, threshold) else f"{value:,.0f}"
 
 
-def suppress_counts(
-    table: pd.DataFrame, columns: list[str], threshold: int = THRESHOLD, mark: str = SCREEN_MARK
-) -> pd.DataFrame:
-    """A copy with each small count in `columns` replaced by `mark` (the columns become text)."""
-    out = table.copy()
-    for column in columns:
-        out[column] = [shown(v, threshold, mark) for v in table[column]]
-    return out
+def as_text(value) -> str:
+    """A cell of a shown table as text: counts with thousands separators, marks as they are."""
+    return value if isinstance(value, str) else f"{value:,.0f}"
 
 
-def for_chart(
-    table: pd.DataFrame, value: str, threshold: int = THRESHOLD, mark: str = SCREEN_MARK
-) -> pd.DataFrame:
-    """A copy whose small counts are blank (no bar) with a `label` column saying `<5`."""
+def for_chart(table: pd.DataFrame, value: str, labels: list[str]) -> pd.DataFrame:
+    """A copy with a `label` column (each row's cell as shown) and no value (no bar) wherever
+    that cell is hidden, whether it is small itself or would give a small count away."""
     out = table.copy()
-    small = out[value].map(lambda v: is_small(v, threshold))
-    out["label"] = [shown(v, threshold, mark) for v in out[value]]
-    out[value] = out[value].where(~small)
+    out["label"] = labels
+    out[value] = out[value].where(~out["label"].isin([SCREEN_MARK, PUBLISHED_MARK]))
     return out
 
 
@@ -84,30 +77,40 @@ PUBLISHED_NOTE = (
 )
 
 
+def with_totals(counts: pd.DataFrame) -> pd.DataFrame:
+    """`counts` with a Total row, and a Total column when it has more than one column."""
+    full = counts.astype("int64")
+    if full.shape[1] > 1:
+        full["Total"] = full.sum(axis=1)
+    full.loc["Total"] = full.sum(axis=0)
+    return full
+
+
 def publishable(
-    counts: pd.DataFrame, threshold: int = THRESHOLD, mark: str = PUBLISHED_MARK
+    counts: pd.DataFrame,
+    threshold: int = THRESHOLD,
+    mark: str = PUBLISHED_MARK,
+    secondary_mark: str | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """A table of counts ready to publish, with its row and column totals.
+    """A table of counts ready to publish, with its totals.
 
     `counts` holds counts only (categories as the index, e.g. exploitation type by age group).
-    Counts from 1 to 4 are replaced by `mark` (primary suppression). Then, wherever a row or a
-    column has exactly one hidden cell, its total would give it away, so the smallest other cell
-    of that row or column is hidden too (secondary suppression; a total is hidden when no other
-    cell is left), until no hidden cell can be worked out by subtraction. Returns the table as
-    text (totals added as a last row and column) and its notes.
+    A Total row is added, and a Total column when there is more than one column. Counts from 1
+    to 4 are replaced by `mark` (primary suppression). Then, wherever a row or a column has
+    exactly one hidden cell, its total would give it away, so the smallest other cell of that
+    line is hidden too (secondary suppression, shown as `secondary_mark`, by default `mark`; a
+    total is hidden when no other cell is left), until no hidden cell can be worked out by
+    subtraction. Returns the table (numbers, and text where hidden) and its notes.
     """
-    values = counts.astype("int64")
-    full = values.copy()
-    full["Total"] = values.sum(axis=1)
-    full.loc["Total"] = full.sum(axis=0)
-    hidden = (full > 0) & (full < threshold)
-    secondary = 0
+    full = with_totals(counts)
+    primary = (full > 0) & (full < threshold)
+    hidden = primary.copy()
+    lines = [("column", label) for label in full.columns]
+    if "Total" in full.columns:  # a one-column table has no row totals to give a cell away
+        lines += [("row", label) for label in full.index]
     changed = True
     while changed:
         changed = False
-        lines = [("row", label) for label in full.index] + [
-            ("column", label) for label in full.columns
-        ]
         for axis, label in lines:
             cells = full.loc[label] if axis == "row" else full[label]
             hide = hidden.loc[label] if axis == "row" else hidden[label]
@@ -132,15 +135,39 @@ def publishable(
                 hidden.loc[label, target] = True
             else:
                 hidden.loc[target, label] = True
-            secondary += 1
             changed = True
-    shown = full.astype(object).where(~hidden, mark)
+    secondary = hidden & ~primary
+    shown = full.astype(object).where(~primary, mark).where(~secondary, secondary_mark or mark)
     notes = []
-    if hidden.values.any():
-        notes.append(PUBLISHED_NOTE)
-    if secondary:
+    if primary.values.any():
+        notes.append(PUBLISHED_NOTE if mark == PUBLISHED_MARK else SCREEN_NOTE)
+    if secondary.values.any():
+        count = int(secondary.values.sum())
         notes.append(
-            f"{secondary} further cell{'s' if secondary != 1 else ''} hidden so that a "
-            "confidential count cannot be worked out from the totals (secondary suppression)."
+            f"{count} further cell{'s' if count != 1 else ''} hidden"
+            + (f" ({secondary_mark})" if secondary_mark and secondary_mark != mark else "")
+            + " so that a small count cannot be worked out from the totals (secondary "
+            "suppression)."
         )
     return shown, notes
+
+
+SCREEN_NOTE = "<5: a count from 1 to 4, not shown so that nobody can be identified."
+
+
+def on_screen(counts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """`counts` with its totals as they may be shown now: suppressed as in `publishable` (`<5`,
+    and `[c]` for a cell hidden so that a `<5` cannot be worked out) while small counts are
+    hidden, else the true figures."""
+    if hidden():
+        return publishable(counts, mark=SCREEN_MARK, secondary_mark=PUBLISHED_MARK)
+    return with_totals(counts).astype(object), []
+
+
+def for_export(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A table as shown on screen, made ready to leave the app: every `<5` becomes `[c]`, and
+    the note says why."""
+    marks = table.isin([SCREEN_MARK])
+    if not marks.values.any() and not table.isin([PUBLISHED_MARK]).values.any():
+        return table, []
+    return table.mask(marks, PUBLISHED_MARK), [PUBLISHED_NOTE]

@@ -187,15 +187,16 @@ def summary(
     by_type = _sums(con, "referral_type", period, geography)
     shown_types = [t for t in REFERRAL_TYPES if t != "Other" or by_type.get(t)]
     shown_types += sorted(t for t in by_type if t not in REFERRAL_TYPES)
-    counts = [by_type.get(t, 0) for t in shown_types] + [sum(by_type.values())]
+    counts = pd.DataFrame({REFERRALS: [by_type.get(t, 0) for t in shown_types]})
+    shown, hidden = disclosure.on_screen(counts)
     totals = pd.DataFrame(
         {
             "Referral type": [*(_sentence_case(plural(t)) for t in shown_types), ALL],
-            REFERRALS: [disclosure.shown(n) for n in counts],
+            REFERRALS: [disclosure.as_text(v) for v in shown[REFERRALS]],
         }
     )
     where = f"{period.label} ({period.description})"
-    message, coverage, notes = "", "", []
+    message, coverage, notes = "", "", hidden[1:]
     if not any_rows:
         message = f"No referral figures yet. {UPLOAD_HINT}"
     elif not local_rows:
@@ -240,9 +241,10 @@ class Breakdown:
     title: str
     category: str  # the category column's name, e.g. "Exploitation type"
     chart: pd.DataFrame  # category, Referrals (NaN where 1-4), label (`<5`, `12`, `0`)
-    table: pd.DataFrame  # category, Referrals (text)
+    table: pd.DataFrame  # category, Referrals (text), with a Total row
     description: str
     coloured: bool = True  # fixed category colours (exploitation types, age groups)
+    notes: list[str] = field(default_factory=list)  # what was hidden beyond counts of 1-4
 
     @property
     def empty(self) -> bool:
@@ -261,9 +263,14 @@ def _breakdown(
     raw = pd.DataFrame({category: order, REFERRALS: values})
     if not counts:
         raw = raw.iloc[0:0]
-    chart = disclosure.for_chart(raw, REFERRALS)
-    table = disclosure.suppress_counts(raw, [REFERRALS])
-    return Breakdown(title, category, chart, table, _most_common(raw, category, noun), coloured)
+    shown, notes = disclosure.on_screen(raw.set_index(category))
+    labels = [disclosure.as_text(v) for v in shown[REFERRALS]]
+    chart = disclosure.for_chart(raw, REFERRALS, labels[:-1])
+    table = pd.DataFrame({category: [*raw[category], "Total"], REFERRALS: labels})
+    if raw.empty:
+        table = table.iloc[0:0]
+    description = _most_common(raw, category, noun)
+    return Breakdown(title, category, chart, table, description, coloured, notes[1:])
 
 
 def _most_common(raw: pd.DataFrame, category: str, noun: str) -> str:
@@ -382,13 +389,16 @@ def _grid(
         raw.groupby([first, "Referral type"])[REFERRALS].sum().reindex(index, fill_value=0)
     ).reset_index()
     counts[REFERRALS] = counts[REFERRALS].astype(int)
-    chart = disclosure.for_chart(counts, REFERRALS)
     wide = counts.pivot(index=first, columns="Referral type", values=REFERRALS)
     wide = wide.reindex(index=order, columns=types)
-    wide["Total"] = wide.sum(axis=1)
-    table = disclosure.suppress_counts(wide.reset_index(), [*types, "Total"])
-    table.columns.name = None
-    return counts, chart, table
+    shown, notes = disclosure.on_screen(wide)
+    shown = shown.map(disclosure.as_text)
+    if "Total" not in shown.columns:  # one referral type: its column is the total
+        shown["Total"] = shown[types[0]]
+    labels = [shown.loc[row, kind] for row, kind in zip(counts[first], counts["Referral type"])]
+    chart = disclosure.for_chart(counts, REFERRALS, labels)
+    table = shown.rename_axis(index=first, columns=None).reset_index()
+    return counts, chart, table, notes[1:]
 
 
 def _busiest(counts: pd.DataFrame, first: str, noun: str, total_word: str) -> str:
@@ -472,7 +482,8 @@ def over_time(
     column = "Month" if monthly else "Quarter"
     raw[column] = raw["slot"].map(label_of)
     types = _type_order(raw["Referral type"]) or REFERRAL_TYPES[:2]
-    counts, chart, table = _grid(raw, column, [label_of[s] for s in slots], types)
+    counts, chart, table, hidden = _grid(raw, column, [label_of[s] for s in slots], types)
+    notes += hidden
     if not monthly and slots:
         notes.append("Shown by quarter: some figures for this year were given by quarter.")
     description = _busiest(counts, column, step, f"in {year.label}")
@@ -525,7 +536,7 @@ def financial_years(con: duckdb.DuckDBPyConnection, geography: str | None = None
     )
     order = [labels[fy] for fy in sorted(labels)]
     types = _type_order(raw["Referral type"])
-    counts, chart, table = _grid(raw, "Year", order, types)
+    counts, chart, table, hidden = _grid(raw, "Year", order, types)
     covers, partial = {}, {}
     for fy in sorted(labels):
         first = min(r[3] for r in inside if r[0] == fy)
@@ -536,8 +547,8 @@ def financial_years(con: duckdb.DuckDBPyConnection, geography: str | None = None
             partial[labels[fy]] = text
             text += " (part of the year)"
         covers[labels[fy]] = text
-    table["Covers"] = table["Year"].map(covers)
-    notes = []
+    table["Covers"] = table["Year"].map(covers).fillna("")
+    notes = list(hidden)
     if outside:
         notes.append(
             f"{disclosure.shown(outside)} referrals recorded for periods that cross a year end "
@@ -658,14 +669,16 @@ def _shares(
     totals = raw.groupby("geography")["n"].sum()
     for geography in geographies:
         counts = raw[raw["geography"] == geography].groupby(category)["n"].sum()
+        counts = counts.reindex(order, fill_value=0).to_frame()
+        shown, _ = disclosure.on_screen(counts)
         total = int(totals.get(geography, 0))
         cells = []
-        for name in order:
-            n = int(counts.get(name, 0))
-            cells.append(_share_text(n, total))
-            share = None if disclosure.is_small(n) or not total else 100 * n / total
-            chart_rows.append((name, geography, share, _share_text(n, total)))
-        table[geography] = [*cells, disclosure.shown(total)]
+        for name, n, cell in zip(order, counts["n"], shown["n"], strict=False):
+            text = _share_text(int(n), total) if cell != disclosure.PUBLISHED_MARK else cell
+            share = None if isinstance(cell, str) or not total else 100 * n / total
+            cells.append(text)
+            chart_rows.append((name, geography, share, text))
+        table[geography] = [*cells, disclosure.as_text(shown["n"].iloc[-1])]
     chart = pd.DataFrame(chart_rows, columns=[category, "Geography", SHARE, LABEL])
     chart[SHARE] = chart[SHARE].astype(float)
     noun = category.lower()

@@ -75,3 +75,40 @@ def test_no_hidden_cell_can_be_worked_out_from_its_row_or_column(seed):
             assert shown.loc[r, c] == "[c]", (seed, r, c)
         elif shown.loc[r, c] != "[c]":
             assert shown.loc[r, c] == value
+
+
+def test_a_single_column_hides_a_second_count_that_its_total_would_give_away():
+    counts = pd.DataFrame({"Referrals": [13, 11, 5, 2]}, index=["A", "B", "C", "D"])
+    shown, notes = disclosure.publishable(counts)
+    assert list(shown.columns) == ["Referrals"]  # no Total column beside a single column
+    assert shown["Referrals"].tolist() == [13, 11, "[c]", "[c]", 31]  # D's 2, then C's 5
+    assert notes[1].startswith("1 further cell hidden")
+
+
+def test_on_screen_marks_small_and_secondary_cells_apart_and_officers_see_true_figures():
+    counts = table({"Labour": [10, 6], "Sexual": [3, 9]})
+    shown, notes = disclosure.on_screen(counts)
+    # 3 is small; 9 (row), 10 (column) and then 6 (column) would each give it away
+    assert as_lists(shown) == [["[c]", "[c]", 16], ["<5", "[c]", 12], [13, 15, 28]]
+    assert notes[0] == disclosure.SCREEN_NOTE
+    assert notes[1].startswith("3 further cells hidden ([c])")
+    with disclosure.showing_true_figures():
+        true, notes = disclosure.on_screen(counts)
+    assert as_lists(true) == [[10, 6, 16], [3, 9, 12], [13, 15, 28]]
+    assert notes == []
+
+
+def test_for_export_turns_every_screen_mark_into_c_and_says_why():
+    screen = pd.DataFrame({"Type": ["Labour", "Sexual", "Total"], "Referrals": ["12", "<5", "15"]})
+    out, notes = disclosure.for_export(screen)
+    assert out["Referrals"].tolist() == ["12", "[c]", "15"]
+    assert notes == [disclosure.PUBLISHED_NOTE]
+    plain = pd.DataFrame({"Type": ["Labour"], "Referrals": ["12"]})
+    assert disclosure.for_export(plain) == (plain, [])
+
+
+def test_chart_rows_draw_no_bar_for_any_hidden_cell():
+    counts = pd.DataFrame({"Type": ["A", "B", "C"], "Referrals": [20, 6, 2]})
+    rows = disclosure.for_chart(counts, "Referrals", ["20", "[c]", "<5"])
+    assert rows["Referrals"].isna().tolist() == [False, True, True]
+    assert rows["label"].tolist() == ["20", "[c]", "<5"]

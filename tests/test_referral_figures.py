@@ -19,6 +19,7 @@ import test_referrals as published
 from conftest import needs_shared
 from streamlit.testing.v1 import AppTest
 
+from cams_data import disclosure
 from cams_data import referral_figures as rf
 from cams_data.ingest import ingest
 from cams_data.validate import Options
@@ -86,22 +87,35 @@ def monthly_db(db, tmp_path):
 
 def test_totals_by_type_for_a_quarter(monthly_db):
     summary = figures(monthly_db, rf.summary, Q1)
-    # NRM, Apr-Jun: 6 + 2 + 4 + 5 + 1 + 7 = 25; Duty to Notify: 3 + 1 = 4 (small); all: 29
+    # NRM, Apr-Jun: 6 + 2 + 4 + 5 + 1 + 7 = 25; Duty to Notify: 3 + 1 = 4 (small); all: 29.
+    # 29 - 25 would give the 4 away, so 25 is hidden too (secondary suppression).
     assert column(summary.totals, "Referral type") == {
-        "NRM referrals": "25",
+        "NRM referrals": "[c]",
         "Duty to Notify notifications": "<5",
         "All referrals": "29",
     }
     assert summary.has_data and summary.geography == "Colchester"
     assert summary.coverage == "Colchester figures for April to June 2025"
-    assert summary.notes == [] and summary.message == ""
+    assert summary.notes == [
+        "1 further cell hidden ([c]) so that a small count cannot be worked out from the totals "
+        "(secondary suppression)."
+    ]
+    assert summary.message == ""
+    with disclosure.showing_true_figures():  # an officer's own screen
+        true = figures(monthly_db, rf.summary, Q1)
+    assert column(true.totals, "Referral type") == {
+        "NRM referrals": "25",
+        "Duty to Notify notifications": "4",
+        "All referrals": "29",
+    }
+    assert true.notes == []
 
 
 def test_totals_for_the_year_and_a_period_with_nothing(monthly_db):
     year = figures(monthly_db, rf.summary, "2025/26")
     # + July's 8 NRM referrals; March 2025 belongs to 2024/25
     assert column(year.totals, "Referral type") == {
-        "NRM referrals": "33",
+        "NRM referrals": "[c]",  # 33: it would give the 4 away
         "Duty to Notify notifications": "<5",
         "All referrals": "37",
     }
@@ -127,9 +141,12 @@ def test_exploitation_types_in_the_nrm_order_with_small_counts_suppressed(monthl
             "Organ harvesting",
             "Multiple",
             "Not specified or unknown",
+            "Total",
         ],
-        "Referrals": ["5", "5", "17", "<5", "0", "<5", "0"],
+        # two small counts: neither can be worked out from the total, so nothing more is hidden
+        "Referrals": ["5", "5", "17", "<5", "0", "<5", "0", "29"],
     }
+    assert result.notes == []
     chart = result.chart.set_index("Exploitation type")
     assert chart["label"].tolist() == ["5", "5", "17", "<5", "0", "<5", "0"]
     # no bar, and no true figure anywhere in what the chart is given, for the small counts
@@ -147,7 +164,12 @@ def test_exploitation_types_in_the_nrm_order_with_small_counts_suppressed(monthl
 def test_age_groups(monthly_db):
     result = figures(monthly_db, rf.by_age, Q1)
     # Adult 2 + 3 + 5 + 1 + 7 + 1 = 19; Child 6 + 4 = 10
-    assert column(result.table, "Age group") == {"Adult": "19", "Child": "10", "Not specified": "0"}
+    assert column(result.table, "Age group") == {
+        "Adult": "19",
+        "Child": "10",
+        "Not specified": "0",
+        "Total": "29",
+    }
     assert result.description == "Adult was the most common age group: 19 of 29 referrals."
 
 
@@ -163,11 +185,15 @@ def test_referring_agencies_most_first(monthly_db, tmp_path):
             "Essex Police",
             "Salvation Army",
             "Barnardo's",
+            "Total",
         ],
-        "Referrals": ["13", "11", "5", "<5"],
+        # Barnardo's 2 is small; 31 - 13 - 11 - 5 would give it away, so the smallest other
+        # count, the Salvation Army's 5, is hidden too, and drawn without a bar
+        "Referrals": ["13", "11", "[c]", "<5", "31"],
     }
-    assert result.chart["label"].tolist() == ["13", "11", "5", "<5"]
-    assert math.isnan(result.chart["Referrals"].iloc[-1])
+    assert result.chart["label"].tolist() == ["13", "11", "[c]", "<5"]
+    assert result.chart["Referrals"].isna().tolist() == [False, False, True, True]
+    assert result.notes[0].startswith("1 further cell hidden ([c])")
     assert result.description == (
         "Colchester City Council was the most common referring agency: 13 of 31 referrals."
     )
@@ -198,13 +224,20 @@ def test_over_the_year_by_month(monthly_db):
     over = figures(monthly_db, rf.over_time, Q1)  # the quarter's financial year, 2025/26
     assert over.step == "month" and over.year_label == "2025/26"
     assert over.table.to_dict("list") == {
-        "Month": ["Apr 2025", "May 2025", "Jun 2025", "Jul 2025"],
-        "NRM referral": ["8", "10", "7", "8"],  # 6 + 2; 4 + 5 + 1; 7; 8
-        "Duty to Notify": ["<5", "0", "<5", "0"],  # 3; -; 1; -
-        "Total": ["11", "10", "8", "8"],
+        "Month": ["Apr 2025", "May 2025", "Jun 2025", "Jul 2025", "Total"],
+        # 6 + 2; 4 + 5 + 1; 7; 8; 33 - each [c] beside a small Duty to Notify count, which the
+        # row's total would otherwise give away
+        "NRM referral": ["[c]", "10", "[c]", "8", "[c]"],
+        "Duty to Notify": ["<5", "0", "<5", "0", "<5"],  # 3; -; 1; -; 4
+        "Total": ["11", "10", "8", "8", "37"],
     }
     small = over.chart[over.chart["label"] == "<5"]
     assert len(small) == 2 and small["Referrals"].isna().all()
+    secondary = over.chart[over.chart["label"] == "[c]"]
+    assert secondary["Month"].tolist() == ["Apr 2025", "Jun 2025"]
+    assert secondary["Referrals"].isna().all()  # no bar would give 8 and 7 away
+    # and the NRM total, 33, which with the year's total (37) would give the 4 away
+    assert "3 further cells hidden ([c])" in " ".join(over.notes)
     assert over.description == "Most referrals in Apr 2025: 11 of 37 in 2025/26."
 
 
@@ -226,17 +259,19 @@ def test_over_the_year_by_quarter_when_a_quarter_was_given(monthly_db, tmp_path)
     over = figures(monthly_db, rf.over_time, "2025/26-Q2")
     assert over.step == "quarter"
     assert over.table.to_dict("list") == {
-        "Quarter": ["Q1 Apr-Jun 2025", "Q2 Jul-Sep 2025"],
-        "NRM referral": ["25", "11"],  # Q2: July's 8 + the quarter's 3
-        "Duty to Notify": ["<5", "0"],
-        "Total": ["29", "11"],
+        "Quarter": ["Q1 Apr-Jun 2025", "Q2 Jul-Sep 2025", "Total"],
+        "NRM referral": ["[c]", "11", "[c]"],  # 25, 36: they would give Q1's 4 away; Q2: 8 + 3
+        "Duty to Notify": ["<5", "0", "<5"],
+        "Total": ["29", "11", "40"],
     }
     assert over.notes[0].startswith("6 referrals recorded for the whole year")
     # A quarter counts only rows wholly inside it: the year's 6 are counted in the year alone.
     q1 = figures(monthly_db, rf.summary, Q1)
     assert column(q1.totals, "Referral type")["All referrals"] == "29"
     assert q1.notes == [
-        "6 referrals recorded for periods that only partly overlap 2025/26-Q1 are not counted here."
+        "1 further cell hidden ([c]) so that a small count cannot be worked out from the totals "
+        "(secondary suppression).",
+        "6 referrals recorded for periods that only partly overlap 2025/26-Q1 are not counted here.",
     ]
     year = figures(monthly_db, rf.summary, "2025/26")
     assert column(year.totals, "Referral type")["All referrals"] == str(37 + 3 + 6)
@@ -245,13 +280,14 @@ def test_over_the_year_by_quarter_when_a_quarter_was_given(monthly_db, tmp_path)
 def test_financial_years(monthly_db):
     years = figures(monthly_db, rf.financial_years)
     assert years.table.to_dict("list") == {
-        "Year": ["2024/25", "2025/26"],
-        "NRM referral": ["5", "33"],
-        "Duty to Notify": ["0", "<5"],
-        "Total": ["5", "37"],
+        "Year": ["2024/25", "2025/26", "Total"],
+        "NRM referral": ["5", "[c]", "[c]"],  # 33 and 38 would give the 4 away
+        "Duty to Notify": ["0", "<5", "<5"],
+        "Total": ["5", "37", "42"],
         "Covers": [
             "March 2025 (part of the year)",
             "April to July 2025 (part of the year)",
+            "",
         ],
     }
     assert years.description == (
@@ -277,11 +313,12 @@ def test_council_crosstab_from_the_builder(db, tmp_path):
         assert by_type[name] == ("<5" if 1 <= count <= 4 else str(count)), name
     assert by_type["Organ harvesting"] == "0" and by_type["Multiple"] == "0"
     over = figures(db, rf.over_time, Q1)
-    assert over.table["Month"].tolist() == ["Apr 2025", "May 2025", "Jun 2025"]
+    assert over.table["Month"].tolist() == ["Apr 2025", "May 2025", "Jun 2025", "Total"]
     months = [expected["by_month"][k] for k in ("2025-04", "2025-05", "2025-06")]
-    assert over.table["Total"].tolist() == ["<5" if n < 5 else str(n) for n in months]
+    assert min(months) >= 5  # the builder's seed: nothing to hide
+    assert over.table["Total"].tolist() == [*map(str, months), str(total)]
     agencies = figures(db, rf.by_agency, Q1).table
-    assert agencies["Referring agency"].tolist() == ["Not specified"]
+    assert agencies["Referring agency"].tolist() == ["Not specified", "Total"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,7 +367,9 @@ def test_comparison_shares_by_exploitation_type_and_age(monthly_db, tmp_path):
             "Referrals counted",
         ],
         "Colchester": ["small", "20%", "68%", "0%", "0%", "small", "0%", "25"],
-        "Essex Police force area": ["20%", "small", "60%", "0%", "0%", "12%", "0%", "50"],
+        # Sexual's 4 is small; 50 less the others would give it away, so the smallest other
+        # count, Multiple's 6, is hidden too ([c]). Colchester's two small counts hide each other.
+        "Essex Police force area": ["20%", "small", "60%", "0%", "0%", "[c]", "0%", "50"],
     }
     # Colchester NRM by age: Adult 2 + 5 + 1 + 7 = 15, Child 6 + 4 = 10; Essex 26 and 24
     assert by_age.table.to_dict("list") == {
@@ -343,6 +382,7 @@ def test_comparison_shares_by_exploitation_type_and_age(monthly_db, tmp_path):
     assert math.isnan(chart.loc[("Labour", "Colchester"), "Share (%)"])  # 2 of 25: no bar
     assert chart.loc[("Labour", "Colchester"), "label"] == "small"
     assert math.isnan(chart.loc[("Sexual", "Essex Police force area"), "Share (%)"])
+    assert math.isnan(chart.loc[("Multiple", "Essex Police force area"), "Share (%)"])
     assert by_type.description == (
         "Criminal: share of NRM referrals in April to June 2025, 68% in Colchester, "
         "60% in Essex Police force area."
@@ -400,14 +440,25 @@ def test_comparison_with_the_real_essex_nrm_table(db, tmp_path):
     assert result.geographies == ["Colchester", "Essex Police force area"]
     assert result.window == "April to June 2022"
     table = result.panels[0].table.set_index("Exploitation type")
+    small = [name for name in rf.EXPLOITATION_TYPES if 1 <= essex.get(name, 0) <= 4]
+    # a lone small count would be given away by the total: the smallest other count goes too
+    others = {name: n for name, n in essex.items() if n >= 5}
+    secondary = [min(others, key=others.get)] if len(small) == 1 else []
     for name in rf.EXPLOITATION_TYPES:
         n = essex.get(name, 0)
-        want = "small" if 1 <= n <= 4 else f"{100 * n / grand:.0f}%"
+        want = (
+            "small"
+            if name in small
+            else "[c]"
+            if name in secondary
+            else f"{100 * n / grand:.0f}%"
+        )
         assert table.loc[name, "Essex Police force area"] == want, name
     assert table.loc["Referrals counted", "Essex Police force area"] == str(grand)  # 45
-    # Colchester: 18 referrals; Criminal 9 (50%), Labour 6 (33%), Sexual 3 (small)
+    # Colchester: 18 referrals; Criminal 9 (50%), Labour 6 (33%, hidden: with the total it
+    # would give Sexual's 3 away), Sexual 3 (small)
     assert table["Colchester"].to_dict() == {
-        "Labour": "33%",
+        "Labour": "[c]",
         "Sexual": "small",
         "Criminal": "50%",
         "Domestic servitude": "0%",
@@ -466,7 +517,7 @@ def test_page_shows_the_modules_figures_for_the_chosen_period(monthly_db, tmp_pa
 
     assert app.caption[0].value.startswith("2025/26-Q1 (April to June 2025)")  # from the URL
     assert {m.label: m.value for m in app.metric} == {
-        "NRM referrals": "25",
+        "NRM referrals": "[c]",
         "Duty to Notify notifications": "<5",
         "All referrals": "29",
     }
@@ -509,4 +560,5 @@ def test_page_on_the_demo_data(demo_db):
     for table in shown[:5]:
         for name in table.columns[1:].drop("Covers", errors="ignore"):
             for value in table[name]:
-                assert value == "<5" or int(value.replace(",", "")) not in (1, 2, 3, 4), name
+                if value not in ("<5", "[c]"):
+                    assert int(value.replace(",", "")) not in (1, 2, 3, 4), name
