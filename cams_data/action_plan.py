@@ -168,6 +168,7 @@ def status_chart(counts: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
         stack="status",
         title=title,
         subtitle=subtitle,
+        source=charts.source_note("actions"),
         value_title="Actions",
         order=list(STATUS_ORDER),
         horizontal=True,

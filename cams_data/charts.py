@@ -109,6 +109,18 @@ def cams_theme() -> alt.theme.ThemeConfig:
     }
 
 
+SOURCE = "Source: CAMS partnership"
+
+
+def source_note(*kinds: str, period: str = "", also: str = "") -> str:
+    """'Source: CAMS partnership; council learning system; 2025/26', from the kinds of data
+    (see `kinds.KINDS`) a chart draws on, anything `also` names, and the period."""
+    from cams_data.kinds import KINDS
+
+    parts = [SOURCE, *(KINDS[kind].source for kind in kinds), also, period]
+    return "; ".join(part for part in parts if part)
+
+
 def chart_title(text: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
     """A chart's title, with its subtitle (the period) and source note as lines under it."""
     lines = [line for line in (subtitle, source) if line]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import altair as alt
 import duckdb
 import pandas as pd
 
-from cams_data import disclosure, formatting, indicators, periods, store
+from cams_data import charts, disclosure, formatting, indicators, periods, store
 from cams_data.kinds import KINDS
 
 # The latest day each view's figures describe.
@@ -334,4 +335,21 @@ def trend_description(table: pd.DataFrame, label: str) -> str:
         return f"{label}: {last['Shown']} in {last['Period']}, the only period with data."
     return (
         f"{label}: {first['Shown']} in {first['Period']} and {last['Shown']} in {last['Period']}."
+    )
+
+
+def trend_chart(
+    table: pd.DataFrame, indicator: indicators.Indicator, period_label: str
+) -> alt.Chart:
+    """An indicator's line over the periods up to `period_label`, with its source."""
+    return charts.line(
+        table,
+        x="Period",
+        value="Value",
+        title=indicator.label,
+        subtitle=f"To {period_label}, {indicator.unit}",
+        source=charts.source_note(
+            *indicators.KINDS_OF_SOURCE[indicator.source], period=period_label
+        ),
+        value_title=indicator.unit,
     )

@@ -46,6 +46,46 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(_spec(chart))
 
 
+def title_of(chart: alt.TopLevelMixin) -> alt.TitleParams | None:
+    """The chart's title (read from the object: `to_dict()` would validate the whole spec)."""
+    return next(
+        (
+            part.title
+            for part in (chart, *getattr(chart, "layer", ()))
+            if isinstance(getattr(part, "title", None), alt.TitleParams)
+        ),
+        None,
+    )
+
+
+def file_stem(chart: alt.TopLevelMixin, fallback: str) -> str:
+    """A file name from the chart's title: `referrals_by_exploitation_type`."""
+    title = title_of(chart)
+    name = str(title.text) if title is not None else fallback
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:60] or fallback
+
+
+def chart_data(
+    chart: alt.TopLevelMixin, table: pd.DataFrame
+) -> tuple[str, pd.DataFrame, list[str]]:
+    """A chart's data as it leaves the app: its title, the table with every `<5` written `[c]`,
+    and notes (the chart's subtitle lines, with its period and source, then why cells are
+    hidden)."""
+    from cams_data import disclosure
+
+    title = title_of(chart)
+    subtitle = alt.Undefined if title is None else title.subtitle
+    lines = (
+        []
+        if subtitle is alt.Undefined
+        else [subtitle]
+        if isinstance(subtitle, str)
+        else list(subtitle)
+    )
+    table, notes = disclosure.for_export(table)
+    return (str(title.text) if title is not None else "Data"), table, [*lines, *notes]
+
+
 def _is_missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 

@@ -36,6 +36,15 @@ SOURCES = {
     "actions": {"share"},
     "sql": {"sum", "latest", "share"},
 }
+KINDS_OF_SOURCE = {  # the kinds of data each source reads, for charts' source notes
+    "training_coverage": ("training", "establishment"),
+    "training_completions": ("training",),
+    "referrals": ("referrals",),
+    "measure": ("measures",),
+    "survey": ("survey",),
+    "actions": ("actions",),
+    "sql": (),
+}
 REQUIRED = {
     "training_coverage": ("courses", "valid_months"),
     "training_completions": (),

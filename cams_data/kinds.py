@@ -48,6 +48,7 @@ class Kind:
     name: str
     title: str
     help: str
+    source: str  # where the figures come from, for charts' source notes
     fields: tuple[Field, ...]
     natural_key: tuple[str, ...]  # SQL expressions over the view columns
     current_rule: str | None = None  # SQL condition a current row must also meet
@@ -244,6 +245,7 @@ OBJECTIVE = Field(
 TRAINING = Kind(
     name="training",
     title="Training completions",
+    source="council learning system",
     help=(
         "One row per learner per course, as the learning system (Learning Pool) exports it, or an "
         "attendance register of a CAMS or First Responder session, or a partner's return. Names "
@@ -381,6 +383,7 @@ TRAINING = Kind(
 ESTABLISHMENT = Kind(
     name="establishment",
     title="Staff numbers (establishment)",
+    source="council HR staff numbers",
     help=(
         "How many staff each service area has in each role, from HR, with no names: the "
         "denominator of training coverage. One row per organisation, service area and role."
@@ -429,6 +432,7 @@ ESTABLISHMENT = Kind(
 REFERRALS = Kind(
     name="referrals",
     title="Referral counts (NRM and Duty to Notify)",
+    source="NRM referral and Duty to Notify records",
     help=(
         "Counts of NRM referrals and Duty to Notify (MS1) notifications, tidy (one row per count) "
         "or as a table with categories down and months or quarters across. Totals are not "
@@ -554,6 +558,7 @@ REFERRALS = Kind(
 SURVEY = Kind(
     name="survey",
     title="Staff survey responses",
+    source="CAMS staff survey",
     help=(
         "A Microsoft Forms export: one row per response, one column per question. Names and "
         "e-mails are dropped; multi-choice answers are stored one row per chosen option; "
@@ -621,6 +626,7 @@ SURVEY = Kind(
 MEASURES = Kind(
     name="measures",
     title="Partnership measures",
+    source="partner returns",
     help=(
         "Figures partners report each quarter: funding secured (GBP), intelligence submissions, "
         "disruption activity, awareness events and attendance. One row per objective, measure, "
@@ -674,6 +680,7 @@ MEASURES = Kind(
 ACTIONS = Kind(
     name="actions",
     title="Action plan",
+    source="CAMS action plan tracker",
     help=(
         "The actions of the partnership plan, from the tracker: objective, action, owning team, "
         "due date, status and when it was last updated. Overdue is worked out from the due date."

@@ -395,7 +395,10 @@ def _grid(
     shown = shown.map(disclosure.as_text)
     if "Total" not in shown.columns:  # one referral type: its column is the total
         shown["Total"] = shown[types[0]]
-    labels = [shown.loc[row, kind] for row, kind in zip(counts[first], counts["Referral type"])]
+    labels = [
+        shown.loc[row, kind]
+        for row, kind in zip(counts[first], counts["Referral type"], strict=True)
+    ]
     chart = disclosure.for_chart(counts, REFERRALS, labels)
     table = shown.rename_axis(index=first, columns=None).reset_index()
     return counts, chart, table, notes[1:]
@@ -820,7 +823,7 @@ def _label_at(value: str) -> str:
     return f"isValid(datum['{value}']) ? datum['{value}'] : 0"
 
 
-def breakdown_chart(breakdown: Breakdown, subtitle: str) -> alt.Chart:
+def breakdown_chart(breakdown: Breakdown, subtitle: str, period_label: str = "") -> alt.Chart:
     """Horizontal bars, one per category, each labelled with its count or `<5` (no bar)."""
     return charts.bar(
         breakdown.chart,
@@ -828,6 +831,7 @@ def breakdown_chart(breakdown: Breakdown, subtitle: str) -> alt.Chart:
         value=REFERRALS,
         title=breakdown.title,
         subtitle=subtitle,
+        source=charts.source_note("referrals", period=period_label),
         value_title=REFERRALS,
         label=LABEL,
         colour=breakdown.category if breakdown.coloured else None,
@@ -843,6 +847,7 @@ def over_time_chart(over: OverTime, subtitle: str) -> alt.Chart:
         value=REFERRALS,
         title=over.title,
         subtitle=subtitle,
+        source=charts.source_note("referrals", period=over.year_label),
         value_title=REFERRALS,
     )
 
@@ -855,6 +860,7 @@ def years_chart(years: Years, subtitle: str) -> alt.Chart:
         value=REFERRALS,
         title="Referrals by financial year",
         subtitle=subtitle,
+        source=charts.source_note("referrals"),
         value_title=REFERRALS,
     )
 
@@ -867,6 +873,7 @@ def comparison_chart(shares: Shares, subtitle: str) -> alt.Chart:
         value=SHARE,
         title=shares.title,
         subtitle=subtitle,
+        source=charts.source_note("referrals", also="Home Office NRM statistics"),
         value_title="Share of referrals (%)",
         horizontal=True,
     )

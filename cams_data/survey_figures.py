@@ -28,6 +28,7 @@ from cams_data import charts, store
 from cams_data.periods import ReportingPeriod
 
 MIN_GROUP = 10
+SOURCE = charts.source_note("survey")
 POOLED = f"Other service areas (fewer than {MIN_GROUP} each)"
 ALL_RESPONDENTS = "All respondents"
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
@@ -612,6 +613,7 @@ def answers_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         label="label",
         title=_short(q.question),
         subtitle=subtitle,
+        source=SOURCE,
         value_title="Share of respondents (%)",
     )
 
@@ -633,6 +635,7 @@ def areas_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         column_order=list(q.shares.sort_values("order")["answer"]),
         title=f"{_short(q.question)} by service area",
         subtitle=subtitle,
+        source=SOURCE,
     )
 
 
@@ -648,6 +651,7 @@ def waves_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         category_order=list(q.shares.sort_values("order")["answer"]),
         title=f"{_short(q.question)} by survey wave",
         subtitle=subtitle,
+        source=SOURCE,
         value_title="Share of respondents (%)",
         horizontal=True,
         ordered=True,
@@ -669,6 +673,7 @@ def _diverging(
         positive=list(scale.positive[::-1]),
         title=f"{_short(q.question)}{suffix}",
         subtitle=subtitle,
+        source=SOURCE,
     )
     order = list(dict.fromkeys(table[category]))  # as given: the pool last, waves oldest first
     chart = chart.encode(y=alt.Y(f"{category}:N", sort=order, title=None))
@@ -687,12 +692,13 @@ def heatmap(
     value: str,
     title: str,
     subtitle: str = "",
+    source: str = SOURCE,
     column_order: list[str] | None = None,
 ) -> alt.Chart:
     """A grid of percentages: one cell per row and column, darker for larger shares, labelled."""
     rows = list(dict.fromkeys(table[row]))
     columns = column_order or list(dict.fromkeys(table[column]))
-    base = alt.Chart(table, title=charts.chart_title(title, subtitle)).encode(
+    base = alt.Chart(table, title=charts.chart_title(title, subtitle, source)).encode(
         y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X(
             f"{column}:N",

@@ -38,6 +38,7 @@ REFRESH_MONTHS: dict[str, int | None] = {
     "introduction to safeguarding": None,
 }
 DEFAULT_COURSE = "cams modern slavery and human trafficking"
+SOURCE = charts.source_note("training")
 DUE_SOON_MONTHS = 3
 TREND_QUARTERS = 8
 LABEL_LIMIT = 360  # pixels of a course name shown on an axis or in a legend
@@ -374,7 +375,11 @@ def _percent(value: float | None) -> str:
 
 
 def coverage_chart(
-    table: pd.DataFrame, by: str, course: str, subtitle: str, source: str = ""
+    table: pd.DataFrame,
+    by: str,
+    course: str,
+    subtitle: str,
+    source: str = charts.source_note("training", "establishment"),
 ) -> alt.Chart:
     """Bars of coverage per group, each labelled '45% (12 of 27)'; no bar without a headcount."""
     rows = table.copy()
@@ -433,7 +438,9 @@ def describe_coverage(table: pd.DataFrame, by: str, course: str) -> str:
     return text + "."
 
 
-def refresh_chart(table: pd.DataFrame, course: str, subtitle: str, source: str = "") -> alt.Chart:
+def refresh_chart(
+    table: pd.DataFrame, course: str, subtitle: str, source: str = SOURCE
+) -> alt.Chart:
     """Stacked bars per service area: people overdue, due within 3 months and current."""
     long = table.melt(
         id_vars=["service_area"],
@@ -490,7 +497,7 @@ def describe_refresh(table: pd.DataFrame, course: str, months: int | None) -> st
     return text + "."
 
 
-def completions_chart(table: pd.DataFrame, subtitle: str, source: str = "") -> alt.Chart:
+def completions_chart(table: pd.DataFrame, subtitle: str, source: str = SOURCE) -> alt.Chart:
     """Bars of completions per course in the period, most first."""
     chart = charts.bar(
         table,
@@ -520,7 +527,7 @@ def describe_completions(table: pd.DataFrame, period_label: str) -> str:
 
 
 def breakdown_chart(
-    table: pd.DataFrame, by: str, names: list[str], subtitle: str, source: str = ""
+    table: pd.DataFrame, by: str, names: list[str], subtitle: str, source: str = SOURCE
 ) -> alt.Chart:
     """Completions per group, stacked by course."""
     order = [n for n in names if n in set(table["course"])] or names
@@ -567,7 +574,7 @@ def describe_breakdown(table: pd.DataFrame, by: str, period_label: str) -> str:
 
 
 def trend_chart(
-    table: pd.DataFrame, names: list[str], subtitle: str, source: str = ""
+    table: pd.DataFrame, names: list[str], subtitle: str, source: str = SOURCE
 ) -> alt.Chart:
     """Completions per quarter, one line per course."""
     order = list(dict.fromkeys(table["quarter"]))

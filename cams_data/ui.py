@@ -4,7 +4,7 @@ text alternative and data table. Figures come from `cache`; nothing here queries
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import altair as alt
@@ -122,47 +122,54 @@ def demo_banner() -> None:
         )
 
 
-def chart(figure: alt.Chart, table: pd.DataFrame, description: str, key: str) -> None:
-    """A chart, a one-sentence text alternative under it, and its data one click away."""
+def chart(
+    figure: alt.Chart,
+    table: pd.DataFrame,
+    description: str,
+    key: str,
+    published: Callable[[], tuple[alt.Chart, pd.DataFrame]] | None = None,
+) -> None:
+    """A chart, a one-sentence text alternative under it, and its data one click away.
+
+    `published` draws the chart and its table again with small counts hidden: what is downloaded
+    when the person sees true figures on screen (an officer), since files leave the app.
+    """
     st.altair_chart(figure, theme=None, width="stretch", alt=description, key=f"chart-{key}")
     st.caption(description)
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
-    downloads(figure, table, key)
+    if published is not None and not disclosure.hidden():
+        downloads(figure, key, published)
+    else:
+        downloads(figure, key, lambda: (figure, table))
 
 
-def downloads(figure: alt.Chart, table: pd.DataFrame, key: str) -> None:
-    """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV; each file is
-    made only when its button is pressed."""
-    # read from the chart object: `to_dict()` would validate the whole spec on every rerun
-    title = next(
-        (
-            part.title
-            for part in (figure, *getattr(figure, "layer", ()))
-            if isinstance(getattr(part, "title", None), alt.TitleParams)
-        ),
-        None,
-    )
-    name = str(title.text) if title is not None else key
-    stem = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:60] or key
-    subtitle = title.subtitle if title is not None else alt.Undefined
-    notes = (
-        []
-        if subtitle is alt.Undefined
-        else [subtitle]
-        if isinstance(subtitle, str)
-        else list(subtitle)
-    )
+def downloads(
+    figure: alt.Chart, key: str, draw: Callable[[], tuple[alt.Chart, pd.DataFrame]]
+) -> None:
+    """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV (`<5` written as
+    `[c]`, with the note saying why); each file is made only when its button is pressed, from
+    the chart `draw` gives with small counts hidden."""
+
+    def drawn() -> tuple[alt.Chart, pd.DataFrame]:
+        with disclosure.showing_true_figures(False):
+            return draw()
+
+    def xlsx() -> bytes:
+        title, table, notes = export.chart_data(*drawn())
+        return export.xlsx({title: (table, notes)})
+
+    stem = export.file_stem(figure, key)
     files = [
-        ("PNG", "png", "image/png", lambda: export.png(figure)),
-        ("SVG", "svg", "image/svg+xml", lambda: export.svg(figure)),
+        ("PNG", "png", "image/png", lambda: export.png(drawn()[0])),
+        ("SVG", "svg", "image/svg+xml", lambda: export.svg(drawn()[0])),
         (
             "Data (XLSX)",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            lambda: export.xlsx({name: (table, notes)}),
+            xlsx,
         ),
-        ("Data (CSV)", "csv", "text/csv", lambda: export.csv(table)),
+        ("Data (CSV)", "csv", "text/csv", lambda: export.csv(export.chart_data(*drawn())[1])),
     ]
     row = st.container(horizontal=True)
     for label, suffix, mime, make in files:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cams_data import cache, charts, dashboard, ui
+from cams_data import cache, dashboard, ui
 
 BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 
@@ -41,15 +41,7 @@ for number, row in enumerate(objective.indicators):
             dashboard.trend_table, row.indicator.id, selection.period.label, selection.organisation
         )
         ui.chart(
-            charts.line(
-                table,
-                x="Period",
-                value="Value",
-                title=row.indicator.label,
-                subtitle=f"To {selection.period.label}, {row.indicator.unit}",
-                source="Source: CAMS partnership",
-                value_title=row.indicator.unit,
-            ),
+            dashboard.trend_chart(table, row.indicator, selection.period.label),
             table[["Period", "Shown"]],
             dashboard.trend_description(table, row.indicator.label),
             key=row.indicator.id,

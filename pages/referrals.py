@@ -32,13 +32,15 @@ else:
             ("age", rf.by_age),
             ("agency", rf.by_agency),
         ):
+
+            def draw(query=query):
+                breakdown = cache.get(query, period)
+                return rf.breakdown_chart(breakdown, where, period.label), breakdown.table
+
             breakdown = cache.get(query, period)
-            ui.chart(
-                rf.breakdown_chart(breakdown, where),
-                breakdown.table,
-                breakdown.description,
-                key,
-            )
+            ui.chart(*draw(), breakdown.description, key, published=draw)
+            for note in breakdown.notes:
+                st.caption(note)
     else:
         ui.no_data(summary.message)
     for note in summary.notes:
@@ -49,12 +51,13 @@ else:
     if over.empty:
         ui.no_data(over.description)
     else:
-        ui.chart(
-            rf.over_time_chart(over, f"{over.year_label} (April to March) · {summary.geography}"),
-            over.table,
-            over.description,
-            "over-time",
-        )
+
+        def draw_over_time():
+            over = cache.get(rf.over_time, period)
+            subtitle = f"{over.year_label} (April to March) · {summary.geography}"
+            return rf.over_time_chart(over, subtitle), over.table
+
+        ui.chart(*draw_over_time(), over.description, "over-time", published=draw_over_time)
         for note in over.notes:
             st.caption(note)
 
@@ -63,12 +66,13 @@ else:
     if years.empty:
         ui.no_data(years.description)
     else:
-        ui.chart(
-            rf.years_chart(years, f"April to March, every year loaded · {summary.geography}"),
-            years.table,
-            years.description,
-            "years",
-        )
+
+        def draw_years():
+            years = cache.get(rf.financial_years)
+            subtitle = f"April to March, every year loaded · {summary.geography}"
+            return rf.years_chart(years, subtitle), years.table
+
+        ui.chart(*draw_years(), years.description, "years", published=draw_years)
         for note in years.notes:
             st.caption(note)
 
@@ -88,12 +92,18 @@ if summary.any_loaded:
         ui.no_data(comparison.message)
     else:
         subtitle = f"{comparison.window} · each area's share of its own total"
-        for shares in comparison.panels:
+        chosen_type = comparison.referral_type
+        for number, shares in enumerate(comparison.panels):
+
+            def draw_shares(number=number):
+                shares = cache.get(rf.comparison, period, None, chosen_type).panels[number]
+                return rf.comparison_chart(shares, subtitle), shares.table
+
             ui.chart(
-                rf.comparison_chart(shares, subtitle),
-                shares.table,
+                *draw_shares(),
                 shares.description,
                 f"compare-{shares.category}",
+                published=draw_shares,
             )
         for note in comparison.notes:
             st.caption(note)

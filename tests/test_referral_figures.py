@@ -562,3 +562,47 @@ def test_page_on_the_demo_data(demo_db):
             for value in table[name]:
                 if value not in ("<5", "[c]"):
                     assert int(value.replace(",", "")) not in (1, 2, 3, 4), name
+
+
+def test_an_officer_sees_true_figures_but_every_download_hides_them(
+    monthly_db, local_admin, monkeypatch
+):
+    from cams_data import export, ui
+
+    drawn = {}
+    real_downloads = ui.downloads
+
+    def remember(figure, key, draw):
+        drawn[key] = draw
+        real_downloads(figure, key, draw)
+
+    monkeypatch.setattr(ui, "downloads", remember)
+    app = open_page(period=Q1)
+    app.sidebar.toggle(key="meeting_view").set_value(False).run()
+    assert not app.exception, app.exception
+    assert {m.label: m.value for m in app.metric}["Duty to Notify notifications"] == "4"
+    on_screen = tables(app)[0].set_index("Exploitation type")["Referrals"]
+    assert on_screen["Domestic servitude"] == "1"  # the officer's own screen: true figures
+
+    assert set(drawn) == {"exploitation", "age", "agency", "over-time", "years"}
+    with disclosure.showing_true_figures(False):  # as `ui.downloads` draws each file
+        figure, table = drawn["exploitation"]()
+        title, out, notes = export.chart_data(figure, table)
+        over = export.chart_data(*drawn["over-time"]())
+    assert title == "Referrals by exploitation type"
+    assert out.set_index("Exploitation type")["Referrals"].to_dict() == {
+        "Labour": "5",
+        "Sexual": "5",
+        "Criminal": "17",
+        "Domestic servitude": "[c]",
+        "Organ harvesting": "0",
+        "Multiple": "[c]",
+        "Not specified or unknown": "0",
+        "Total": "29",
+    }
+    assert disclosure.PUBLISHED_NOTE in notes
+    assert any(line.startswith("Source: ") for line in notes)
+    assert over[1]["NRM referral"].tolist() == ["[c]", "10", "[c]", "8", "[c]"]
+    assert over[1]["Duty to Notify"].tolist() == ["[c]", "0", "[c]", "0", "[c]"]
+    bars = figure.data.set_index("Exploitation type")["Referrals"]
+    assert bars.isna().tolist() == [False, False, False, True, False, True, False]
