@@ -24,12 +24,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cams_data import charts, store
+from cams_data import charts, disclosure, store
 from cams_data.periods import ReportingPeriod
 
 MIN_GROUP = 10
 SOURCE = charts.source_note("survey")
-POOLED = f"Other service areas (fewer than {MIN_GROUP} each)"
+POOLED = "Other service areas (pooled)"
 ALL_RESPONDENTS = "All respondents"
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
 
@@ -278,16 +278,28 @@ def answer_shares(con: duckdb.DuckDBPyConnection, wave: str) -> pd.DataFrame:
 
 
 def _grouping(rows: pd.DataFrame) -> pd.DataFrame:
-    """question, service_area, group: the area itself, POOLED, or None (not shown)."""
+    """question, service_area, group: the area itself, POOLED, or None (not shown).
+
+    Areas with fewer than `MIN_GROUP` respondents are pooled. A pool that is itself smaller is
+    not shown, but then the whole question's answers less the shown areas' would give it away,
+    so the smallest shown area joins the pool too (which then is shown).
+    """
     people = rows.drop_duplicates(["question", "respondent_key"])
     sizes = people.groupby(["question", "service_area"]).size().rename("n").reset_index()
-    small = sizes["n"] < MIN_GROUP
-    pool = sizes[small].groupby("question")["n"].sum()
-    pool_shown = {q: n >= MIN_GROUP for q, n in pool.items()}
-    sizes["group"] = [
-        area if not is_small else (POOLED if pool_shown[q] else None)
-        for q, area, is_small in zip(sizes["question"], sizes["service_area"], small, strict=True)
-    ]
+    groups = []
+    for _, part in sizes.groupby("question", sort=False):
+        pooled = set(part.loc[part["n"] < MIN_GROUP, "service_area"])
+        own = part[~part["service_area"].isin(pooled)].sort_values(["n", "service_area"])
+        pool = part.loc[part["service_area"].isin(pooled), "n"].sum()
+        if 0 < pool < MIN_GROUP and not own.empty:
+            pooled.add(own["service_area"].iloc[0])
+            pool += own["n"].iloc[0]
+        for area in part["service_area"]:
+            if area not in pooled:
+                groups.append(area)
+            else:
+                groups.append(POOLED if pool >= MIN_GROUP else None)
+    sizes["group"] = groups
     return sizes.drop(columns="n")
 
 
@@ -420,6 +432,11 @@ class QuestionFigures:
     def likert(self) -> bool:
         return self.scale is not None
 
+    @property
+    def withheld(self) -> bool:
+        """Answered by fewer than `MIN_GROUP`: not shown while small numbers are hidden."""
+        return self.respondents < MIN_GROUP and disclosure.hidden()
+
 
 def survey_report(con: duckdb.DuckDBPyConnection, wave: str) -> list[QuestionFigures]:
     """Each question of the wave, in alphabetical order, with its breakdowns."""
@@ -466,7 +483,10 @@ def _area_note(groups: pd.DataFrame) -> str:
         f"answered: {_areas(own)} shown."
     ]
     if pooled:
-        parts.append(f"{_areas(pooled)} with fewer are pooled as '{POOLED}'.")
+        parts.append(
+            f"{_areas(pooled)} pooled as '{POOLED}', so that no group of fewer than "
+            f"{MIN_GROUP} is shown or can be worked out from the others."
+        )
     if hidden:
         parts.append(
             f"{_areas(hidden)} with fewer than {MIN_GROUP} respondents even together "

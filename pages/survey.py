@@ -53,6 +53,12 @@ else:
                 " Respondents could choose more than one answer: shares add up to more than 100%."
             )
         st.caption(note)
+        if q.withheld:
+            ui.no_data(
+                f"Fewer than {survey.MIN_GROUP} people answered this question, so its answers "
+                "are not shown: they could identify who gave them."
+            )
+            continue
         overall, areas, waves = st.tabs(["All respondents", "By service area", "Wave against wave"])
         with overall:
             ui.chart(

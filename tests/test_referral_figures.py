@@ -271,7 +271,8 @@ def test_over_the_year_by_quarter_when_a_quarter_was_given(monthly_db, tmp_path)
     assert q1.notes == [
         "1 further cell hidden ([c]) so that a small count cannot be worked out from the totals "
         "(secondary suppression).",
-        "6 referrals recorded for periods that only partly overlap 2025/26-Q1 are not counted here.",
+        "6 referrals recorded for periods that only partly overlap 2025/26-Q1 are not counted "
+        "here.",
     ]
     year = figures(monthly_db, rf.summary, "2025/26")
     assert column(year.totals, "Referral type")["All referrals"] == str(37 + 3 + 6)
@@ -447,11 +448,7 @@ def test_comparison_with_the_real_essex_nrm_table(db, tmp_path):
     for name in rf.EXPLOITATION_TYPES:
         n = essex.get(name, 0)
         want = (
-            "small"
-            if name in small
-            else "[c]"
-            if name in secondary
-            else f"{100 * n / grand:.0f}%"
+            "small" if name in small else "[c]" if name in secondary else f"{100 * n / grand:.0f}%"
         )
         assert table.loc[name, "Essex Police force area"] == want, name
     assert table.loc["Referrals counted", "Essex Police force area"] == str(grand)  # 45

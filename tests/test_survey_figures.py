@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cams_data import periods
+from cams_data import disclosure, periods
 from cams_data import survey_figures as survey
 from cams_data.ingest import ingest
 from cams_data.validate import Options
@@ -33,7 +33,8 @@ AREAS_2025 = {
     "Environmental Health": 3,
     "Revenues and Benefits": 2,
 }
-# 30 respondents: the two small areas together are only 7, so they are not shown at all.
+# 30 respondents: the two small areas together are only 7; the answers less Housing's and
+# Community Safety's would give them away, so Community Safety (the smaller) joins their pool.
 AREAS_2024 = {"Housing": 12, "Community Safety": 11, "Planning": 4, "Customer Services": 3}
 SPELLING = {
     "yes": "Yes",
@@ -143,13 +144,20 @@ def per_area(rows: list[dict], question: str) -> Counter:
 
 
 def expected_grouping(rows: list[dict], question: str) -> dict[str, str]:
-    """Areas of 10 or more on their own; the rest pooled when together 10 or more."""
+    """Areas of 10 or more on their own; the rest pooled when together 10 or more. A pool of 1
+    to 9 would be the question's answers less the shown areas', so the smallest shown area
+    joins it."""
     sizes = per_area(rows, question)
-    pool = sum(n for n in sizes.values() if n < 10)
+    small = {area for area, n in sizes.items() if n < 10}
+    pool = sum(sizes[area] for area in small)
+    own = sorted((n, area) for area, n in sizes.items() if area not in small)
+    if 0 < pool < 10 and own:
+        small.add(own[0][1])
+        pool += own[0][0]
     return {
-        area: "Own group" if n >= 10 else "Pooled" if pool >= 10 else "Not shown"
-        for area, n in sizes.items()
-    }
+        area: "Pooled" if pool >= 10 else "Not shown" if area in small else "Own group"
+        for area in sizes
+    } | {area: "Own group" for area in sizes if area not in small}
 
 
 def shares_of(table, question: str, **where) -> dict:
@@ -284,15 +292,21 @@ def test_service_areas_shown_pooled_and_hidden(two_waves, db):
     assert {a for a, s in shown_as(grouping, SEEN).items() if s == "Own group"} == expected_own
     for area in expected_own:
         assert_shares(shares_of(areas, SEEN, group=area), counted(rows_2025, SEEN, {area}))
-    # 2024: Planning (4) and Customer Services (3) make only 7 together, so are not shown
-    for question in (REPORT, CONFIDENT):
-        found = shown_as(grouping_2024, question)
-        assert found["Planning"] == found["Customer Services"] == "Not shown"
+    # 2024: Planning (4) and Customer Services (3) make only 7 together, which the question's
+    # answers less Housing's (12) and Community Safety's (11) would give away: Community Safety,
+    # the smaller, joins their pool of 18
+    found = shown_as(grouping_2024, REPORT)
+    assert found == {
+        "Housing": "Own group",
+        "Community Safety": "Pooled",
+        "Planning": "Pooled",
+        "Customer Services": "Pooled",
+    }
     report_2024 = areas_2024[areas_2024["question"] == REPORT]
-    assert list(dict.fromkeys(report_2024["group"])) == ["Community Safety", "Housing"]
+    assert list(dict.fromkeys(report_2024["group"])) == ["Housing", survey.POOLED]
     assert_shares(
-        shares_of(areas_2024, REPORT, group="Community Safety"),
-        counted(rows_2024, REPORT, {"Community Safety"}),
+        shares_of(areas_2024, REPORT, group=survey.POOLED),
+        counted(rows_2024, REPORT, {"Community Safety", "Planning", "Customer Services"}),
     )
     # ...but 8 Community Safety respondents chose something seen, so with them the pool is 15
     assert per_area(rows_2024, SEEN)["Community Safety"] == 8
@@ -320,12 +334,12 @@ def test_area_notes_say_what_is_pooled_and_hidden(two_waves, db):
     with connect(db) as con:
         this_year = {q.question: q for q in survey.survey_report(con, "2025-10")}
         last_year = {q.question: q for q in survey.survey_report(con, "2024-10")}
-    assert "4 service areas with fewer are pooled" in this_year[REPORT].area_note
-    assert "not shown" not in this_year[REPORT].area_note
-    assert "2 service areas with fewer than 10 respondents even together are not shown" in (
-        last_year[REPORT].area_note
+    assert "4 service areas pooled as 'Other service areas (pooled)'" in (
+        this_year[REPORT].area_note
     )
-    assert last_year[REPORT].areas_shown == 2
+    assert "not shown" not in this_year[REPORT].area_note
+    assert "3 service areas pooled" in last_year[REPORT].area_note
+    assert last_year[REPORT].areas_shown == 2  # Housing and the pool
 
 
 def test_wave_against_wave(two_waves, db):
@@ -444,16 +458,17 @@ def test_page_wave_choice_hides_small_areas(two_waves, db, tmp_path):
     assert metrics(app)["Respondents"] == "30"
     assert metrics(app)["Also asked in an earlier wave"] == "0"
     areas = tables_with(app, "Service area")
-    # report and confidence: the small areas are not shown, not even pooled
-    assert list(areas[0]["Service area"]) == ["Community Safety", "Housing"]
-    assert set(areas[1]["Service area"]) <= {"Community Safety", "Housing"}
+    # report: the two small areas (7) pooled with Community Safety, which would give them away
+    assert list(areas[0]["Service area"]) == ["Housing", survey.POOLED]
+    assert areas[0]["Respondents"].tolist() == [12, 18]
+    assert set(areas[1]["Service area"]) <= {"Community Safety", "Housing", survey.POOLED}
     # seen: Community Safety (8) joins the pool, which reaches 15
     assert list(areas[2]["Service area"]) == ["Housing", survey.POOLED]
     assert areas[2]["Respondents"].tolist() == [
         per_area(two_waves["2024-10"], SEEN)["Housing"],
         15,
     ]
-    assert any("not shown" in c.value for c in app.caption)
+    assert any("3 service areas pooled" in c.value for c in app.caption)
     box.select("2025-10").run()
     assert metrics(app)["Respondents"] == "40"
 
@@ -479,3 +494,24 @@ def test_page_on_the_demo_data(demo_db, demo_totals):
     assert any(f"{confident['share']:.0f}%" == m.value for m in app.metric if m.label == label)
     for areas in tables_with(app, "Service area"):
         assert (areas["Respondents"] >= survey.MIN_GROUP).all()
+
+
+def test_a_question_fewer_than_10_answered_is_withheld_from_viewers(db, tmp_path, local_admin):
+    path, rows = forms_file(tmp_path, "pilot.xlsx", {"Housing": 5, "Planning": 3}, (2025, 10), 5)
+    ingest(path.read_bytes(), path.name, db=db, kind="survey", options=Options(wave="2025-10"))
+    reach_2025(db, tmp_path)
+    with connect(db) as con:
+        report = survey.survey_report(con, "2025-10")
+        assert report and all(q.respondents <= 8 for q in report)
+        assert all(q.withheld for q in report)
+        with disclosure.showing_true_figures():
+            assert not any(q.withheld for q in report)
+
+    app = open_page("2025/26-Q3")
+    assert metrics(app)["Respondents"] == "8"
+    withheld = [i.value for i in app.info if "Fewer than 10 people answered" in i.value]
+    assert len(withheld) == len(report)
+    assert not app.get("vega_lite_chart") and not tables_with(app, "Service area")
+    app.sidebar.toggle(key="meeting_view").set_value(False).run()  # an officer's own screen
+    assert not any("Fewer than 10 people answered" in i.value for i in app.info)
+    assert len(app.get("vega_lite_chart")) >= len(report)
