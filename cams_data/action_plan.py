@@ -185,6 +185,8 @@ def status_chart(counts: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
             scale=alt.Scale(domain=list(STATUS_ORDER), range=list(STATUS_COLOURS.values())),
             sort=list(STATUS_ORDER),
             title=None,
+            # two columns: beside long objective names, one row would run off the chart's edge
+            legend=alt.Legend(orient="bottom", columns=2),
         ),
     ).configure_axisY(labelLimit=360)
 

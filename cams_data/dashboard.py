@@ -107,6 +107,7 @@ class OverviewFigures:
     """The Overview's figures, from one cached query."""
 
     progress: list[indicators.ObjectiveProgress]
+    hidden_too: frozenset[str]  # see `given_away`
     uploads: pd.DataFrame  # since the chosen date, as people read them
     moved: pd.DataFrame
     freshness: pd.DataFrame
@@ -122,7 +123,10 @@ def overview(
         if not recent.empty
         else pd.DataFrame(columns=["Objective", "Indicator", "Before", "Now"])
     )
-    return OverviewFigures(now, uploads_table(recent), moved, freshness_table(con))
+    every_row = [row for objective in now for row in objective.indicators]
+    return OverviewFigures(
+        now, given_away(every_row), uploads_table(recent), moved, freshness_table(con)
+    )
 
 
 @dataclass(frozen=True)
@@ -190,13 +194,41 @@ class Shown:
     note: str
 
 
-def shown(row: indicators.Progress, suppress: bool = True) -> Shown:
+def given_away(rows: list[indicators.Progress]) -> frozenset[str]:
+    """The ids of small-number indicators to hide beside a hidden one.
+
+    Referral counts (NRM referrals, Duty to Notify notifications) add up to the referral total
+    the Referrals page and the statement pack show, so with one of them hidden as `<5` the
+    others would give it away: the smallest other is hidden too (`[c]`)."""
+    if not disclosure.hidden():
+        return frozenset()
+    counts = {
+        r.indicator.id: r.current.value
+        for r in rows
+        if r.indicator.small_numbers and r.current.value is not None
+    }
+    small = [i for i, value in counts.items() if disclosure.is_small(value)]
+    others = {i: value for i, value in counts.items() if i not in small and value}
+    if len(small) != 1 or not others:
+        return frozenset()
+    return frozenset({min(others, key=others.get)})
+
+
+def shown(
+    row: indicators.Progress, suppress: bool = True, hidden_too: frozenset[str] = frozenset()
+) -> Shown:
+    """`hidden_too`: indicators `given_away` hides beside a small count."""
     indicator, current, previous = row.indicator, row.current, row.previous
     hide = suppress and indicator.small_numbers
-    small = hide and (disclosure.is_small(current.value) or disclosure.is_small(previous.value))
+    secondary = suppress and indicator.id in hidden_too
+    small = secondary or (
+        hide and (disclosure.is_small(current.value) or disclosure.is_small(previous.value))
+    )
     value = (
         disclosure.SCREEN_MARK
         if hide and disclosure.is_small(current.value)
+        else disclosure.PUBLISHED_MARK
+        if secondary
         else formatting.number(current.value, indicator.unit)
     )
     change = None if small else formatting.change(row.change, indicator.unit)
@@ -233,7 +265,9 @@ def indicator_table(rows: list[indicators.Progress], suppress: bool = True) -> p
                 f"Change since {s.previous_period}": s.change or "",
                 "Notes": s.note,
             }
-            for s in (shown(r, suppress) for r in rows)
+            for s in (
+                shown(r, suppress, given_away(rows) if suppress else frozenset()) for r in rows
+            )
         ]
     )
 
@@ -280,12 +314,20 @@ def moved_table(
     now: list[indicators.ObjectiveProgress] | None = None,
 ) -> pd.DataFrame:
     """The indicators the uploads since `since` moved: objective, indicator, before, now."""
+    now = now if now is not None else progress(con, period, organisation)
+    hidden_too = given_away([r for o in now for r in o.indicators]) if suppress else frozenset()
+
+    def figure(moved: Moved, value: float | None) -> str:
+        if moved.id in hidden_too:
+            return disclosure.PUBLISHED_MARK
+        return _shown_number(moved.indicator, value, suppress)
+
     rows = [
         {
             "Objective": moved.objective,
             "Indicator": moved.indicator.label,
-            "Before": _shown_number(moved.indicator, moved.before, suppress),
-            "Now": _shown_number(moved.indicator, moved.after, suppress),
+            "Before": figure(moved, moved.before),
+            "Now": figure(moved, moved.after),
         }
         for moved in indicators_moved(con, since, period, organisation, now)
     ]

@@ -1,25 +1,43 @@
 """The statement pack: a year's charts, tables and key figures for the modern slavery statement.
 
-Everything in it is for publication: referral counts go through `disclosure.publishable` ([c]
-and secondary suppression), and a kind with no figures for the year is said to be missing rather
-than left out silently. When the database holds only demo data, every title says DEMO DATA.
+Everything in it is for publication: it is built with small counts hidden, referral counts go
+through `disclosure.publishable` ([c] and secondary suppression) and survey questions answered by
+fewer than 10 are left out. A kind with no figures for the year is said to be missing rather than
+left out silently. When the database holds only demo data, every title says DEMO DATA.
+
+The pack is a list of sections (training, referrals, staff survey, partnership activity, progress
+on each objective); each gives its sentences, charts and tables, and the files are written from
+them: `key_figures.md` and `key_figures.docx`, one PNG and one SVG per chart, and one workbook.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
+import altair as alt
 import duckdb
 import pandas as pd
 
-from cams_data import charts, dashboard, disclosure, export, formatting, periods, settings, store
+from cams_data import (
+    action_plan,
+    charts,
+    dashboard,
+    disclosure,
+    export,
+    formatting,
+    periods,
+    settings,
+    store,
+)
 
-SOURCE = "Source: CAMS partnership"
 EXPLOITATION_ORDER = charts.EXPLOITATION_TYPES
 AGE_ORDER = charts.AGE_GROUPS
+DEMO = "DEMO DATA: "
 
 
 @dataclass
@@ -48,12 +66,42 @@ class Pack:
         return buffer.getvalue()
 
 
+@dataclass
+class Section:
+    """One part of the pack: its sentences (Markdown bullets), charts and tables."""
+
+    heading: str
+    lines: list[str] = field(default_factory=list)
+    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)  # file stem -> chart
+    sheets: dict[str, tuple[pd.DataFrame, list[str]]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # kinds with nothing for the year
+
+
+@dataclass(frozen=True)
+class Year:
+    """What every section needs: the year, how to title things, where they come from."""
+
+    label: str
+    period: periods.ReportingPeriod
+    demo: str  # "DEMO DATA: " when the pack holds demo data alone, else ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.label} ({self.period.description})"
+
+    def source(self, *kinds: str) -> str:
+        return charts.source_note(*kinds, period=self.label)
+
+
 def _demo(con: duckdb.DuckDBPyConnection) -> tuple[bool, bool]:
     """(any demo data loaded, nothing else loaded)."""
     return con.execute(
         "SELECT coalesce(bool_or(is_demo), false), count(*) > 0 AND bool_and(is_demo) "
         "FROM uploads WHERE status = 'active'"
     ).fetchone()
+
+
+# --- the figures -------------------------------------------------------------------------------
 
 
 def referrals_by_type_and_age(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
@@ -99,147 +147,296 @@ def measures_of_year(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
     ).df()
 
 
-def survey_lines(con, year: str, sheets: dict, demo: str) -> list[str]:
+# --- the sections ------------------------------------------------------------------------------
+
+
+def training_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
+    section = Section("Training")
+    training = training_by_course(con, year.label)
+    if training.empty:
+        section.missing.append("training completions")
+        section.lines = [f"No training completions are loaded for {year.label}."]
+        return section
+    total = int(training["Completions"].sum())
+    section.lines = [
+        f"- {row.Course}: {row.Completions:,} completions by {row.Staff:,} staff."
+        for row in training.itertuples()
+    ] + [f"- In all, {total:,} course completions in {year.label}."]
+    title = f"{year.demo}Training completions by course"
+    section.sheets[title] = (training, [year.where, year.source("training")])
+    section.charts["training_completions_by_course"] = charts.bar(
+        training,
+        category="Course",
+        value="Completions",
+        title=title,
+        subtitle=year.where,
+        source=year.source("training"),
+        value_title="Completions",
+    )
+    return section
+
+
+def _published_bars(category: str, true: pd.Series, shown: pd.Series) -> pd.DataFrame:
+    """Bars for a published table's totals: no bar where the total is [c], its label instead."""
+    bars = pd.DataFrame({category: list(true.index), "Referrals": true.to_numpy()})
+    bars["label"] = [str(v) for v in shown]
+    return disclosure.for_chart(bars, "Referrals", list(bars["label"]))
+
+
+def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
+    section = Section("Referrals")
+    referrals = referrals_by_type_and_age(con, year.label)
+    if referrals.empty:
+        section.missing.append("referrals")
+        section.lines = [f"No local referral figures are loaded for {year.label}."]
+        return section
+    shown, notes = disclosure.publishable(referrals)
+    source = year.source("referrals")
+    title = f"{year.demo}NRM referrals and Duty to Notify notifications by exploitation type"
+    section.sheets[title] = (
+        shown.reset_index(names="Exploitation type"),
+        [year.where, source, *notes],
+    )
+    totals = shown["Total"]
+    section.lines = [f"- {kind}: {totals[kind]}" for kind in shown.index if kind != "Total"]
+    by_age = shown.loc["Total"].drop("Total")
+    section.lines += [f"- {age}: {by_age[age]}" for age in by_age.index]
+    section.lines += [f"- In all: {totals['Total']} referrals and notifications in {year.label}."]
+    section.lines += [f"- {note}" for note in notes]
+    for stem, category, true, published in (
+        ("referrals_by_exploitation_type", "Exploitation type", referrals.sum(axis=1),
+         totals.iloc[:-1]),
+        ("referrals_by_age_group", "Age group", referrals.sum(axis=0), by_age),
+    ):  # fmt: skip
+        if (published == disclosure.PUBLISHED_MARK).all():
+            section.lines.append(
+                f"- Referrals by {category.lower()} are not charted: every count is confidential."
+            )
+            continue
+        section.charts[stem] = charts.bar(
+            _published_bars(category, true, published),
+            category=category,
+            value="Referrals",
+            title=f"{year.demo}Referrals by {category.lower()}",
+            subtitle=year.where,
+            source=source,
+            value_title="Referrals",
+            label="label",
+            colour=category,
+        )
+    return section
+
+
+def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     """The year's latest survey wave: each question's answers, where at least 10 answered."""
     from cams_data import survey_figures
 
-    period = periods.parse(year)
+    section = Section("Staff survey")
     waves = survey_figures.waves(con)
-    held = waves[(waves["held_from"] >= pd.Timestamp(period.start))
-                 & (waves["held_from"] < pd.Timestamp(period.end))]  # fmt: skip
+    held = waves[(waves["held_from"] >= pd.Timestamp(year.period.start))
+                 & (waves["held_from"] < pd.Timestamp(year.period.end))]  # fmt: skip
     if held.empty:
-        return ["## Staff survey", "", f"No staff survey was loaded for {year}.", ""]
-    wave = held.iloc[0]["wave"]
-    shares = survey_figures.answer_shares(con, wave)
-    shares = shares[shares["respondents"] >= survey_figures.MIN_GROUP]
-    lines = ["## Staff survey", "", f"Survey wave {wave}, {int(held.iloc[0]['respondents'])} "
-             "responses. Shares are of the staff who answered each question.", ""]  # fmt: skip
-    for question, answers in shares.groupby("question", sort=False):
-        parts = ", ".join(
-            f"{row.answer} {row.share:.0f}%" for row in answers.sort_values("order").itertuples()
-        )
-        lines.append(f"- {question} ({int(answers['respondents'].iloc[0])} answered): {parts}.")
-    table = shares[["question", "answer", "answers", "respondents", "share"]].rename(
-        columns={
-            "question": "Question",
-            "answer": "Answer",
-            "answers": "Answers",
-            "respondents": "Answered the question",
-            "share": "Share (%)",
-        }
-    )
-    sheets[f"{demo}Staff survey {wave}"] = (
-        table,
-        [f"Staff survey, wave {wave}", "Questions answered by fewer than 10 are not shown."],
-    )
-    return [*lines, ""]
-
-
-def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
-    """Every file of the year's pack, in memory."""
-    periods.parse(year)  # refuses a year written another way
-    any_demo, demo_only = _demo(con)
-    if any_demo and not demo_only:
-        store.hide_demo_data(con)  # demo data never goes into a pack beside real figures
-    demo = "DEMO DATA: " if demo_only else ""
-    pack = Pack(year)
-    sheets: dict[str, tuple[pd.DataFrame, list[str]]] = {}
-    lines = [f"# {demo}Key figures for the modern slavery statement, {year}", ""]
-    where = f"{year} ({periods.parse(year).description})"
-
-    training = training_by_course(con, year)
-    if training.empty:
-        pack.missing.append("training completions")
-        lines += ["## Training", "", f"No training completions are loaded for {year}.", ""]
-    else:
-        total = int(training["Completions"].sum())
-        lines += ["## Training", ""]
-        lines += [
-            f"- {row.Course}: {row.Completions:,} completions by {row.Staff:,} staff."
-            for row in training.itertuples()
+        section.missing.append("staff survey")
+        section.lines = [f"No staff survey was loaded for {year.label}."]
+        return section
+    wave = held.iloc[-1]["wave"]
+    report = [q for q in survey_figures.survey_report(con, wave) if not q.withheld]
+    section.lines = [
+        f"Survey wave {wave}, {int(held.iloc[-1]['respondents'])} responses. Shares are of the "
+        "staff who answered each question.",
+        "",
+    ]
+    subtitle = f"Staff survey, wave {wave} · {year.label}"
+    rows = []
+    for number, q in enumerate(report, start=1):
+        answers = q.shares.sort_values("order")
+        parts = ", ".join(f"{row.answer} {row.share:.0f}%" for row in answers.itertuples())
+        section.lines.append(f"- {q.question} ({q.respondents} answered): {parts}.")
+        rows += [
+            (q.question, r.answer, r.answers, q.respondents, r.share) for r in answers.itertuples()
         ]
-        lines += [f"- In all, {total:,} course completions in {year}.", ""]
-        title = f"{demo}Training completions by course"
-        sheets[title] = (training, [where, f"{SOURCE}; council learning system; {year}"])
-        chart = charts.bar(
-            training,
-            category="Course",
-            value="Completions",
-            title=title,
-            subtitle=where,
-            source=f"{SOURCE}; council learning system; {year}",
-            value_title="Completions",
-        )
-        pack.files["training_completions_by_course.png"] = export.png(chart)
-        pack.files["training_completions_by_course.svg"] = export.svg(chart).encode("utf-8")
+        chart = survey_figures.answers_chart(q, subtitle)
+        if year.demo:
+            chart = _retitled(chart, year.demo)
+        section.charts[f"survey_{number}_{_slug(q.question)}"] = chart
+    table = pd.DataFrame(
+        rows, columns=["Question", "Answer", "Answers", "Answered the question", "Share (%)"]
+    )
+    section.sheets[f"{year.demo}Staff survey {wave}"] = (
+        table,
+        [
+            f"Staff survey, wave {wave}",
+            year.source("survey"),
+            f"Questions answered by fewer than {survey_figures.MIN_GROUP} are not shown.",
+        ],
+    )
+    return section
 
-    referrals = referrals_by_type_and_age(con, year)
-    if referrals.empty:
-        pack.missing.append("referrals")
-        lines += ["## Referrals", "", f"No local referral figures are loaded for {year}.", ""]
-    else:
-        shown, notes = disclosure.publishable(referrals)
-        title = f"{demo}NRM referrals and Duty to Notify notifications by exploitation type"
-        sheets[title] = (shown.reset_index(names="Exploitation type"), [where, SOURCE, *notes])
-        totals = shown["Total"]
-        lines += ["## Referrals", ""]
-        lines += [f"- {kind}: {totals[kind]}" for kind in shown.index if kind != "Total"]
-        lines += [f"- In all: {totals['Total']} referrals and notifications in {year}."]
-        lines += [f"- {note}" for note in notes] + [""]
-        bars = pd.DataFrame(
-            {"Exploitation type": shown.index[:-1], "Referrals": referrals.sum(axis=1).values}
-        )
-        bars["label"] = [str(v) for v in totals.iloc[:-1]]
-        bars["Referrals"] = bars["Referrals"].where(bars["label"] != disclosure.PUBLISHED_MARK)
-        chart = charts.bar(
-            bars,
-            category="Exploitation type",
-            value="Referrals",
-            title=f"{demo}Referrals by exploitation type",
-            subtitle=where,
-            source=SOURCE,
-            value_title="Referrals",
-            label="label",
-            colour="Exploitation type",
-        )
-        pack.files["referrals_by_exploitation_type.png"] = export.png(chart)
-        pack.files["referrals_by_exploitation_type.svg"] = export.svg(chart).encode("utf-8")
 
-    lines += survey_lines(con, year, sheets, demo)
-    if not any("survey" in title.lower() for title in sheets):
-        pack.missing.append("staff survey")
-
-    measures = measures_of_year(con, year)
+def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
+    """Partnership measures summed over the year, and the action plan at the year's end."""
+    section = Section("Partnership activity")
+    measures = measures_of_year(con, year.label)
     if measures.empty:
-        pack.missing.append("partnership measures")
-        lines += ["## Partnership activity", "", f"No partnership measures for {year}.", ""]
+        section.missing.append("partnership measures")
+        section.lines = [f"No partnership measures for {year.label}."]
     else:
-        sheets[f"{demo}Partnership measures"] = (measures, [where, SOURCE])
-        lines += ["## Partnership activity", ""]
-        lines += [
+        section.sheets[f"{year.demo}Partnership measures"] = (
+            measures,
+            [year.where, year.source("measures")],
+        )
+        section.lines = [
             f"- {row.Measure}: "
             + (f"£{row.Total:,.0f}" if "GBP" in row.Measure else f"{row.Total:,.0f}")
             for row in measures.itertuples()
-        ] + [""]
+        ]
+    on = min(year.period.end - timedelta(days=1), date.today())
+    counts = action_plan.status_counts(con, on)
+    if counts["actions"].sum() == 0:
+        section.missing.append("action plan")
+        section.lines.append(f"No action plan is loaded for {year.label}.")
+        return section
+    title = f"{year.demo}Actions by objective and status"
+    subtitle = f"Action plan as at {formatting.day(on)} · {year.label}"
+    section.lines.append(f"- Action plan: {action_plan.describe_counts(counts, on)}")
+    section.charts["actions_by_objective_and_status"] = action_plan.status_chart(
+        counts, title=title, subtitle=subtitle
+    )
+    section.sheets[title] = (
+        action_plan.counts_table(counts),
+        [subtitle, year.source("actions")],
+    )
+    return section
 
-    lines += ["## Progress on each objective", ""]
-    for objective in dashboard.progress(con, year):
-        lines.append(
-            f"- Objective {objective.objective.number}, {objective.objective.title}: "
-            f"{objective.status}."
-        )
+
+def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
+    section = Section("Progress on each objective")
+    rows = []
+    progress = dashboard.progress(con, year.label)
+    hidden_too = dashboard.given_away([row for o in progress for row in o.indicators])
+    for objective in progress:
+        name = f"Objective {objective.objective.number}, {objective.objective.title}"
+        section.lines.append(f"- {name}: {objective.status}.")
         for row in objective.indicators:
             if row.current.value is None:
                 continue
-            value = dashboard.shown(row).value
-            target = f" (target {formatting.number(row.target, row.indicator.unit)})"
-            lines.append(f"  - {row.indicator.label}: {value}" + (target if row.target else ""))
-    if pack.missing:
-        lines += ["", "Not in this pack, because nothing is loaded for the year: "
-                  + ", ".join(pack.missing) + "."]  # fmt: skip
-    pack.files["key_figures.md"] = ("\n".join(lines) + "\n").encode("utf-8")
+            value = dashboard.shown(row, hidden_too=hidden_too).value
+            target = formatting.number(row.target, row.indicator.unit) if row.target else ""
+            section.lines.append(
+                f"  - {row.indicator.label}: {value}" + (f" (target {target})" if target else "")
+            )
+            rows.append((name, objective.status, row.indicator.label, value, target))
+    if rows:
+        table = pd.DataFrame(rows, columns=["Objective", "Status", "Indicator", "Value", "Target"])
+        section.sheets[f"{year.demo}Progress on each objective"] = (
+            table,
+            [year.where, charts.SOURCE, "Small counts are shown as [c]."],
+        )
+    return section
+
+
+SECTIONS = (
+    training_section,
+    referrals_section,
+    survey_section,
+    activity_section,
+    objectives_section,
+)
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].rstrip("_")
+
+
+def _retitled(chart: alt.TopLevelMixin, prefix: str) -> alt.TopLevelMixin:
+    title = export.title_of(chart)
+    return chart.properties(
+        title=alt.TitleParams(prefix + str(title.text), subtitle=title.subtitle)
+    )
+
+
+# --- the files ---------------------------------------------------------------------------------
+
+
+def markdown(title: str, sections: list[Section], missing: list[str]) -> str:
+    lines = [f"# {title}", ""]
+    for section in sections:
+        lines += [f"## {section.heading}", "", *section.lines, ""]
+    if missing:
+        lines.append(
+            "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def docx(
+    title: str, sections: list[Section], missing: list[str], pictures: dict[str, bytes]
+) -> bytes:
+    """The key figures as a Word document: headings, the sentences, each chart and table."""
+    from docx import Document
+    from docx.shared import Inches, Pt
+
+    document = Document()
+    document.core_properties.title = title
+    document.core_properties.author = "CAMS partnership"
+    document.add_heading(title, level=0)
+    for section in sections:
+        document.add_heading(section.heading, level=1)
+        for line in section.lines:
+            if not line:
+                continue
+            if line.startswith("  - "):
+                document.add_paragraph(line[4:], style="List Bullet 2")
+            elif line.startswith("- "):
+                document.add_paragraph(line[2:], style="List Bullet")
+            else:
+                document.add_paragraph(line)
+        for stem in section.charts:
+            document.add_picture(
+                io.BytesIO(pictures[stem]), width=Inches(export.A4_TEXT_WIDTH_INCHES)
+            )
+        for sheet_title, (table, notes) in section.sheets.items():
+            document.add_heading(sheet_title, level=2)
+            grid = document.add_table(rows=1, cols=len(table.columns), style="Table Grid")
+            for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
+                cell.text = str(name)
+            for values in table.itertuples(index=False):
+                cells = grid.add_row().cells
+                for cell, value in zip(cells, values, strict=True):
+                    cell.text = export.csv_cell(value)
+            for note in notes:
+                document.add_paragraph(note).runs[0].font.size = Pt(9)
+    if missing:
+        document.add_paragraph(
+            "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
+        )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
+    """Every file of the year's pack, in memory, with small counts hidden whoever asks."""
+    period = periods.parse(year)  # refuses a year written another way
+    any_demo, demo_only = _demo(con)
+    if any_demo and not demo_only:
+        store.hide_demo_data(con)  # demo data never goes into a pack beside real figures
+    context = Year(year, period, DEMO if demo_only else "")
+    with disclosure.showing_true_figures(False):
+        sections = [make(con, context) for make in SECTIONS]
+    pack = Pack(year, missing=[kind for section in sections for kind in section.missing])
+    pictures = {}
+    for section in sections:
+        for stem, chart in section.charts.items():
+            pictures[stem] = export.png(chart)
+            pack.files[f"{stem}.png"] = pictures[stem]
+            pack.files[f"{stem}.svg"] = export.svg(chart).encode("utf-8")
+    title = f"{context.demo}Key figures for the modern slavery statement, {year}"
+    pack.files["key_figures.md"] = markdown(title, sections, pack.missing).encode("utf-8")
+    pack.files["key_figures.docx"] = docx(title, sections, pack.missing, pictures)
+    sheets = {name: sheet for section in sections for name, sheet in section.sheets.items()}
     if not sheets:
-        sheets[f"{demo}Nothing loaded"] = (
+        sheets[f"{context.demo}Nothing loaded"] = (
             pd.DataFrame({"Missing": pack.missing}),
             [f"No figures are loaded for {year}."],
         )
@@ -248,5 +445,5 @@ def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
 
 
 def build_from(db: Path, year: str) -> Pack:
-    with store.connect(db, read_only=True) as con, disclosure.showing_true_figures(False):
+    with store.connect(db, read_only=True) as con:
         return build(con, year)

@@ -25,7 +25,7 @@ for row_start in (0, 2):
             st.subheader(f"{objective.objective.number}. {objective.objective.title}")
             st.badge(objective.status, color=BADGE[objective.status], icon=":material/flag:")
             headline = [p for p in objective.indicators if p.indicator.headline]
-            for shown in (dashboard.shown(p) for p in headline):
+            for shown in (dashboard.shown(p, hidden_too=figures.hidden_too) for p in headline):
                 st.metric(
                     shown.label,
                     shown.value,

@@ -8,10 +8,11 @@ ui.ensure_router()
 st.title("Statement pack")
 ui.demo_banner()
 st.caption(
-    "Charts (PNG and SVG), a workbook of titled tables and the year's key figures, ready to "
-    "paste into the annual modern slavery statement. Everything in the pack is for "
-    "publication: referral counts from 1 to 4 are [c], with the cells that would give them "
-    "away; survey questions answered by fewer than 10 are left out."
+    "Charts (PNG and SVG), a workbook of titled tables, and the year's key figures as text "
+    "and as a Word document with the charts and tables in it, ready to paste into the annual "
+    "modern slavery statement. Everything in the pack is for publication, whoever builds it: "
+    "referral counts from 1 to 4 are [c], with the cells that would give them away; survey "
+    "questions answered by fewer than 10 are left out."
 )
 years = [p for p in cache.get(dashboard.sidebar).period_choices if "-Q" not in p]
 year = st.selectbox("Financial year", years, key="pack-year")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 import zipfile
 
+import docx
 import fixture_year
 from openpyxl import load_workbook
 from PIL import Image
@@ -18,19 +20,33 @@ def test_the_pack_for_a_year(known_year, tmp_path, capsys):
     assert cli.main(["export", "--db", str(year_db), "--year", "2025/26", "--out", str(out),
                      "--zip"]) == 0  # fmt: skip
     names = sorted(p.name for p in out.iterdir())
-    assert names == [
-        "key_figures.md",
-        "referrals_by_exploitation_type.png",
-        "referrals_by_exploitation_type.svg",
-        "statement_pack_2025-26.zip",
-        "statement_tables_2025-26.xlsx",
-        "training_completions_by_course.png",
-        "training_completions_by_course.svg",
+    charts = [
+        "actions_by_objective_and_status",
+        "referrals_by_exploitation_type",
+        # the fixture's survey: three questions, each answered by 10 or more
+        "survey_1_do_you_know_how_to_report_a_concern_abou",
+        "survey_2_how_confident_are_you_in_spotting_the_si",
+        "survey_3_which_of_these_have_you_seen_in_the_last",
+        "training_completions_by_course",
     ]
+    assert names == sorted(
+        [
+            "key_figures.docx",
+            "key_figures.md",
+            "statement_pack_2025-26.zip",
+            "statement_tables_2025-26.xlsx",
+            *(f"{c}.png" for c in charts),
+            *(f"{c}.svg" for c in charts),
+        ]
+    )
     with zipfile.ZipFile(out / "statement_pack_2025-26.zip") as archive:
         assert sorted(archive.namelist()) == [n for n in names if not n.endswith(".zip")]
-    image = Image.open(out / "referrals_by_exploitation_type.png")
-    assert image.size[0] == 1260 and [round(d) for d in image.info["dpi"]] == [200, 200]
+    for chart in charts:
+        image = Image.open(out / f"{chart}.png")
+        assert image.size[0] == 1260 and [round(d) for d in image.info["dpi"]] == [200, 200]
+        svg = ET.parse(out / f"{chart}.svg").getroot()
+        texts = [t.text for t in svg.iter() if t.text]
+        assert any(str(t).startswith("Source: CAMS partnership; ") for t in texts), chart
 
     book = load_workbook(out / "statement_tables_2025-26.xlsx")
     sheet = next(book[n] for n in book.sheetnames if n.startswith("NRM referrals"))
@@ -54,7 +70,29 @@ def test_the_pack_for_a_year(known_year, tmp_path, capsys):
     assert "- In all: 10 referrals and notifications in 2025/26." in figures
     assert "- Funding secured (GBP): £17,500" in figures
     assert "Survey wave 2025-10, 30 responses." in figures
+    assert "- Do you know how to report a concern about modern slavery? (30 answered): " in figures
+    assert "- Action plan: 2 of 4 actions are completed" in figures
+    assert "- Adult: [c]\n- Child: [c]\n" in figures  # 7 and 3: the 7 would give the 3 away
+    assert "- Referrals by age group are not charted: every count is confidential." in figures
+    # one Duty to Notify notification (<5): the 9 NRM referrals beside it would give it away
+    assert "  - NRM referrals made by the council: [c]\n" in figures
+    assert "  - Duty to Notify notifications made: <5\n" in figures
     assert "DEMO DATA" not in figures
+
+    document = docx.Document(str(out / "key_figures.docx"))
+    assert document.core_properties.title == (
+        "Key figures for the modern slavery statement, 2025/26"
+    )
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "CAMS Modern Slavery and Human Trafficking: 6 completions by 6 staff." in paragraphs
+    assert "In all: 10 referrals and notifications in 2025/26." in paragraphs
+    assert "Funding secured (GBP): £17,500" in paragraphs
+    assert len(document.inline_shapes) == len(charts)  # every chart, pasted in
+    referral_table = next(
+        t for t in document.tables if t.rows[0].cells[0].text == "Exploitation type"
+    )
+    cells = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in referral_table.rows}
+    assert cells["Criminal"] == ["[c]", "[c]", "5"] and cells["Total"] == ["[c]", "[c]", "10"]
 
 
 def test_a_year_with_nothing_loaded_still_gives_a_pack_that_says_so(db, tmp_path, capsys):
@@ -103,6 +141,11 @@ def test_a_pack_of_demo_data_alone_says_so_in_every_title(demo_db, tmp_path):
     assert all(book[name]["A1"].value.startswith("DEMO DATA: ") for name in book.sheetnames)
     svg = (out / "referrals_by_exploitation_type.svg").read_text()
     assert "DEMO DATA: Referrals by exploitation type" in svg
+    for chart in out.glob("*.svg"):  # survey charts are titled by their question: retitled
+        assert "DEMO DATA: " in chart.read_text(), chart.name
+    assert (out / "referrals_by_age_group.png").exists()  # the demo's counts are large enough
+    document = docx.Document(str(out / "key_figures.docx"))
+    assert document.paragraphs[0].text.startswith("DEMO DATA: Key figures")
 
 
 def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
@@ -119,5 +162,5 @@ def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
     assert "- In all: 10 referrals and notifications in 2025/26." in shown
     assert "`statement_tables_2025-26.xlsx`" in shown
     assert [b.label for b in app.get("download_button")] == [
-        "Download the 2025/26 pack (.zip, 6 files)"
+        "Download the 2025/26 pack (.zip, 15 files)"
     ]
