@@ -164,3 +164,28 @@ def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
     assert [b.label for b in app.get("download_button")] == [
         "Download the 2025/26 pack (.zip, 15 files)"
     ]
+
+
+def test_formulas_typed_into_an_uploaded_file_stay_text_in_every_pack_file(db, tmp_path):
+    import builders
+
+    from cams_data.ingest import ingest
+
+    hostile = ['=HYPERLINK("http://evil.example","click")', "=1+1", "@SUM(A1)", "+44 events"]
+    rows = [["Objective", "Measure", "Period", "Value"]]
+    rows += [[4, name, "2025/26 Q2", 10 + i] for i, name in enumerate(hostile)]
+    path = builders.write_csv(tmp_path / "measures.csv", rows, title_rows=["Partner returns"])
+    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+    out = tmp_path / "pack"
+    assert cli.main(["export", "--db", str(db), "--year", "2025/26", "--out", str(out)]) == 0
+
+    book = load_workbook(out / "statement_tables_2025-26.xlsx")
+    sheet = book["Partnership measures"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    found = {c.value: c.offset(column=1).value for c in cells if c.value in hostile}
+    assert found == {name: 10 + i for i, name in enumerate(hostile)}  # text, and its number
+    figures = (out / "key_figures.md").read_text()
+    assert '- =HYPERLINK("http://evil.example","click"): 10' in figures
+    paragraphs = [p.text for p in docx.Document(str(out / "key_figures.docx")).paragraphs]
+    assert "=1+1: 11" in paragraphs
