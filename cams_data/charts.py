@@ -8,6 +8,8 @@ return an `alt.Chart`; they know nothing of Streamlit, so pages and exports draw
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -121,10 +123,20 @@ def source_note(*kinds: str, period: str = "", also: str = "") -> str:
     return "; ".join(part for part in parts if part)
 
 
+TITLE_LINE = 56  # characters of an 18px bold title that fit the 600px width of a chart
+
+
 def chart_title(text: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
-    """A chart's title, with its subtitle (the period) and source note as lines under it."""
+    """A chart's title (over several lines when long, so none is cut off), with its subtitle
+    (the period) and source note as lines under it."""
     lines = [line for line in (subtitle, source) if line]
-    return alt.TitleParams(text, subtitle=lines or alt.Undefined)
+    wrapped = textwrap.wrap(text, TITLE_LINE) or [text]
+    return alt.TitleParams(wrapped if len(wrapped) > 1 else text, subtitle=lines or alt.Undefined)
+
+
+def title_text(title: alt.TitleParams) -> str:
+    """A title's words on one line, however it is wrapped."""
+    return " ".join(title.text) if isinstance(title.text, list) else str(title.text)
 
 
 def bar(

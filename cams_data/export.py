@@ -15,6 +15,8 @@ import re
 import altair as alt
 import pandas as pd
 
+from cams_data import charts
+
 PPI = 200
 A4_TEXT_WIDTH_INCHES = 6.3  # A4 less 2.5 cm margins: the width a chart takes in a document
 CHART_WIDTH_PX = 600  # the chart's own width in CSS pixels (96 to the inch)
@@ -61,7 +63,7 @@ def title_of(chart: alt.TopLevelMixin) -> alt.TitleParams | None:
 def file_stem(chart: alt.TopLevelMixin, fallback: str) -> str:
     """A file name from the chart's title: `referrals_by_exploitation_type`."""
     title = title_of(chart)
-    name = str(title.text) if title is not None else fallback
+    name = charts.title_text(title) if title is not None else fallback
     return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower()[:60] or fallback
 
 
@@ -83,7 +85,7 @@ def chart_data(
         else list(subtitle)
     )
     table, notes = disclosure.for_export(table)
-    return (str(title.text) if title is not None else "Data"), table, [*lines, *notes]
+    return (charts.title_text(title) if title is not None else "Data"), table, [*lines, *notes]
 
 
 def _is_missing(value) -> bool:

@@ -351,7 +351,7 @@ def _slug(text: str, limit: int = 40) -> str:
 def _retitled(chart: alt.TopLevelMixin, prefix: str) -> alt.TopLevelMixin:
     title = export.title_of(chart)
     return chart.properties(
-        title=alt.TitleParams(prefix + str(title.text), subtitle=title.subtitle)
+        title=charts.chart_title(prefix + charts.title_text(title), *title.subtitle)
     )
 
 
