@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/cams.duckdb
 
-.PHONY: run test lint format bench bench-overview bench-upload bench-export demo clean
+.PHONY: run test test-long audit lint format bench bench-overview bench-upload bench-export demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,7 +18,18 @@ run: $(VENV)/.installed
 	CAMS_LOCAL_MODE=1 $(BIN)/streamlit run app.py --server.address 127.0.0.1
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not long"
+
+# Slow tests (tests/long): a real browser, fuzzing, kill -9 during uploads, load. Chromium is
+# Debian's (apt-get install chromium); .ci/run installs it when it is missing.
+test-long: $(VENV)/.installed
+	$(BIN)/python -m pytest -m long tests/long
+
+# Known vulnerabilities in the pinned packages; needs a vulnerability database online (CI here
+# has none, so CI does not run it).
+audit: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit -r requirements.txt
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -139,3 +139,10 @@ def year_copy(known_year, db) -> Path:
     shutil.copy(known_year[0], db)
     shutil.copy(known_year[0].parent / "pseudonym.key", db.parent / "pseudonym.key")
     return db
+
+
+def pytest_collection_modifyitems(items):
+    """Every test under tests/long is a slow one: `make test-long` runs them, `make test` not."""
+    for item in items:
+        if "long" in Path(str(item.fspath)).relative_to(ROOT).parts[:2]:
+            item.add_marker(pytest.mark.long)
