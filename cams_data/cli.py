@@ -66,6 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     pack.add_argument("--out", type=Path, required=True, help="the folder to write into")
     pack.add_argument("--zip", action="store_true", help="also one ZIP of every file")
 
+    copy = with_db(commands.add_parser("backup", help="a consistent copy of the database"))
+    copy.add_argument("--out", type=Path, required=True, help="the backup file to write")
+    copy.add_argument(
+        "--key-out", type=Path, help="where the pseudonym key goes (default OUT.key): keep it apart"
+    )
+
+    back = with_db(commands.add_parser("restore", help="put a backup and its key in place"))
+    back.add_argument("file", type=Path)
+    back.add_argument("--key", type=Path, help="the backup's key file (default FILE.key)")
+
+    purge = with_db(
+        commands.add_parser("purge", help="erase old rows of rolled-back and superseded uploads")
+    )
+    purge.add_argument(
+        "--older-than", help="e.g. 6y or 18m (default: [retention] older_than in cams.toml)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="list what would go, erase nothing")
+
     template = commands.add_parser("template", help="write an .xlsx template for a kind")
     template.add_argument("kind", choices=sorted(KINDS))
     template.add_argument("--out", type=Path, required=True)
@@ -241,6 +259,57 @@ def _export(args, db: Path) -> int:
     return 0
 
 
+def _backup(args, db: Path) -> int:
+    from cams_data.backup import BackupError, backup
+
+    try:
+        made = backup(db, args.out, args.key_out)
+    except BackupError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {db} to {made.database} ({sum(made.rows.values()):,} rows in all).")
+    if made.key:
+        print(
+            f"The pseudonym key is in {made.key}: store it apart from the backup (see the README)."
+        )
+    return 0
+
+
+def _restore(args, db: Path) -> int:
+    from cams_data.backup import BackupError, restore
+
+    try:
+        done = restore(args.file, db, args.key)
+    except BackupError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    for warning in done.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    print(f"Restored {args.file} to {db}.")
+    for path in done.kept_aside:
+        print(f"kept aside: {path}")
+    return 0
+
+
+def _purge(args, db: Path) -> int:
+    from cams_data.retention import BadAge, purge
+
+    older_than = args.older_than or settings.config().retention
+    try:
+        purged = purge(db, older_than, dry_run=args.dry_run)
+    except BadAge as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    verb = "would erase" if args.dry_run else "erased"
+    for item in purged:
+        print(
+            f"{verb} upload {item.upload_id} ({item.kind}, {item.file_name}, "
+            f"{item.uploaded_at:%d/%m/%Y}, {item.why}): {item.rows:,} rows"
+        )
+    print(f"{len(purged)} uploads older than {older_than} {verb}.")
+    return 0
+
+
 def _template(args, db: Path) -> int:
     from cams_data.templates import write_template
 
@@ -258,4 +327,7 @@ COMMANDS = {
     "template": _template,
     "progress": _progress,
     "export": _export,
+    "backup": _backup,
+    "restore": _restore,
+    "purge": _purge,
 }

@@ -29,6 +29,7 @@ class Config:
     admins: tuple[str, ...] = ()
     officers: tuple[str, ...] = ()
     viewers: tuple[str, ...] = ()
+    retention: str = "6y"  # rows of rolled-back and superseded uploads are purged after this
 
     @property
     def max_upload_bytes(self) -> int:
@@ -66,6 +67,7 @@ def _load_config(path: Path, mtime: float) -> Config:
         admins=tuple(raw.get("roles", {}).get("admins", ())),
         officers=tuple(raw.get("roles", {}).get("officers", ())),
         viewers=tuple(raw.get("roles", {}).get("viewers", ())),
+        retention=raw.get("retention", {}).get("older_than", Config.retention),
     )
 
 

@@ -12,6 +12,7 @@ them: `key_figures.md` and `key_figures.docx`, one PNG and one SVG per chart, an
 
 from __future__ import annotations
 
+import getpass
 import io
 import re
 import zipfile
@@ -444,6 +445,10 @@ def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
     return pack
 
 
-def build_from(db: Path, year: str) -> Pack:
+def build_from(db: Path, year: str, who: str | None = None) -> Pack:
+    """The year's pack from the database at `db`; the audit log records who made it."""
     with store.connect(db, read_only=True) as con:
-        return build(con, year)
+        pack = build(con, year)
+    detail = f"statement pack {year}: {len(pack.files)} files"
+    store.log_event(db, who or getpass.getuser(), "export", detail)
+    return pack

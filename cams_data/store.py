@@ -340,6 +340,12 @@ def log(
     )
 
 
+def log_event(db: Path, who: str, action: str, detail: str) -> None:
+    """Log something done outside an upload's transaction, e.g. an export."""
+    with connect(db) as con:
+        log(con, who, action, None, detail)
+
+
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per kind: rows in its view, the last active upload, and the period that upload covers."""
     counts = row_counts(con)

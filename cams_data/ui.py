@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, disclosure, export, periods, roles, settings
+from cams_data import cache, dashboard, disclosure, export, periods, roles, settings, store
 from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
 
@@ -159,6 +159,17 @@ def downloads(
         title, table, notes = export.chart_data(*drawn())
         return export.xlsx({title: (table, notes)})
 
+    who = access().who or "viewer"
+    db = settings.db_path()
+
+    def logged(make: Callable[[], bytes | str], what: str) -> Callable[[], bytes | str]:
+        def made() -> bytes | str:
+            data = make()
+            store.log_event(db, who, "export", what)
+            return data
+
+        return made
+
     stem = export.file_stem(figure, key)
     files = [
         ("PNG", "png", "image/png", lambda: export.png(drawn()[0])),
@@ -175,7 +186,7 @@ def downloads(
     for label, suffix, mime, make in files:
         row.download_button(
             label,
-            make,
+            logged(make, f"{suffix.upper()} of '{stem}'"),
             file_name=f"{stem}.{suffix}",
             mime=mime,
             key=f"download-{suffix}-{key}",

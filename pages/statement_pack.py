@@ -18,7 +18,9 @@ years = [p for p in cache.get(dashboard.sidebar).period_choices if "-Q" not in p
 year = st.selectbox("Financial year", years, key="pack-year")
 if st.button("Build the pack", type="primary", key="build-pack", icon=":material/inventory_2:"):
     with st.spinner(f"Building the {year} pack"):
-        st.session_state["pack"] = statement.build_from(settings.db_path(), year)
+        st.session_state["pack"] = statement.build_from(
+            settings.db_path(), year, ui.access().who or "viewer"
+        )
 pack = st.session_state.get("pack")
 if pack is not None and pack.year == year:
     st.download_button(
