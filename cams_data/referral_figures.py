@@ -847,6 +847,7 @@ def over_time_chart(over: OverTime, subtitle: str) -> alt.Chart:
         value=REFERRALS,
         title=over.title,
         subtitle=subtitle,
+        label=LABEL,
         source=charts.source_note("referrals", period=over.year_label),
         value_title=REFERRALS,
     )
@@ -860,6 +861,7 @@ def years_chart(years: Years, subtitle: str) -> alt.Chart:
         value=REFERRALS,
         title="Referrals by financial year",
         subtitle=subtitle,
+        label=LABEL,
         source=charts.source_note("referrals"),
         value_title=REFERRALS,
     )
@@ -873,6 +875,7 @@ def comparison_chart(shares: Shares, subtitle: str) -> alt.Chart:
         value=SHARE,
         title=shares.title,
         subtitle=subtitle,
+        label=LABEL,
         source=charts.source_note("referrals", also="Home Office NRM statistics"),
         value_title="Share of referrals (%)",
         horizontal=True,

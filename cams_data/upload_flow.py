@@ -241,11 +241,16 @@ def headline_changes(before: list, after: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 
-def headline_period(upload: Upload | None) -> str | None:
-    """The quarter an upload's figures reach (its latest date), where its changes show."""
-    if upload is None or upload.covers_to is None:
+def headline_period(db: Path, upload: Upload | None) -> str | None:
+    """Where an upload's changes show: the quarter its latest date falls in, else (a survey
+    wave has no dates of its own) the period the Overview opens on before the upload, which
+    the upload may move on; None while there is no database."""
+    if upload is not None and upload.covers_to is not None:
+        return periods.quarter_of(upload.covers_to).label
+    if not db.exists():
         return None
-    return periods.quarter_of(upload.covers_to).label
+    with store.connect(db, read_only=True) as con:
+        return dashboard.default_period(con)
 
 
 def headline(db: Path, period: str | None = None) -> list:

@@ -133,7 +133,7 @@ for number, file in enumerate(files or []):
         ready = checked.can_save and upload.status != "unchanged"
         if st.button(f"Save {file.name}", key=f"save-{number}", type="primary", disabled=not ready):
             bar = st.progress(0.0, text="Starting")
-            quarter = upload_flow.headline_period(upload)
+            quarter = upload_flow.headline_period(db, upload)
             before = upload_flow.headline(db, quarter)
             saved = upload_flow.save(
                 data,

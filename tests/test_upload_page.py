@@ -222,3 +222,20 @@ def test_the_problem_list_downloads_with_plain_row_numbers_and_no_formula():
         "Report,7,'=Date,'=1+1' is not a date",
         ",,,The file has no header row",
     ]
+
+
+def test_a_new_survey_wave_compares_the_same_period_before_and_after(year_copy, tmp_path,
+                                                                     local_admin):  # fmt: skip
+    """A survey wave has no dates of its own: its changes are shown for the period the Overview
+    opened on before the save, though the new wave's month moves the Overview on a quarter."""
+    path, _ = builders.forms_survey_export(tmp_path / "survey.xlsx", respondents=20,
+                                           wave_month=(2026, 1))  # fmt: skip
+    app = open_upload_page()
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    app.text_input(key="wave-0").input("2026-01").run()
+    app.button(key="save-0").click().run()
+    assert not app.exception, app.exception
+    assert "Saved as upload" in app.success[0].value
+    # the known year opens on 2025/26-Q2; a January wave is not in its figures, so none moved
+    assert "No headline figure for 2025/26-Q2 changed." in [c.value for c in app.caption]
+    assert not [d for d in app.dataframe if "Indicator" in d.value.columns]
