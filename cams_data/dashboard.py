@@ -205,7 +205,9 @@ def given_away(rows: list[indicators.Progress]) -> frozenset[str]:
     counts = {
         r.indicator.id: r.current.value
         for r in rows
-        if r.indicator.small_numbers and r.current.value is not None
+        if r.indicator.source == "referrals"
+        and r.indicator.small_numbers
+        and r.current.value is not None
     }
     small = [i for i, value in counts.items() if disclosure.is_small(value)]
     others = {i: value for i, value in counts.items() if i not in small and value}

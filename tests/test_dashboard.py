@@ -56,3 +56,29 @@ def test_staff_counts_are_not_suppressed_and_changes_read_plainly():
     shown = dashboard.shown(make_progress("first-responder-coverage", 45.0, 25.0))
     assert (shown.value, shown.change, shown.change_colour) == ("45%", "+20 pts", "normal")
     assert shown.target == "Target 100%"
+
+
+def test_a_referral_count_beside_a_hidden_one_is_hidden_too_other_counts_apart():
+    from types import SimpleNamespace as Row
+
+    from cams_data import dashboard
+
+    def row(id, source, value):
+        indicator = Row(id=id, source=source, small_numbers=True)
+        return Row(indicator=indicator, current=Row(value=value))
+
+    rows = [
+        row("nrm", "referrals", 13),
+        row("dtn", "referrals", 2),
+        row("other-referrals", "referrals", 0),
+        row("survivors", "measure", 3),  # a measure, not part of the referral total
+    ]
+    assert dashboard.given_away(rows) == {"nrm"}
+    assert (
+        dashboard.given_away([*rows, row("child", "referrals", 4)]) == set()
+    )  # two hide each other
+    assert dashboard.given_away([rows[0], row("dtn", "referrals", 6)]) == set()  # nothing small
+    from cams_data import disclosure
+
+    with disclosure.showing_true_figures():
+        assert dashboard.given_away(rows) == set()  # an officer's own screen
