@@ -358,6 +358,15 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         .df()
         .set_index("kind")
     )
+    if "survey" in latest.index:  # a survey covers the months its waves were held
+        first, last = con.execute(
+            f"SELECT min({wave_date_sql()}), max({wave_date_sql()}) "
+            "FROM survey s JOIN uploads u USING (upload_id)"
+        ).fetchone()
+        latest.loc["survey", ["covers_from", "covers_to"]] = [
+            pd.Timestamp(first),
+            pd.Timestamp(last),
+        ]
     return pd.DataFrame(
         [
             {

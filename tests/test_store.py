@@ -379,3 +379,22 @@ def test_kept_current_rows_equal_the_live_rule_after_uploads_and_rollbacks(db, t
             "SELECT count(*) FROM training WHERE upload_id = ?", [loaded[0]]
         ).fetchone()[0]
     assert rolled_back == 0
+
+
+def test_freshness_says_what_each_kind_covers_a_survey_by_its_waves(known_year):
+    from datetime import date
+
+    import duckdb
+
+    from cams_data import store
+
+    with duckdb.connect(str(known_year[0]), read_only=True) as con:
+        table = store.freshness(con).set_index("kind")
+    survey = table.loc["survey"]
+    # the known year's two waves, October 2024 and October 2025
+    assert (survey["covers_from"].date(), survey["covers_to"].date()) == (
+        date(2024, 10, 1),
+        date(2025, 10, 1),
+    )
+    assert survey["rows"] > 0 and survey["last_file"].endswith(".xlsx")
+    assert table.loc["referrals", "last_file"] == "essex.csv"  # the latest referral upload
