@@ -117,13 +117,34 @@ def main(argv: list[str] | None = None) -> int:
         if type(error).__name__ == "DatabaseBusy":
             print(f"Error: {error}", file=sys.stderr)
             return 1
-        logging.getLogger("cams_data").exception("Unexpected error")
+        log = _error_log(db)
         print(
             f"Error: something went wrong ({type(error).__name__}: {error}). Nothing was "
-            "saved. Please report this with the file that caused it.",
+            f"saved. Please report this with the file that caused it (details: {log}).",
             file=sys.stderr,
         )
         return 1
+
+
+def _error_log(db: Path) -> Path:
+    """Write the current exception's traceback to `cams_errors.log` beside the database (the
+    person at the command line gets a sentence, not a traceback); returns the log's path."""
+    path = db.parent / "cams_errors.log"
+    logger = logging.getLogger("cams_data.cli")
+    logger.propagate = False  # never to the terminal through Python's last-resort handler
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return path
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger.addHandler(handler)
+    try:
+        logger.exception("Unexpected error")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return path
 
 
 def _ingest(args, db: Path) -> int:

@@ -6,14 +6,18 @@ until the whole file has been read and validated; a refusal leaves the database 
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import getpass
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from cams_data import settings, store
@@ -239,24 +243,54 @@ def ingest(
     step(0.6, "Saving" if save else "Working out what would change")
     sha256 = hashlib.sha256(data).hexdigest()
     identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
-    with store.connect(Path(db)) as con:
-        if existing := store.active_upload_with_hash(con, sha256, the_kind.name, identity):
-            upload.status, upload.upload_id, upload.rows_loaded = "unchanged", existing, 0
-            return upload
-        _write(
-            con,
-            upload,
-            the_kind,
-            rows,
-            sha256,
-            identity,
-            is_demo,
-            uploaded_by or getpass.getuser(),
-            save,
-            file_name,
-        )
+    try:
+        with store.connect(Path(db)) as con:
+            if existing := store.active_upload_with_hash(con, sha256, the_kind.name, identity):
+                upload.status, upload.upload_id, upload.rows_loaded = "unchanged", existing, 0
+                return upload
+            _write(
+                con,
+                upload,
+                the_kind,
+                rows,
+                sha256,
+                identity,
+                is_demo,
+                uploaded_by or getpass.getuser(),
+                save,
+                file_name,
+            )
+    except (duckdb.Error, OSError) as error:
+        if (why := _cannot_write(error, Path(db))) is None:
+            raise
+        raise Refused(file_name, why) from error
     step(1.0, "Saved" if save else "Checked")
     return upload
+
+
+DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _cannot_write(error: Exception, db: Path) -> str | None:
+    """What to tell an officer when the disk refused the database's writes, else None.
+
+    DuckDB reports the system's error in its message only (its exceptions carry no errno).
+    """
+    code = getattr(error, "errno", None)
+    text = str(error)
+    if code in DISK_FULL or any(os_says in text for os_says in map(os.strerror, DISK_FULL)):
+        return (
+            "The database could not be written: the disk is full or the database file is too "
+            "large, so nothing was saved. Ask IT to free some space, then upload the file again."
+        )
+    if code in READ_ONLY or any(os_says in text for os_says in map(os.strerror, READ_ONLY)):
+        return (
+            f"The database is read-only ({db} may not be changed by the dashboard's account), so "
+            "nothing was saved. Ask IT to let the dashboard write to the database file and its "
+            "folder, then upload the file again."
+        )
+    return None
 
 
 def _count(n: int, noun: str) -> str:
@@ -381,8 +415,17 @@ def _write(
         else:
             con.execute("ROLLBACK")
     except BaseException:
-        con.execute("ROLLBACK")
+        _roll_back(con)
         raise
+
+
+def _roll_back(con) -> None:
+    """Undo the open transaction, if any: DuckDB has undone one whose COMMIT failed (a full
+    disk), and may refuse any statement after a failed write. Closing the connection, which
+    follows, discards whatever is left uncommitted; the error that stopped the upload is the one
+    raised."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def _refuse_overlapping_periods(con, kind: Kind, upload_id: int, file_name: str) -> None:

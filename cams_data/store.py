@@ -10,8 +10,11 @@ opened for one piece of work and closed, retrying briefly while another process 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +35,48 @@ class DatabaseBusy(RuntimeError):
 
 def _is_lock_error(error: Exception) -> bool:
     text = str(error).lower()
-    return "lock" in text or "conflicting" in text or "being used" in text
+    return any(s in text for s in _LOCKED)
+
+
+# "different configuration", "already attached": another thread of this process has the file
+# open the other way (read-only while one writes, or the reverse); wait as for another process.
+_LOCKED = ("lock", "conflicting", "being used", "different configuration", "already attached")
+_OPEN_CLOSE = threading.Lock()  # DuckDB's file cache races when threads open and close at once
+
+
+def _busy(path: Path) -> DatabaseBusy:
+    return DatabaseBusy(
+        f"The database {path} is busy (another upload is being saved); try again in a minute."
+    )
+
+
+@contextmanager
+def _writers_first(path: Path, writer: bool, deadline: float) -> Iterator[None]:
+    """A writer holds `<db>.turn` while it waits for the database, and a reader waits while it
+    is held, so readers arriving one after another never keep a writer out for long: it waits
+    only for the queries already running. (Where the file cannot be made, in a folder nobody
+    may write to, there is no writer to wait for.)"""
+    try:
+        turn = os.open(path.with_name(path.name + ".turn"), os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        delay = 0.01
+        while True:
+            try:
+                fcntl.flock(turn, (fcntl.LOCK_EX if writer else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise _busy(path) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+        if not writer:
+            fcntl.flock(turn, fcntl.LOCK_UN)  # a reader only makes sure no writer is waiting
+        yield
+    finally:
+        os.close(turn)  # a writer's turn ends once it has the database
 
 
 @contextmanager
@@ -48,26 +92,26 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
     delay = 0.05
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.Error as error:
-            if not _is_lock_error(error) or time.monotonic() > deadline:
-                if _is_lock_error(error):
-                    raise DatabaseBusy(
-                        f"The database {path} is busy (another upload is being saved); "
-                        "try again in a minute."
-                    ) from error
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+    with _writers_first(path, not read_only, deadline):
+        while True:
+            try:
+                with _OPEN_CLOSE:
+                    con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.Error as error:
+                if not _is_lock_error(error):
+                    raise
+                if time.monotonic() > deadline:
+                    raise _busy(path) from error
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
     try:
         if not read_only:
             migrate(con)
         yield con
     finally:
-        con.close()
+        with _OPEN_CLOSE:
+            con.close()
 
 
 # --- schema ---------------------------------------------------------------------------------

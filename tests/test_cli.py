@@ -255,3 +255,20 @@ def test_template_for_every_kind_loads_back_as_that_kind(db, tmp_path, kind):
     upload = ingest(out.read_bytes(), out.name, db=db, save=False)
     assert upload.kind == kind and upload.kind_detected
     assert upload.rows_loaded == 1 and not upload.problems
+
+
+def test_an_unexpected_error_is_a_sentence_and_its_traceback_goes_to_the_log(
+    db, tmp_path, monkeypatch, capsys
+):
+    from cams_data import cli as cams_cli
+
+    def broken(args, db):
+        raise RuntimeError("the disk controller said no")
+
+    monkeypatch.setitem(cams_cli.COMMANDS, "uploads", broken)
+    assert cams_cli.main(["uploads"]) == 1
+    err = capsys.readouterr().err
+    assert "Error: something went wrong (RuntimeError: the disk controller said no)" in err
+    assert "Traceback" not in err
+    log = (db.parent / "cams_errors.log").read_text()
+    assert "Traceback" in log and "the disk controller said no" in log
