@@ -23,6 +23,7 @@ from cams_data.settings import Config
 from cams_data.shape import Shaped
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
+    MAX_COUNT,
     BadValue,
     match_category,
     parse_count,
@@ -170,7 +171,34 @@ def validate(
     bad = out.index.isin(list(bad_rows))
     validated.rows_skipped = int(records.loc[bad, "_row"].nunique())
     validated.rows = _fold(kind, out[~bad], validated)
+    if kind.value_field:
+        _drop_overflowing_sums(kind, validated, shaped, headers.get(kind.value_field.name))
     return validated
+
+
+def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, header: str | None):
+    """Figures on one key are added up: each fits the database, but their sum may not. Such a
+    sum is a problem on the first of its rows, and it is not stored."""
+    value, rows = kind.value_field, validated.rows
+    if not kind.sum_duplicates or rows.empty:
+        return
+    figures = rows[value.name].astype("float64")
+    limit = MAX_COUNT if value.type == "count" else np.finfo("float64").max
+    over = ~(figures.abs() <= limit)  # NaN too: a sum of infinities
+    if not over.any():
+        return
+    names = [f.name.replace("_", " ") for f in kind.fields if f is not value]
+    keys = ", ".join(names[:-1]) + " and " + names[-1]
+    for row_no, total in zip(rows.loc[over, "row_no"], figures[over], strict=True):
+        message = (
+            f"is added up with the rows with the same {keys} to {total:,.0f} "
+            f"(expected a total of at most {MAX_COUNT:,})"
+            if value.type == "count"
+            else f"is added up with the rows with the same {keys} to a number too large to "
+            "store (expected a smaller total)"
+        )
+        validated.problems.append(Problem(message, int(row_no), header, shaped.sheet))
+    validated.rows = rows[~over].reset_index(drop=True)
 
 
 def _question_aliases(config: Config) -> Callable[[str], str]:
@@ -305,7 +333,10 @@ def _name_keys(column, out, hashed) -> pd.Series:
         (column("first_name").fillna("") + " " + column("last_name").fillna("")).str.strip()
     )
     name = name.where(name.fillna("").str.strip() != "")
-    return hashed(name + "|" + out["organisation"].astype(str), "name:")
+    # Both as objects: pandas cannot add its text type to a column that is all missing, as the
+    # name is when the file has no name column at all.
+    organisation = out["organisation"].astype(str).astype("object")
+    return hashed(name.astype("object") + "|" + organisation, "name:")
 
 
 def _survey_wave(out, records, options, validated, file_name) -> None:

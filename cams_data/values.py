@@ -7,6 +7,7 @@ expected. Dates are day-first, always; nothing here guesses month-first.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -122,6 +123,17 @@ def _fy_quarter(start_year: int, quarter: int) -> Period:
 
 def parse_period(text: str) -> Period:
     """A month, a quarter (financial-year or calendar) or a financial year."""
+    try:
+        period = _parse_period(text)
+        add_months(period.start, period.months)  # its last month must be a date too
+    except BadValue:
+        raise
+    except ValueError:  # shaped like a period but no such date: month 13, year 0, past 9999
+        raise BadValue(f"'{text}' is not a period (expected {PERIOD_HELP})") from None
+    return period
+
+
+def _parse_period(text: str) -> Period:
     value = clean_text(text).lower().replace("\u2013", "-")
     if match := _ISO.match(value):
         return Period(date(int(match[1]), int(match[2]), 1), 1)
@@ -183,13 +195,20 @@ def parse_number(text: str) -> float:
     if not _NUMBER.match(stripped):
         raise BadValue(f"'{text}' is not a number (expected a figure such as 12 or £1,250)")
     number = float(stripped)
+    if not math.isfinite(number):  # hundreds of digits
+        raise BadValue(f"'{text}' is too large a number (expected a figure such as 12 or £1,250)")
     return -number if negative else number
+
+
+MAX_COUNT = 2**31 - 1  # the largest count the database stores (INTEGER)
 
 
 def parse_count(text: str) -> int:
     number = parse_number(text)
     if number < 0:
         raise BadValue(f"'{text}' is negative (expected a count of 0 or more)")
+    if number > MAX_COUNT:
+        raise BadValue(f"'{text}' is too large for a count (expected at most {MAX_COUNT:,})")
     if number != int(number):
         raise BadValue(f"'{text}' is not a whole number (expected a count such as 3)")
     return int(number)

@@ -1,0 +1,218 @@
+"""Files the fuzz (tests/long/test_fuzz.py) found crashing an upload, each built here in code.
+
+Each one used to end in a Python traceback; now it loads, or it is refused with a message that
+says where the problem is (sheet, row, column) and what was expected, and the database is left
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import builders as b
+import pytest
+from conftest import query, snapshot
+
+from cams_data.ingest import ingest
+from cams_data.problems import Refused
+
+STAFF = [
+    ["Organisation", "Service area", "Role", "Headcount", "As at"],
+    ["Colchester City Council", "Housing", "Housing Officer", 24, "01/04/2025"],
+    ["Colchester City Council", "Planning", "Planner", 11, "01/04/2025"],
+]
+REFERRAL_HEADER = ["Quarter", "Referral type", "Type of exploitation", "Age group", "Count"]
+
+
+@pytest.fixture
+def loaded(db, tmp_path) -> Path:
+    """A database already holding one upload, so that 'unchanged' means something."""
+    path = b.write_csv(tmp_path / "staff.csv", STAFF)
+    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+    return db
+
+
+def refused(db: Path, path: Path, **kwargs) -> Refused:
+    """The upload's refusal, checked to name the file and to have changed nothing."""
+    before = snapshot(db)
+    with pytest.raises(Refused) as caught:
+        ingest(path.read_bytes(), path.name, db=db, **kwargs)
+    assert str(caught.value).startswith(f"{path.name}: ")
+    assert "Traceback" not in str(caught.value) and "Error" not in str(caught.value)
+    assert snapshot(db) == before
+    return caught.value
+
+
+# --- periods that name no real month ---------------------------------------------------------
+
+
+def test_text_shaped_like_a_period_that_names_no_month_is_just_text(loaded, tmp_path):
+    """'0000 Q1' (year 0), '2025-13-01' (month 13) in any cell near the top of any file stopped
+    the search for the header row with "ValueError: year 0 is out of range"."""
+    path = b.write_csv(
+        tmp_path / "training.csv",
+        [
+            [
+                "Email address",
+                "Service area",
+                "Course title",
+                "Completion status",
+                "Date completed",
+            ],
+            ["a@example.org", "0000 Q1", "Modern Slavery Awareness", "Completed", "14/05/2025"],
+            ["b@example.org", "2025-13-01", "Modern Slavery Awareness", "Completed", "15/05/2025"],
+        ],
+    )
+    upload = ingest(path.read_bytes(), path.name, db=loaded)
+    assert (upload.status, upload.kind, upload.rows_loaded) == ("loaded", "training", 2)
+    stored = query(loaded, "SELECT service_area FROM training ORDER BY service_area")
+    assert stored == [("0000 Q1",), ("2025-13-01",)]
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "2025-13-01",  # month 13: ValueError: month must be in 1..12
+        "0000 Q1",  # year 0: ValueError: year 0 is out of range
+        "Q2 0000",
+        "Dec 9999",  # the month after it is in year 10000: ValueError in the coverage
+        "9999 Q4",
+    ],
+)
+def test_a_period_that_names_no_month_is_a_problem_in_its_cell(loaded, tmp_path, period):
+    path = b.write_csv(
+        tmp_path / "referrals.csv",
+        [
+            REFERRAL_HEADER,
+            ["2025/26 Q1", "NRM", "Labour", "Adult", 3],
+            [period, "NRM", "Sexual", "Adult", 2],
+        ],
+    )
+    refusal = refused(loaded, path)
+    assert refusal.message.startswith("1 problem found; nothing was saved.")
+    assert str(refusal.problems[0]).startswith(
+        f"Sheet 'CSV', row 3, column 'Quarter': '{period}' is not a period (expected a month "
+        "such as Apr-25"
+    )
+
+
+def test_a_crosstab_month_that_names_no_month_is_not_a_period_column(loaded, tmp_path):
+    """A month header '2025-13-01' beside real ones crashed the header search; now it is a
+    column of no use to the kind, said so, and the real months load."""
+    path = b.write_csv(
+        tmp_path / "crosstab.csv",
+        [
+            ["Exploitation type", "Apr-25", "May-25", "2025-13-01"],
+            ["Labour exploitation", 2, 1, 5],
+            ["Sexual exploitation", 1, 4, 6],
+        ],
+    )
+    upload = ingest(path.read_bytes(), path.name, db=loaded)
+    assert (upload.status, upload.kind, upload.rows_loaded) == ("loaded", "referrals", 4)
+    unused = [c for c in upload.columns if c.header == "2025-13-01"]
+    assert [c.note for c in unused] == ["not stored: not a column this kind uses"]
+
+
+# --- figures too large to store --------------------------------------------------------------
+
+
+def test_a_count_too_large_for_the_database_is_a_problem_in_its_cell(loaded, tmp_path):
+    """A headcount of 10^30 passed validation and then failed the insert: "ConversionException:
+    Type INT128 ... out of range for the destination type INT32"."""
+    path = b.write_csv(
+        tmp_path / "staff-big.csv",
+        [*STAFF, ["CBH", "Repairs", "Surveyor", "1" + "0" * 30, "01/04/2025"]],
+    )
+    refusal = refused(loaded, path)
+    assert [str(p) for p in refusal.problems] == [
+        f"Sheet 'CSV', row 4, column 'Headcount': '1{'0' * 30}' is too large for a count "
+        "(expected at most 2,147,483,647)"
+    ]
+
+
+def test_a_count_of_hundreds_of_digits_is_a_problem_in_its_cell(loaded, tmp_path):
+    """400 nines read as infinity: "OverflowError: cannot convert float infinity to integer"."""
+    path = b.write_csv(
+        tmp_path / "staff-nines.csv",
+        [*STAFF, ["CBH", "Repairs", "Surveyor", "9" * 400, "01/04/2025"]],
+    )
+    refusal = refused(loaded, path)
+    assert [str(p) for p in refusal.problems] == [
+        f"Sheet 'CSV', row 4, column 'Headcount': '{'9' * 400}' is too large a number "
+        "(expected a figure such as 12 or £1,250)"
+    ]
+
+
+def test_a_figure_of_hundreds_of_digits_is_not_stored_as_infinity(loaded, tmp_path):
+    """A measure's value of 400 nines was stored as inf, and shown as such."""
+    path = b.write_csv(
+        tmp_path / "measures.csv",
+        [
+            ["Objective", "Measure", "Quarter", "Value"],
+            [3, "Intelligence submissions", "2025/26 Q1", 14],
+            [2, "Funding secured (GBP)", "2025/26 Q1", "9" * 400],
+        ],
+    )
+    refusal = refused(loaded, path)
+    assert [str(p) for p in refusal.problems] == [
+        f"Sheet 'CSV', row 3, column 'Value': '{'9' * 400}' is too large a number "
+        "(expected a figure such as 12 or £1,250)"
+    ]
+
+
+def test_counts_that_add_up_past_what_can_be_stored_are_a_problem(loaded, tmp_path):
+    """Two headcounts of two billion on one key each fit, but their sum failed the insert."""
+    path = b.write_csv(
+        tmp_path / "staff-twice.csv",
+        [
+            *STAFF,
+            ["CBH", "Repairs", "Surveyor", 2_000_000_000, "01/04/2025"],
+            ["CBH", "Repairs", "Surveyor", "2,000,000,000", "01/04/2025"],
+        ],
+    )
+    refusal = refused(loaded, path)
+    assert [str(p) for p in refusal.problems] == [
+        "Sheet 'CSV', row 4, column 'Headcount': is added up with the rows with the same "
+        "organisation, service area, role and as of to 4,000,000,000 (expected a total of at "
+        "most 2,147,483,647)"
+    ]
+    # Loading the valid rows only leaves the sum out, rather than failing the insert.
+    upload = ingest(path.read_bytes(), path.name, db=loaded, skip_invalid=True)
+    assert upload.status == "loaded"
+    assert query(loaded, "SELECT sum(headcount) FROM establishment") == [(35,)]
+
+
+def test_referral_counts_that_add_up_past_what_can_be_stored_are_refused(loaded, tmp_path):
+    path = b.write_csv(
+        tmp_path / "referrals-twice.csv",
+        [
+            REFERRAL_HEADER,
+            ["2025/26 Q1", "NRM", "Labour", "Adult", 2_000_000_000],
+            ["2025/26 Q1", "nrm", "Labour exploitation", "Adult (18 or over)", 2_000_000_000],
+        ],
+    )
+    refusal = refused(loaded, path)
+    assert refusal.message.startswith("1 problem found; nothing was saved.")
+    assert str(refusal.problems[0]).startswith("Sheet 'CSV', row 2, column 'Count': is added up")
+
+
+# --- people told apart by neither e-mail, employee number nor name ----------------------------
+
+
+def test_a_training_file_with_no_name_column_and_a_blank_employee_number(loaded, tmp_path):
+    """With no name column at all, a row with neither e-mail nor employee number stopped the
+    upload with "TypeError: operation 'radd' not supported for dtype 'str' with dtype
+    'object'" instead of saying which row cannot be told apart."""
+    path = b.write_csv(
+        tmp_path / "training-numbers.csv",
+        [
+            ["Employee number", "Course title", "Completion status", "Date completed"],
+            ["E10001", "Modern Slavery Awareness", "Completed", "14/05/2025"],
+            ["", "Modern Slavery Awareness", "Completed", "15/05/2025"],
+        ],
+    )
+    refusal = refused(loaded, path)
+    assert [str(p) for p in refusal.problems] == [
+        "Sheet 'CSV', row 3, column 'E-mail': is empty, and so are the employee number and "
+        "name: the person cannot be told apart from others"
+    ]
