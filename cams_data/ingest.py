@@ -221,10 +221,11 @@ def ingest(
         header_key=header_key,
     )
     if validated.problems and not (skip_invalid and the_kind.allows_partial):
+        them = "it" if len(validated.problems) == 1 else "them"
         advice = (
-            " Correct them and upload again, or load only the valid rows."
+            f" Correct {them} and upload again, or load only the valid rows."
             if the_kind.allows_partial
-            else f" Correct them and upload again: {the_kind.title.lower()} must load whole, "
+            else f" Correct {them} and upload again: {the_kind.in_a_sentence} must load whole, "
             "or totals would be wrong."
         )
         refusal = Refused(
@@ -237,7 +238,7 @@ def ingest(
     if rows.empty:
         raise Refused(
             file_name,
-            f"No rows of {the_kind.title.lower()} were found under the "
+            f"No rows of {the_kind.in_a_sentence} were found under the "
             f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
         )
     step(0.6, "Saving" if save else "Working out what would change")

@@ -69,6 +69,11 @@ class Kind:
         return next(f for f in self.fields if f.name == name)
 
     @property
+    def in_a_sentence(self) -> str:
+        """The title inside a sentence: 'referral counts (NRM and Duty to Notify)'."""
+        return self.title[0].lower() + self.title[1:]
+
+    @property
     def view_columns(self) -> tuple[str, ...]:
         columns: list[str] = []
         for f in self.fields:

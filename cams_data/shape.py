@@ -366,7 +366,7 @@ def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
             if f.required and f.type != "period"
         )
         return (
-            f"No header row for {kind.title.lower()} was found in sheet '{sheet.name}' "
+            f"No header row for {kind.in_a_sentence} was found in sheet '{sheet.name}' "
             f"(looked for columns such as {wanted}; the columns found are in {found})."
         )
     names = ", ".join(KINDS)

@@ -273,7 +273,7 @@ def mapping_form(number: int, data: bytes, file_name: str, kind: str, sheet, che
     fields = upload_flow.field_choices(kind)
     with st.form(f"mapping-form-{number}"):
         st.caption(
-            f"For each column, the field it holds ({KINDS[kind].title.lower()}), or 'not "
+            f"For each column, the field it holds ({KINDS[kind].in_a_sentence}), or 'not "
             "stored'. Saving the file remembers these choices for files with the same headers."
         )
         chosen = {}

@@ -216,3 +216,19 @@ def test_a_training_file_with_no_name_column_and_a_blank_employee_number(loaded,
         "Sheet 'CSV', row 3, column 'E-mail': is empty, and so are the employee number and "
         "name: the person cannot be told apart from others"
     ]
+
+
+def test_one_problem_is_it_and_a_kind_keeps_its_capitals_in_a_sentence(db, tmp_path):
+    from cams_data.kinds import KINDS
+
+    assert KINDS["referrals"].in_a_sentence == "referral counts (NRM and Duty to Notify)"
+    rows = [["Month", "Referral type", "Exploitation type", "Age group", "Number"],
+            ["04/2025", "NRM", "Labour", "Adult", "lots"]]  # fmt: skip
+    path = b.write_csv(tmp_path / "referrals.csv", rows)
+    with pytest.raises(Refused) as refused:
+        ingest(path.read_bytes(), path.name, db=db)
+    message = str(refused.value)
+    assert "1 problem found; nothing was saved. Correct it and upload again: referral counts " in (
+        message
+    )
+    assert "(NRM and Duty to Notify) must load whole" in message
