@@ -85,10 +85,7 @@ def backup(db: Path, out: Path, key_out: Path | None = None, who: str | None = N
     key_file = None
     if settings.key_path(db).exists() or os.environ.get("CAMS_PSEUDONYM_KEY"):
         key_file = Path(key_out) if key_out else default_key_file(out)
-        key = settings.pseudonym_key(db)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key.hex() + "\n")
+        settings.write_key(key_file, settings.pseudonym_key(db))
     return Backup(out, key_file, rows)
 
 
@@ -109,9 +106,9 @@ def restore(
         raise BackupError(f"{backup_file} is not a CAMS database backup: it has no uploads table.")
     key_file = Path(key_file) if key_file else default_key_file(backup_file)
     warnings = []
-    new_key = bytes.fromhex(key_file.read_text().strip()) if key_file.exists() else None
+    new_key = settings.read_key(key_file) if key_file.exists() else None
     key_in_use = settings.key_path(db)
-    old_key = bytes.fromhex(key_in_use.read_text().strip()) if key_in_use.exists() else None
+    old_key = settings.read_key(key_in_use) if key_in_use.exists() else None
     if new_key is None:
         warnings.append(
             f"No key file was found ({key_file}): the pseudonym key in use is kept. If it is not "
@@ -142,10 +139,7 @@ def restore(
             aside = key_in_use.with_name(f"{key_in_use.name}.before-restore-{stamp}")
             os.replace(key_in_use, aside)
             kept.append(aside)
-        key_in_use.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_in_use, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_key.hex() + "\n")
+        settings.write_key(key_in_use, new_key, replace=False)
     with store.connect(db) as con:  # brings an older backup's schema up to date
         store.log(con, who or getpass.getuser(), "restore", None, f"from {backup_file.name}")
     return Restored(db, key_in_use if new_key is not None else None, kept, warnings)

@@ -510,16 +510,7 @@ def erase(db: Path, upload_id: int, who: str | None = None) -> int:
         if status == "erased":
             raise LookupError(f"Upload {upload_id} is already erased.")
         con.execute("BEGIN TRANSACTION")
-        deleted = con.execute(
-            f"SELECT count(*) FROM {kind}_rows WHERE upload_id = ?", [upload_id]
-        ).fetchone()[0]
-        con.execute(f"DELETE FROM {kind}_rows WHERE upload_id = ?", [upload_id])
-        con.execute("DELETE FROM upload_problems WHERE upload_id = ?", [upload_id])
-        con.execute(
-            "UPDATE uploads SET status = 'erased', erased_at = ?, erased_by = ? "
-            "WHERE upload_id = ?",
-            [datetime.now(), who, upload_id],
-        )
+        deleted = store.erase_rows(con, upload_id, kind, who)
         store.refresh_current(con, KINDS[kind])
         store.log(con, who, "erase", upload_id, f"{kind}: {deleted} rows deleted")
         con.execute("COMMIT")

@@ -80,13 +80,7 @@ def purge(
             return found
         con.execute("BEGIN TRANSACTION")
         for item in found:
-            con.execute(f"DELETE FROM {item.kind}_rows WHERE upload_id = ?", [item.upload_id])
-            con.execute("DELETE FROM upload_problems WHERE upload_id = ?", [item.upload_id])
-            con.execute(
-                "UPDATE uploads SET status = 'erased', erased_at = ?, erased_by = ? "
-                "WHERE upload_id = ?",
-                [datetime.now(), f"retention policy ({who})", item.upload_id],
-            )
+            store.erase_rows(con, item.upload_id, item.kind, f"retention policy ({who})")
             store.log(
                 con,
                 who,

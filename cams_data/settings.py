@@ -95,8 +95,18 @@ def pseudonym_key(db: Path) -> bytes:
         return bytes.fromhex(env_key)
     path = key_path(db)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-    return bytes.fromhex(path.read_text().strip())
+        write_key(path, secrets.token_bytes(32), replace=False)
+    return read_key(path)
+
+
+def read_key(path: Path) -> bytes:
+    return bytes.fromhex(Path(path).read_text().strip())
+
+
+def write_key(path: Path, key: bytes, replace: bool = True) -> None:
+    """A key file readable by its owner only (`replace=False`: never over an existing one)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    with os.fdopen(os.open(path, flags, 0o600), "w") as handle:
+        handle.write(key.hex() + "\n")

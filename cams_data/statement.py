@@ -180,8 +180,7 @@ def training_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
 def _published_bars(category: str, true: pd.Series, shown: pd.Series) -> pd.DataFrame:
     """Bars for a published table's totals: no bar where the total is [c], its label instead."""
     bars = pd.DataFrame({category: list(true.index), "Referrals": true.to_numpy()})
-    bars["label"] = [str(v) for v in shown]
-    return disclosure.for_chart(bars, "Referrals", list(bars["label"]))
+    return disclosure.for_chart(bars, "Referrals", [str(v) for v in shown])
 
 
 def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
@@ -359,14 +358,16 @@ def _retitled(chart: alt.TopLevelMixin, prefix: str) -> alt.TopLevelMixin:
 # --- the files ---------------------------------------------------------------------------------
 
 
+def _not_in_pack(missing: list[str]) -> str:
+    return "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
+
+
 def markdown(title: str, sections: list[Section], missing: list[str]) -> str:
     lines = [f"# {title}", ""]
     for section in sections:
         lines += [f"## {section.heading}", "", *section.lines, ""]
     if missing:
-        lines.append(
-            "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
-        )
+        lines.append(_not_in_pack(missing))
     return "\n".join(lines) + "\n"
 
 
@@ -408,9 +409,7 @@ def docx(
             for note in notes:
                 document.add_paragraph(note).runs[0].font.size = Pt(9)
     if missing:
-        document.add_paragraph(
-            "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
-        )
+        document.add_paragraph(_not_in_pack(missing))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -384,6 +384,21 @@ def log(
     )
 
 
+def erase_rows(con: duckdb.DuckDBPyConnection, upload_id: int, kind: str, erased_by: str) -> int:
+    """Delete an upload's rows and problems for good and mark it erased (inside the caller's
+    transaction, which refreshes the kind's current rows and logs); returns the rows deleted."""
+    deleted = con.execute(
+        f"SELECT count(*) FROM {kind}_rows WHERE upload_id = ?", [upload_id]
+    ).fetchone()[0]
+    con.execute(f"DELETE FROM {kind}_rows WHERE upload_id = ?", [upload_id])
+    con.execute("DELETE FROM upload_problems WHERE upload_id = ?", [upload_id])
+    con.execute(
+        "UPDATE uploads SET status = 'erased', erased_at = ?, erased_by = ? WHERE upload_id = ?",
+        [datetime.now(), erased_by, upload_id],
+    )
+    return deleted
+
+
 def log_event(db: Path, who: str, action: str, detail: str) -> None:
     """Log something done outside an upload's transaction, e.g. an export."""
     with connect(db) as con:
