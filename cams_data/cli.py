@@ -11,7 +11,7 @@ from pathlib import Path
 from cams_data import settings
 from cams_data.kinds import KINDS
 from cams_data.problems import Refused
-from cams_data.read import screen
+from cams_data.read import Reading
 
 # pandas, DuckDB and the readers are imported inside the commands that need them, so that a bad
 # file is refused before they load (well under a second for a whole process).
@@ -151,7 +151,7 @@ def _ingest(args, db: Path) -> int:
     if not args.file.is_file():
         raise Refused(str(args.file), "There is no such file.")
     data = args.file.read_bytes()
-    screen(data, args.file.name, settings.config())
+    reading = Reading(data, args.file.name, settings.config())  # refuses a bad file at once
     from cams_data.ingest import ingest
     from cams_data.validate import Options
 
@@ -163,7 +163,7 @@ def _ingest(args, db: Path) -> int:
         geography=args.geography,
     )
     upload = ingest(
-        args.file.read_bytes(),
+        data,
         args.file.name,
         db=db,
         kind=args.kind,
@@ -171,6 +171,7 @@ def _ingest(args, db: Path) -> int:
         sheet=args.sheet,
         skip_invalid=args.skip_invalid,
         save=not args.dry_run,
+        reading=reading,
     )
     print(json.dumps(upload.as_dict(), indent=2, default=str) if args.json else upload.summary())
     return 0

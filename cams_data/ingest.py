@@ -23,7 +23,7 @@ import pandas as pd
 from cams_data import settings, store
 from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Problem, Refused
-from cams_data.read import read_file
+from cams_data.read import Reading
 from cams_data.shape import ColumnUse, find_table, header_texts, shape
 from cams_data.validate import Options, validate
 from cams_data.values import add_months
@@ -159,11 +159,13 @@ def ingest(
     mapping: dict[str, str] | None = None,
     today: date | None = None,
     progress: Callable[[float, str], None] | None = None,
+    reading: Reading | None = None,
 ) -> Upload:
     """Read and validate a file in full, then (when `save`) store it in one transaction.
 
     `progress(fraction, what)` is told as each step starts, for a progress bar. A refusal over
-    row problems carries what was understood of the file as `refusal.upload`.
+    row problems carries what was understood of the file as `refusal.upload`. `reading` is the
+    file's `Reading` when the caller has already started one (the CLI, to import meanwhile).
     """
     step = progress or (lambda fraction, what: None)
     options = options or Options()
@@ -176,7 +178,7 @@ def ingest(
             f"(expected one of: {', '.join(KINDS)}).",
         )
     step(0.05, "Reading the file")
-    workbook = read_file(data, file_name, config)
+    workbook = (reading or Reading(data, file_name, config)).workbook()
     chosen = _choose_sheet(workbook.sheets, sheet, kind, file_name, mapping)
     header_key = store.header_key(header_texts(chosen))
     remembered = False
