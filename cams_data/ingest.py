@@ -354,9 +354,8 @@ def _write(
     try:
         # not a sequence: a check that is rolled back must not use up a number
         upload_id = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchone()[0]
-        current = store.current_rows_sql(kind)
         con.execute(
-            f"CREATE TEMP TABLE current_before AS SELECT upload_id, row_no FROM ({current})"
+            f"CREATE TEMP TABLE current_before AS SELECT upload_id, row_no FROM {kind.name}_current"
         )
         con.execute(
             "INSERT INTO uploads (upload_id, kind, file_name, sha256, uploaded_at, uploaded_by, "
@@ -391,10 +390,11 @@ def _write(
         con.unregister("new_rows")
         if kind.one_period_length_per:
             _refuse_overlapping_periods(con, kind, upload_id, file_name)
+        store.refresh_current(con, kind)
         superseded = con.execute(f"""
             SELECT upload_id, count(*) FROM (
                 SELECT upload_id, row_no FROM current_before
-                EXCEPT ALL SELECT upload_id, row_no FROM ({current}))
+                EXCEPT ALL SELECT upload_id, row_no FROM {kind.name}_current)
             GROUP BY upload_id ORDER BY upload_id""").fetchall()
         upload.superseded_uploads = [u for u, _ in superseded]
         upload.rows_superseded = sum(n for _, n in superseded)
@@ -412,7 +412,6 @@ def _write(
         store.log(con, who, "upload", upload_id, f"{kind.name}: {file_name}")
         con.execute("DROP TABLE current_before")
         if save:
-            store.refresh_current(con, kind)
             con.execute("COMMIT")
             upload.status, upload.upload_id = "loaded", upload_id
         else:

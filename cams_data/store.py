@@ -198,12 +198,21 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    """Current rows keep their row number, so an upload finds what it replaced without
+    working out the current rows again."""
+    for kind in KINDS.values():
+        con.execute(view_sql(kind))  # the old view read every column of the table
+        refresh_current(con, kind)
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1,
     _v2,
     _v3,
     _v4,
     _v5,
+    _v6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -236,7 +245,8 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> Non
         con.execute("COMMIT")
     for kind in KINDS.values():
         con.execute(_kind_table_sql(kind))  # a kind added since the last migration
-        con.execute(f"CREATE TABLE IF NOT EXISTS {kind.name}_current AS {view_select(kind)}")
+        current = view_select(kind, row_no=True)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {kind.name}_current AS {current}")
         con.execute(view_sql(kind))
 
 
@@ -270,8 +280,11 @@ def current_rows_sql(kind: Kind, as_at: datetime | None = None, without_demo: bo
     return current
 
 
-def view_select(kind: Kind, as_at: datetime | None = None, without_demo: bool = False) -> str:
-    """The view's query; with `as_at`, the figures as the database held them at that moment."""
+def view_select(
+    kind: Kind, as_at: datetime | None = None, without_demo: bool = False, row_no: bool = False
+) -> str:
+    """The view's query; with `as_at`, the figures as the database held them at that moment;
+    with `row_no`, each row's place in its file too (kept in `<kind>_current`, not shown)."""
     columns = list(kind.view_columns)
     if kind.name == "training":
         # One spelling per course: the first seen, so case and spacing never split a course.
@@ -280,16 +293,17 @@ def view_select(kind: Kind, as_at: datetime | None = None, without_demo: bool = 
             "ORDER BY upload_id, row_no) AS course"
         )
     current = current_rows_sql(kind, as_at, without_demo)
-    return f"SELECT {', '.join(columns)}, upload_id FROM ({current})"
+    return f"SELECT {', '.join(columns)}, upload_id{', row_no' if row_no else ''} FROM ({current})"
 
 
 def view_sql(kind: Kind) -> str:
-    return f"CREATE OR REPLACE VIEW {kind.name} AS SELECT * FROM {kind.name}_current"
+    columns = ", ".join([*kind.view_columns, "upload_id"])
+    return f"CREATE OR REPLACE VIEW {kind.name} AS SELECT {columns} FROM {kind.name}_current"
 
 
 def refresh_current(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     """Recompute a kind's current rows after an upload or rollback (inside its transaction)."""
-    con.execute(f"CREATE OR REPLACE TABLE {kind.name}_current AS {view_select(kind)}")
+    con.execute(f"CREATE OR REPLACE TABLE {kind.name}_current AS {view_select(kind, row_no=True)}")
 
 
 def hide_demo_data(con: duckdb.DuckDBPyConnection) -> None:

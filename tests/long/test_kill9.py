@@ -84,9 +84,10 @@ def saved_files(db: Path) -> list[str]:
         ).fetchall()
         assert [u for (u,) in logged] == [u for u, _, _ in uploads]
         for name, kind in KINDS.items():
+            rule = store.view_select(kind, row_no=True)
             stale = f"""SELECT count(*) FROM (
-                (SELECT * FROM {name}_current EXCEPT ALL {store.view_select(kind)}) UNION ALL
-                ({store.view_select(kind)} EXCEPT ALL SELECT * FROM {name}_current))"""
+                (SELECT * FROM {name}_current EXCEPT ALL {rule}) UNION ALL
+                ({rule} EXCEPT ALL SELECT * FROM {name}_current))"""
             assert con.execute(stale).fetchone() == (0,), f"{name}_current is out of date"
     return [file_name for _, file_name, _ in uploads]
 
