@@ -318,12 +318,19 @@ def _drop_notes_and_totals(
     is_note = ~is_blank & (filled < 2)
     is_total = pd.Series(False, index=records.index)
     for position in labels.columns:
-        is_total |= map_distinct(labels[position], _is_total_label).fillna(False).astype(bool)
+        column = labels[position]
+        # Only cells that could say "total" are looked at closely (a vectorised first pass).
+        maybe = column.str.contains(_TOTAL_WORDS, case=False, na=False) | ~column.str.isascii()
+        maybe = maybe.fillna(False).astype(bool)
+        if maybe.any():
+            found = map_distinct(column[maybe], _is_total_label).fillna(False).astype(bool)
+            is_total[found.index[found.to_numpy()]] = True
     keep = ~is_blank & ~is_note & ~is_total
     return records[keep], int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
 
 
 _MAYBE_TOTAL = re.compile(r"\s*(total|grand|sub|all\b)", re.IGNORECASE)
+_TOTAL_WORDS = "total|grand|sub|all"  # what every label _MAYBE_TOTAL matches has, in ASCII
 
 
 def _is_total_label(text: str) -> bool:

@@ -253,8 +253,8 @@ def _training_rules(out: pd.DataFrame, records: pd.DataFrame, report, headers=No
         # Only a cell left empty is "empty": one that could not be read is reported as such.
         if name not in records:
             return pd.Series(True, index=records.index)
-        raw = records[name]
-        return raw.isna() | (raw.astype("object").astype(str).str.strip() == "")
+        raw = records[name].astype("str")
+        return raw.isna() | (raw.str.strip() == "")
 
     no_status = out["status"].isna() & blank("status")
     out.loc[no_status & out["completed_on"].notna(), "status"] = "Completed"
