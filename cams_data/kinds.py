@@ -33,6 +33,7 @@ class Field:
     default: str | None = None  # value when neither the file nor the upload gives one
     sql_type: str = "VARCHAR"
     contains: tuple[str, ...] = ()  # a header holding one of these phrases also matches
+    past_only: bool = False  # a date that cannot be after the day of the upload
 
     @property
     def header_keys(self) -> frozenset[str]:
@@ -353,6 +354,7 @@ TRAINING = Kind(
             ),
             required=False,
             sql_type="DATE",
+            past_only=True,
         ),
     ),
     natural_key=("person_key", "lower(course)", "completed_on"),
@@ -420,6 +422,7 @@ ESTABLISHMENT = Kind(
             option="period",
             default="@today",
             sql_type="DATE",
+            past_only=True,
         ),
     ),
     natural_key=("organisation", "service_area", "role", "as_of"),
@@ -740,6 +743,7 @@ ACTIONS = Kind(
             required=False,
             default="@today",
             sql_type="DATE",
+            past_only=True,
         ),
     ),
     natural_key=("objective", "action"),

@@ -25,6 +25,7 @@ from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     MAX_COUNT,
     BadValue,
+    Period,
     match_category,
     parse_count,
     parse_date,
@@ -62,11 +63,18 @@ class Validated:
     wave_from: str | None = None
 
 
-def _parser(f: Field) -> Callable[[str], object]:
+EARLIEST = date(2000, 1, 1)  # no record the partnership keeps is older
+YEARS_AHEAD = 10  # the furthest a due date may be
+
+
+def _parser(f: Field, today: date) -> Callable[[str], object]:
     if f.type == "date":
-        return parse_date
+        if f.past_only:
+            return partial(_plausible_date, latest=today, after="after today")
+        latest = date(today.year + YEARS_AHEAD, 12, 31)
+        return partial(_plausible_date, latest=latest, after=f"after {latest:%Y}")
     if f.type == "period":
-        return parse_period
+        return partial(_plausible_period, today=today)
     if f.type == "count":
         return parse_count
     if f.type == "number":
@@ -76,6 +84,31 @@ def _parser(f: Field) -> Callable[[str], object]:
     if f.type == "category":
         return lambda text: match_category(text, f.categories, f.combined)
     return clean_text
+
+
+def _plausible_date(text: str, latest: date, after: str) -> date:
+    """A date in the years the partnership's records can cover: a typo such as 14/05/3024 or
+    14/05/1024 is reported, not stored."""
+    day = parse_date(text)
+    if day < EARLIEST:
+        raise BadValue(
+            f"'{text}' is before {EARLIEST:%Y} (expected a date from {EARLIEST:%d/%m/%Y})"
+        )
+    if day > latest:
+        raise BadValue(f"'{text}' is {after} (expected a date up to {latest:%d/%m/%Y})")
+    return day
+
+
+def _plausible_period(text: str, today: date) -> Period:
+    """A period that has begun: figures cannot be reported for one still to come."""
+    period = parse_period(text)
+    if period.start < EARLIEST:
+        raise BadValue(f"'{text}' is before {EARLIEST:%Y} (expected a period from {EARLIEST:%Y})")
+    if period.start > today:
+        raise BadValue(
+            f"'{text}' has not begun yet (expected a period starting by {today:%d/%m/%Y})"
+        )
+    return period
 
 
 def _default(f: Field, config: Config, today: date) -> str | None:
@@ -138,7 +171,7 @@ def validate(
             if f.name == "question":
                 out[f.name] = map_distinct(out[f.name], _question_aliases(config))
             continue
-        parse = _parser(f)
+        parse = _parser(f, today)
         given = getattr(options, f.option, None) if f.option else None
         if f.name in records:
             raw = records[f.name]
