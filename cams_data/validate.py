@@ -213,13 +213,19 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
     """Figures on one key are added up: each fits the database, but their sum may not. Such a
     sum is a problem on the first of its rows, and it is not stored."""
     value, rows = kind.value_field, validated.rows
-    if not kind.sum_duplicates or rows.empty:
+    if not kind.sum_duplicates:
+        return
+    rows_added = rows.pop("_rows") if "_rows" in rows else pd.Series(1, index=rows.index)
+    if rows.empty:
         return
     figures = rows[value.name].astype("float64")
     limit = MAX_COUNT if value.type == "count" else np.finfo("float64").max
     over = ~(figures.abs() <= limit)  # NaN too: a sum of infinities
     if not over.any():
         return
+    # The file's rows behind each sum are skipped, not folded.
+    validated.rows_skipped += int(rows_added[over].sum())
+    validated.duplicates_folded -= int((rows_added[over] - 1).sum())
     names = [f.name.replace("_", " ") for f in kind.fields if f is not value]
     keys = ", ".join(names[:-1]) + " and " + names[-1]
     for row_no, total in zip(rows.loc[over, "row_no"], figures[over], strict=True):
@@ -407,9 +413,10 @@ def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:
         keys = [c for c in columns if c != value]
         folded = (
             rows.groupby(keys, dropna=False, sort=False)
-            .agg(**{value: (value, "sum"), "row_no": ("row_no", "min")})
+            .agg(**{value: (value, "sum"), "row_no": ("row_no", "min"), "_rows": (value, "size")})
             .reset_index()
         )
+        columns.append("_rows")  # how many rows each sum adds, until sums are checked
     elif kind.replaces_whole:
         folded = rows.drop_duplicates(subset=columns)
     else:

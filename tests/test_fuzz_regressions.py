@@ -179,6 +179,9 @@ def test_counts_that_add_up_past_what_can_be_stored_are_a_problem(loaded, tmp_pa
     # Loading the valid rows only leaves the sum out, rather than failing the insert.
     upload = ingest(path.read_bytes(), path.name, db=loaded, skip_invalid=True)
     assert upload.status == "loaded"
+    # Both rows behind the sum are skipped, neither is a folded duplicate.
+    assert (upload.rows_read, upload.rows_loaded, upload.rows_skipped) == (4, 2, 2)
+    assert upload.duplicates_folded == 0
     assert query(loaded, "SELECT sum(headcount) FROM establishment") == [(35,)]
 
 
