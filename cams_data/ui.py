@@ -159,7 +159,7 @@ def downloads(
         title, table, notes = export.chart_data(*drawn())
         return export.xlsx({title: (table, notes)})
 
-    who = access().who or "viewer"
+    who = person().who or "viewer"
     db = settings.db_path()
 
     def logged(make: Callable[[], bytes | str], what: str) -> Callable[[], bytes | str]:
@@ -199,15 +199,25 @@ def no_data(message: str) -> None:
     st.info(message, icon=":material/hourglass_empty:")
 
 
+_PERSON = "_cams_person"
+
+
+def person() -> roles.Access:
+    """This run's `access()`: app.py works it out first in every run, and keeps it for the
+    page (the downloads under each chart ask too, and reading the request's headers is not free)."""
+    return st.session_state.get(_PERSON) or access()
+
+
 def access() -> roles.Access:
-    """This person's role: from sign-in when `[auth]` is configured, else local mode or viewer."""
+    """This person's role: from sign-in when `[auth]` is configured, else local mode or viewer.
+    Worked out afresh, and kept for the rest of the run (`person`)."""
     try:
         auth_configured = "auth" in st.secrets
     except Exception:  # no secrets file at all
         auth_configured = False
     logged_in = bool(auth_configured and st.user.is_logged_in)
     config = settings.config()
-    return roles.resolve(
+    st.session_state[_PERSON] = roles.resolve(
         auth_configured=auth_configured,
         logged_in=logged_in,
         email=st.user.get("email") if logged_in else None,
@@ -215,6 +225,7 @@ def access() -> roles.Access:
         headers=dict(st.context.headers or {}),
         lists=roles.RoleLists(config.admins, config.officers, config.viewers),
     )
+    return st.session_state[_PERSON]
 
 
 def require(role: str) -> roles.Access:
