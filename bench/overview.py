@@ -104,6 +104,7 @@ with st.sidebar:
     with st.expander("Data last updated", icon=":material/update:"):
         st.markdown("\\n".join(f"- Kind {i}: 24/11/2026" for i in range(6)))
     st.caption(HELPLINE)
+    st.caption("Dashboards only: sign-in is not set up.")
 navigation.run()
 st.divider()
 st.caption(HELPLINE)
