@@ -275,10 +275,12 @@ def _damaged(error: BaseException, file_name: str, fmt: str) -> BaseException:
 
 def _sheets(tables: list[tuple[str, object]], file_name: str) -> list[Sheet]:
     import pandas as pd
+    import pyarrow as pa
 
+    text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' own "str", without a copy
     sheets = []
     for name, table in tables:
-        cells = table.to_pandas()
+        cells = table.to_pandas(types_mapper={pa.string(): text}.get)
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
         sheets.append(Sheet(name, cells))
