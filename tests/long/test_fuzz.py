@@ -1035,8 +1035,9 @@ def staff_count(draw) -> tuple[object, int]:
 
 @st.composite
 def as_at_date(draw) -> tuple[object, dt.date]:
-    """A date as it may be typed or stored (day first), and the date it means."""
-    day = draw(st.dates(dt.date(1901, 1, 1), dt.date(2099, 12, 31)))
+    """A date a staff-numbers file may hold (from 2000 to the day of the upload), as it may be
+    typed or stored (day first), and the date it means."""
+    day = draw(st.dates(dt.date(2000, 1, 1), TODAY))
     form = draw(st.sampled_from(["date", "uk", "iso", "long"]))
     written = {
         "date": day,
