@@ -7,6 +7,7 @@ until the whole file has been read and validated; a refusal leaves the database 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import getpass
 import hashlib
@@ -30,6 +31,16 @@ from cams_data.values import add_months
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
+
+
+@dataclass
+class Pending:
+    """What saving a checked upload writes: its rows as validated, and how it is known again."""
+
+    kind: Kind
+    rows: pd.DataFrame
+    sha256: str
+    identity: str
 
 
 @dataclass
@@ -64,6 +75,7 @@ class Upload:
     mapping: dict[str, str] = field(default_factory=dict)  # the officer's column choices
     mapping_remembered: bool = False  # ...recalled from an earlier upload of these headers
     header_key: str = ""
+    pending: Pending | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         kind = KINDS[self.kind]
@@ -243,30 +255,47 @@ def ingest(
             f"No rows of {the_kind.in_a_sentence} were found under the "
             f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
         )
-    step(0.6, "Saving" if save else "Working out what would change")
-    sha256 = hashlib.sha256(data).hexdigest()
     identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
+    upload.pending = Pending(the_kind, rows, hashlib.sha256(data).hexdigest(), identity)
+    return _store(upload, db, save, is_demo, uploaded_by or getpass.getuser(), step)
+
+
+def save_checked(
+    checked: Upload,
+    *,
+    db: Path,
+    uploaded_by: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Upload:
+    """Save an upload checked with `save=False` exactly as it was shown, without reading and
+    validating the file again: only the write, in one transaction, as `ingest` would do it."""
+    if checked.pending is None:
+        raise ValueError("This upload was not kept from its check; ingest the file again.")
+    upload = dataclasses.replace(
+        checked, status="preview", upload_id=None, rows_superseded=0, superseded_uploads=[]
+    )
+    step = progress or (lambda fraction, what: None)
+    return _store(upload, db, True, False, uploaded_by or getpass.getuser(), step)
+
+
+def _store(upload: Upload, db: Path, save: bool, is_demo: bool, who: str, step) -> Upload:
+    """Write a validated upload in one transaction (rolled back unless `save`)."""
+    pending = upload.pending
+    step(0.6, "Saving" if save else "Working out what would change")
     try:
         with store.connect(Path(db)) as con:
-            if existing := store.active_upload_with_hash(con, sha256, the_kind.name, identity):
+            if existing := store.active_upload_with_hash(
+                con, pending.sha256, pending.kind.name, pending.identity
+            ):
                 upload.status, upload.upload_id, upload.rows_loaded = "unchanged", existing, 0
                 return upload
-            _write(
-                con,
-                upload,
-                the_kind,
-                rows,
-                sha256,
-                identity,
-                is_demo,
-                uploaded_by or getpass.getuser(),
-                save,
-                file_name,
-            )
+            _write(con, upload, pending, is_demo, who, save)
     except (duckdb.Error, OSError) as error:
         if (why := _cannot_write(error, Path(db))) is None:
             raise
-        raise Refused(file_name, why) from error
+        raise Refused(upload.file_name, why) from error
+    if save:
+        upload.pending = None  # saved: the rows are the database's now
     step(1.0, "Saved" if save else "Checked")
     return upload
 
@@ -333,18 +362,8 @@ def _month_end(start: date, months: int) -> date:
     return add_months(start, int(months)) - timedelta(days=1)
 
 
-def _write(
-    con,
-    upload: Upload,
-    kind: Kind,
-    rows: pd.DataFrame,
-    sha256: str,
-    identity: str,
-    is_demo: bool,
-    who: str,
-    save: bool,
-    file_name: str,
-) -> None:
+def _write(con, upload: Upload, pending: Pending, is_demo: bool, who: str, save: bool) -> None:
+    kind, rows, file_name = pending.kind, pending.rows, upload.file_name
     columns = ["row_no", *kind.view_columns]
     new_rows = rows[columns].copy()
     date_columns = [f.name for f in kind.fields if f.type == "date"]
@@ -366,7 +385,7 @@ def _write(
                 upload_id,
                 kind.name,
                 file_name,
-                sha256,
+                pending.sha256,
                 datetime.now(),
                 who,
                 upload.rows_read,
@@ -375,7 +394,7 @@ def _write(
                 upload.rows_skipped,
                 is_demo,
                 upload.sheet,
-                identity,
+                pending.identity,
                 json.dumps(upload.identifiers),
                 upload.covers_from,
                 upload.covers_to,

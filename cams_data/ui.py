@@ -257,6 +257,9 @@ def checked(data: bytes, file_name: str, kind, sheet, options, skip: bool, mappi
         with st.spinner(f"Checking {file_name}"):
             if len(done) > 20:
                 done.clear()
+            for (name, *_), earlier in done.items():
+                if name == file_name and earlier.upload is not None:
+                    earlier.upload.pending = None  # only the latest check keeps its rows
             done[key] = upload_flow.check(
                 data,
                 file_name,

@@ -138,6 +138,7 @@ for number, file in enumerate(files or []):
             saved = upload_flow.save(
                 data,
                 file.name,
+                checked=checked,
                 db=db,
                 who=person.who,
                 kind=kind,

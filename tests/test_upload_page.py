@@ -239,3 +239,67 @@ def test_a_new_survey_wave_compares_the_same_period_before_and_after(year_copy, 
     # the known year opens on 2025/26-Q2; a January wave is not in its figures, so none moved
     assert "No headline figure for 2025/26-Q2 changed." in [c.value for c in app.caption]
     assert not [d for d in app.dataframe if "Indicator" in d.value.columns]
+
+
+def test_saving_a_check_writes_what_it_showed_without_reading_the_file_again(db, tmp_path):
+    """The Save button writes the rows the check validated; a second click changes nothing."""
+    from cams_data import upload_flow
+
+    path = builders.write_csv(tmp_path / "training.csv", [["Training report"], [], *TRAINING])
+    checked = upload_flow.check(path.read_bytes(), path.name, db=db, skip_invalid=True)
+    shown = (checked.upload.rows_read, checked.upload.rows_loaded, checked.upload.rows_skipped)
+    assert shown == (5, 3, 1) and checked.upload.duplicates_folded == 1
+    path.write_bytes(b"")  # the file is gone: the check's rows are what is saved
+
+    saved = upload_flow.save(b"", path.name, db=db, who="officer", checked=checked)
+
+    assert saved.refusal is None and saved.upload.status == "loaded"
+    assert (saved.upload.upload_id, saved.upload.rows_loaded, saved.upload.rows_skipped) == (
+        1,
+        3,
+        1,
+    )
+    assert saved.upload.pending is None  # the rows are the database's now
+    assert query(db, "SELECT uploaded_by, rows_read, rows_loaded, rows_skipped FROM uploads") == [
+        ("officer", 5, 3, 1)
+    ]
+    assert query(db, "SELECT completed_on::VARCHAR FROM training ORDER BY 1") == [
+        ("2025-05-14",),
+        ("2025-05-15",),
+        ("2025-06-02",),
+    ]
+    assert query(db, "SELECT row_no, message FROM upload_problems") == [
+        (7, "'31/02/2025' is not a date (expected a date written day first, e.g. 14/05/2024)")
+    ]
+    before = snapshot(db)
+    again = upload_flow.save(b"", path.name, db=db, who="officer", checked=checked)
+    assert (again.upload.status, again.upload.upload_id) == ("unchanged", 1)
+    assert snapshot(db) == before
+
+
+def test_a_check_overtaken_by_another_upload_is_refused_at_save_and_changes_nothing(db, tmp_path):
+    """Monthly figures checked, then the same months loaded as a quarter: saving the check is
+    refused with the reason, as a fresh upload would be."""
+    from cams_data import upload_flow
+    from cams_data.ingest import ingest
+
+    header = ["Month", "Referral type", "Type of exploitation", "Age group", "Count"]
+    months = builders.write_csv(
+        tmp_path / "monthly.csv",
+        [header, *([m, "NRM", "Labour", "Adult", 2] for m in ("Apr-25", "May-25", "Jun-25"))],
+    )
+    quarter = builders.write_csv(
+        tmp_path / "quarter.csv",
+        [header, ["2025/26 Q1", "NRM", "Labour", "Adult", 6]],
+    )
+    checked = upload_flow.check(months.read_bytes(), months.name, db=db)
+    assert checked.can_save and checked.upload.rows_loaded == 3
+    ingest(quarter.read_bytes(), quarter.name, db=db)
+    before = snapshot(db)
+
+    saved = upload_flow.save(months.read_bytes(), months.name, db=db, who="officer",
+                             checked=checked)  # fmt: skip
+
+    assert not saved.can_save
+    assert "upload 1 (quarter.csv) already has figures for the quarter" in saved.refusal
+    assert snapshot(db) == before
