@@ -2,7 +2,8 @@
 
 Everything goes through `ingest`, the same path as `python -m cams_data ingest`: a check is an
 ingest with `save=False` (the whole file is read, validated and written in a transaction that is
-then rolled back, so the figures shown, rows replaced included, are exactly what saving gives).
+then rolled back, so the figures shown, rows replaced included, are exactly what saving gives),
+and Save writes the rows that check validated (`ingest.save_checked`).
 """
 
 from __future__ import annotations
