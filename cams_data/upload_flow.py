@@ -80,14 +80,19 @@ class Checked:
         )
 
 
-def _ingest(data: bytes, file_name: str, **given) -> Checked:
+def _checked(file_name: str, run: Callable[[], Upload]) -> Checked:
+    """What `run` (an ingest, or a save of a checked upload) understood, or why it refused."""
     try:
-        upload = ingest(data, file_name, **given)
+        upload = run()
     except Refused as refusal:
         return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
     except DatabaseBusy as busy:
         return Checked(file_name, None, str(busy), [])
     return Checked(file_name, upload, None, upload.problems)
+
+
+def _ingest(data: bytes, file_name: str, **given) -> Checked:
+    return _checked(file_name, lambda: ingest(data, file_name, **given))
 
 
 def check(
@@ -134,13 +139,10 @@ def save(
     Column choices made in the mapping form are remembered for this header row, so the next file
     with the same headers loads without asking."""
     if checked is not None and checked.can_save and checked.upload.pending is not None:
-        try:
-            upload = save_checked(checked.upload, db=db, uploaded_by=who, progress=progress)
-        except Refused as refusal:
-            return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
-        except DatabaseBusy as busy:
-            return Checked(file_name, None, str(busy), [])
-        return Checked(file_name, upload, None, upload.problems)
+        upload = checked.upload
+        return _checked(
+            file_name, lambda: save_checked(upload, db=db, uploaded_by=who, progress=progress)
+        )
     return _ingest(data, file_name, db=db, uploaded_by=who, progress=progress, **choices)
 
 
