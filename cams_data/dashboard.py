@@ -257,6 +257,7 @@ def shown(
 
 def indicator_table(rows: list[indicators.Progress], suppress: bool = True) -> pd.DataFrame:
     """Every indicator of an objective: value, target, status, previous and change."""
+    hidden_too = given_away(rows) if suppress else frozenset()
     return pd.DataFrame(
         [
             {
@@ -267,9 +268,7 @@ def indicator_table(rows: list[indicators.Progress], suppress: bool = True) -> p
                 f"Change since {s.previous_period}": s.change or "",
                 "Notes": s.note,
             }
-            for s in (
-                shown(r, suppress, given_away(rows) if suppress else frozenset()) for r in rows
-            )
+            for s in (shown(r, suppress, hidden_too) for r in rows)
         ]
     )
 
