@@ -213,11 +213,9 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
     """Figures on one key are added up: each fits the database, but their sum may not. Such a
     sum is a problem on the first of its rows, and it is not stored."""
     value, rows = kind.value_field, validated.rows
-    if not kind.sum_duplicates:
+    if not kind.sum_duplicates or rows.empty:
         return
-    rows_added = rows.pop("_rows") if "_rows" in rows else pd.Series(1, index=rows.index)
-    if rows.empty:
-        return
+    rows_added = rows.pop("_rows")  # `_fold` counted the rows behind each sum
     figures = rows[value.name].astype("float64")
     limit = MAX_COUNT if value.type == "count" else np.finfo("float64").max
     over = ~(figures.abs() <= limit)  # NaN too: a sum of infinities
