@@ -257,7 +257,9 @@ def ingest(
         )
     identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
     upload.pending = Pending(the_kind, rows, hashlib.sha256(data).hexdigest(), identity)
-    return _store(upload, db, save, is_demo, uploaded_by or getpass.getuser(), step)
+    return _store(
+        upload, db, save=save, is_demo=is_demo, who=uploaded_by or getpass.getuser(), step=step
+    )
 
 
 def save_checked(
@@ -275,10 +277,12 @@ def save_checked(
         checked, status="preview", upload_id=None, rows_superseded=0, superseded_uploads=[]
     )
     step = progress or (lambda fraction, what: None)
-    return _store(upload, db, True, False, uploaded_by or getpass.getuser(), step)
+    return _store(
+        upload, db, save=True, is_demo=False, who=uploaded_by or getpass.getuser(), step=step
+    )
 
 
-def _store(upload: Upload, db: Path, save: bool, is_demo: bool, who: str, step) -> Upload:
+def _store(upload: Upload, db: Path, *, save: bool, is_demo: bool, who: str, step) -> Upload:
     """Write a validated upload in one transaction (rolled back unless `save`)."""
     pending = upload.pending
     step(0.6, "Saving" if save else "Working out what would change")
