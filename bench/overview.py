@@ -109,7 +109,9 @@ navigation.run()
 st.divider()
 st.caption(HELPLINE)
 """
-TWIN_PAGE = """
+# What the layout twin and its fewest-elements variant share: the fixed figures, the title,
+# and the tables under the cards.
+PAGE_HEAD = """
 import pickle
 from datetime import date
 from pathlib import Path
@@ -125,6 +127,20 @@ def content():
 cards, tables = content()
 st.title("Progress against the four objectives")
 st.caption("2026/27-Q2 (July to September 2026) · All organisations")
+"""
+PAGE_TABLES = """
+st.header("Since the last meeting")
+st.date_input("Changes since", value=date(2026, 8, 25), format="DD/MM/YYYY", key="since")
+for number, table in enumerate(tables[:-1]):
+    if number:
+        st.subheader("Figures for 2026/27-Q2 they changed")
+    st.dataframe(table, hide_index=True, key=f"table-{number}")
+st.header("How fresh the figures are")
+st.dataframe(tables[-1], hide_index=True, key="freshness")
+"""
+TWIN_PAGE = (
+    PAGE_HEAD
+    + """
 for row_start in (0, 2):
     for column, metrics in zip(st.columns(2), cards[row_start : row_start + 2]):
         with column.container(border=True):
@@ -134,35 +150,16 @@ for row_start in (0, 2):
                 st.metric(f"Indicator {number}", "86%", "+5 pts", delta_description="since Q1")
                 st.caption("Green · Target 90%")
             st.page_link("pages/other.py", label="All evidence", query_params={"objective": "1"})
-st.header("Since the last meeting")
-st.date_input("Changes since", value=date(2026, 8, 25), format="DD/MM/YYYY", key="since")
-for number, table in enumerate(tables[:-1]):
-    if number:
-        st.subheader("Figures for 2026/27-Q2 they changed")
-    st.dataframe(table, hide_index=True, key=f"table-{number}")
-st.header("How fresh the figures are")
-st.dataframe(tables[-1], hide_index=True, key="freshness")
 """
+    + PAGE_TABLES
+)
 
 # The same content with the fewest elements Streamlit allows: each card one Markdown block (no
 # metrics, captions, badges or page links), the same sidebar, date and tables, no data. What a
 # redesign for speed alone could reach.
-LEAN_PAGE = """
-import pickle
-from datetime import date
-from pathlib import Path
-
-import streamlit as st
-
-
-@st.cache_resource
-def content():
-    return pickle.loads((Path(__file__).parents[1] / "content.pkl").read_bytes())
-
-
-cards, tables = content()
-st.title("Progress against the four objectives")
-st.caption("2026/27-Q2 (July to September 2026) · All organisations")
+LEAN_PAGE = (
+    PAGE_HEAD
+    + """
 columns = st.columns(2)
 for number, metrics in enumerate(cards):
     lines = ["#### 1. An objective of the partnership :green-badge[:material/flag: Green]"]
@@ -172,15 +169,9 @@ for number, metrics in enumerate(cards):
         )
     lines.append("[All evidence](/objectives?objective=1)")
     columns[number % 2].container(border=True).markdown("\\n\\n".join(lines))
-st.header("Since the last meeting")
-st.date_input("Changes since", value=date(2026, 8, 25), format="DD/MM/YYYY", key="since")
-for number, table in enumerate(tables[:-1]):
-    if number:
-        st.subheader("Figures for 2026/27-Q2 they changed")
-    st.dataframe(table, hide_index=True, key=f"table-{number}")
-st.header("How fresh the figures are")
-st.dataframe(tables[-1], hide_index=True, key="freshness")
 """
+    + PAGE_TABLES
+)
 
 
 # ---------------------------------------------------------------- the files
