@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cams_data import charts, disclosure, roles, ui  # noqa: F401 (charts registers the theme)
+from cams_data import charts, roles, ui  # noqa: F401 (charts registers the theme)
 
 st.set_page_config(
     page_title="CAMS partnership dashboard",
@@ -10,7 +10,6 @@ st.set_page_config(
     layout="wide",
 )
 
-disclosure.set_hidden(True)  # until the sidebar says otherwise, for an officer only
 person = ui.access()
 if person.role is None:  # sign-in is set up, and this person is not (yet) let in
     st.title("CAMS partnership dashboard")

@@ -14,17 +14,16 @@ from typing import Any
 
 import streamlit as st
 
-from cams_data import disclosure, indicators, settings, store
+from cams_data import indicators, settings, store
 
 
 def get(query: Callable[..., Any], *args: Any) -> Any:
     """`query(connection, *args)`, cached until the database or the objectives change."""
     path = settings.db_path()
     name = f"{query.__module__}.{query.__qualname__}"
-    # whether small counts are hidden is part of the key: an officer's true figures never
-    # reach a viewer through the cache
-    key = (indicators.config_version(), disclosure.hidden())
-    return _cached(str(path), version(path), key, name, query, args)
+    # the audience, when a query takes one, is one of `args`: an officer's true figures and
+    # a meeting screen's are different entries
+    return _cached(str(path), version(path), indicators.config_version(), name, query, args)
 
 
 _versions: dict[str, tuple[str, str]] = {}  # database -> (file state, figures' version)
@@ -71,16 +70,13 @@ def version(path: Path) -> str:
 def _cached(
     path: str,
     version: str,
-    settings_key: tuple,
+    objectives_version: str,
     name: str,
     _query: Callable[..., Any],
     args: tuple,
 ) -> Any:
-    # version, settings_key and name are only in the key: a new upload means fresh figures
-    with (
-        store.connect(Path(path), read_only=True) as con,
-        disclosure.showing_true_figures(not settings_key[1]),
-    ):
+    # version, objectives_version and name are only in the key: a new upload means fresh figures
+    with store.connect(Path(path), read_only=True) as con:
         return _query(con, *args)
 
 

@@ -13,6 +13,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
+from cams_data.kinds import AGE_GROUP_NAMES, EXPLOITATION_TYPE_NAMES
+
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
     "#12436D",
     "#28A197",
@@ -27,16 +29,8 @@ CONTEXT_GREY = "#BFBFBF"
 FONT = "Arial, Helvetica, sans-serif"
 NOT_SPECIFIED = ("Not specified", "Not specified or unknown")
 
-EXPLOITATION_TYPES = [
-    "Labour",
-    "Sexual",
-    "Criminal",
-    "Domestic servitude",
-    "Organ harvesting",
-    "Multiple",
-    "Not specified or unknown",
-]
-AGE_GROUPS = ["Adult", "Child", "Not specified"]
+EXPLOITATION_TYPES = list(EXPLOITATION_TYPE_NAMES)
+AGE_GROUPS = list(AGE_GROUP_NAMES)
 RAG = {"Green": "#00703C", "Amber": "#F46A25", "Red": "#D4351C", "No data": CONTEXT_GREY}
 
 # The same colour for the same category on every chart.
@@ -338,8 +332,13 @@ def line(
     value_title: str = "",
     series: str | None = None,
     value_format: str = ",.0f",
+    label: str | None = None,
 ) -> alt.Chart:
-    """A line over time (x holds period labels in order), with a point and label at each value."""
+    """A line over time (x holds period labels in order), with a point and label at each value.
+
+    `label` names a text column to write at each point instead of the value: a hidden count has
+    no value, so the line breaks there and its label (`[c]`, `<5`) sits on the axis, a gap that
+    cannot be taken for "no data"."""
     order = list(dict.fromkeys(table[x]))
     encoding = {
         "x": alt.X(
@@ -363,9 +362,16 @@ def line(
         )
         encoding["tooltip"].insert(0, f"{series}:N")
     base = alt.Chart(table, title=chart_title(title, subtitle, source)).encode(**encoding)
-    return base.mark_line(point=True) + base.mark_text(dy=-12, fontSize=12).encode(
-        text=alt.Text(f"{value}:Q", format=value_format)
+    if label is None:
+        return base.mark_line(point=True) + base.mark_text(dy=-12, fontSize=12).encode(
+            text=alt.Text(f"{value}:Q", format=value_format)
+        )
+    labels = (
+        base.transform_calculate(label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0")
+        .mark_text(dy=-12, fontSize=12)
+        .encode(y=alt.Y("label_at:Q", title=value_title or value), text=alt.Text(f"{label}:N"))
     )
+    return base.mark_line(point=True) + labels
 
 
 def diverging_bar(

@@ -9,7 +9,17 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from cams_data import charts, disclosure, formatting, indicators, periods, store
+from cams_data import (
+    charts,
+    disclosure,
+    formatting,
+    indicators,
+    measure_figures,
+    periods,
+    referral_figures,
+    store,
+)
+from cams_data.disclosure import Audience
 from cams_data.kinds import KINDS
 
 # The latest day each view's figures describe.
@@ -104,28 +114,33 @@ def progress(
 
 @dataclass(frozen=True)
 class OverviewFigures:
-    """The Overview's figures, from one cached query."""
+    """The Overview's figures, from one cached query, as its audience may see them."""
 
-    progress: list[indicators.ObjectiveProgress]
-    hidden_too: frozenset[str]  # see `given_away`
+    progress: list[ShownObjective]
     uploads: pd.DataFrame  # since the chosen date, as people read them
     moved: pd.DataFrame
     freshness: pd.DataFrame
 
 
 def overview(
-    con: duckdb.DuckDBPyConnection, period: str, organisation: str | None, since: datetime
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    organisation: str | None,
+    since: datetime,
+    audience: Audience,
 ) -> OverviewFigures:
     recent = uploads_since(con, since)
     now = progress(con, period, organisation)
     moved = (
-        moved_table(con, since, period, organisation, now=now)
+        moved_table(con, since, period, organisation, audience, now=now)
         if not recent.empty
         else pd.DataFrame(columns=["Objective", "Indicator", "Before", "Now"])
     )
-    every_row = [row for objective in now for row in objective.indicators]
     return OverviewFigures(
-        now, given_away(every_row), uploads_table(recent), moved, freshness_table(con)
+        shown_progress(con, period, organisation, audience, now),
+        uploads_table(recent),
+        moved,
+        freshness_table(con),
     )
 
 
@@ -179,9 +194,30 @@ def _rounded(value: float | None) -> float | None:
 # --- ready to draw ---------------------------------------------------------------------------
 
 
+def hidden_because(
+    con: duckdb.DuckDBPyConnection,
+    indicator: indicators.Indicator,
+    figure: indicators.Figure,
+    organisation: str | None = None,
+) -> str:
+    """Why an indicator's figure for its period is hidden (`disclosure.PRIMARY` or `SECONDARY`),
+    or '' when it may be shown: referral counts and people-helped measures are cells of the
+    counts they add up with, settled once for every page and file."""
+    if not indicator.small_numbers or figure.value is None:
+        return ""
+    if indicator.source == "referrals":
+        found = referral_figures.cells(con)
+        if indicator.param("geography", found.geography) == found.geography:
+            return found.why(referral_figures.indicator_cell(found, indicator, figure.period))
+    if indicator.source == "measure" and indicator.basis == "sum":
+        found = measure_figures.cells(con)
+        return found.why(found.support(indicator.param("measure"), figure.period, organisation))
+    return disclosure.small_only(figure.value)
+
+
 @dataclass(frozen=True)
 class Shown:
-    """One indicator as the screen shows it: text only, small counts already suppressed."""
+    """One indicator as its audience sees it: text only, hidden counts already marked."""
 
     id: str
     label: str
@@ -192,48 +228,20 @@ class Shown:
     status: str
     previous_period: str
     note: str
-
-
-def given_away(rows: list[indicators.Progress]) -> frozenset[str]:
-    """The ids of small-number indicators to hide beside a hidden one.
-
-    Referral counts (NRM referrals, Duty to Notify notifications) add up to the referral total
-    the Referrals page and the statement pack show, so with one of them hidden as `<5` the
-    others would give it away: the smallest other is hidden too (`[c]`)."""
-    if not disclosure.hidden():
-        return frozenset()
-    counts = {
-        r.indicator.id: r.current.value
-        for r in rows
-        if r.indicator.source == "referrals"
-        and r.indicator.small_numbers
-        and r.current.value is not None
-    }
-    small = [i for i, value in counts.items() if disclosure.is_small(value)]
-    others = {i: value for i, value in counts.items() if i not in small and value}
-    if len(small) != 1 or not others:
-        return frozenset()
-    return frozenset({min(others, key=others.get)})
+    hidden: str = ""  # why the value is hidden, '' when shown
 
 
 def shown(
-    row: indicators.Progress, suppress: bool = True, hidden_too: frozenset[str] = frozenset()
+    row: indicators.Progress,
+    audience: Audience,
+    hidden: tuple[str, str] = ("", ""),
 ) -> Shown:
-    """`hidden_too`: indicators `given_away` hides beside a small count."""
+    """`hidden`: why the current and the previous figure are hidden (`hidden_because`)."""
     indicator, current, previous = row.indicator, row.current, row.previous
-    hide = suppress and indicator.small_numbers
-    secondary = suppress and indicator.id in hidden_too
-    small = secondary or (
-        hide and (disclosure.is_small(current.value) or disclosure.is_small(previous.value))
-    )
-    value = (
-        disclosure.SCREEN_MARK
-        if hide and disclosure.is_small(current.value)
-        else disclosure.PUBLISHED_MARK
-        if secondary
-        else formatting.number(current.value, indicator.unit)
-    )
-    change = None if small else formatting.change(row.change, indicator.unit)
+    mark = audience.mark(hidden[0])
+    value = mark or formatting.number(current.value, indicator.unit)
+    concealed = mark is not None or audience.mark(hidden[1]) is not None
+    change = None if concealed else formatting.change(row.change, indicator.unit)
     if not indicator.rated or change == "no change":
         colour = "off"
     else:
@@ -252,12 +260,53 @@ def shown(
         row.status,
         previous.period.label,
         note,
+        hidden[0] if mark else "",
     )
 
 
-def indicator_table(rows: list[indicators.Progress], suppress: bool = True) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ShownObjective:
+    objective: indicators.Objective
+    status: str
+    indicators: list[Shown]
+
+    @property
+    def headline(self) -> list[Shown]:
+        heads = {i.id for i in self.objective.indicators if i.headline}
+        return [s for s in self.indicators if s.id in heads]
+
+
+def shown_progress(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    organisation: str | None,
+    audience: Audience,
+    progress_rows: list[indicators.ObjectiveProgress] | None = None,
+) -> list[ShownObjective]:
+    """Every objective and indicator for the period, as `audience` may see them."""
+    rows = progress_rows if progress_rows is not None else progress(con, period, organisation)
+    return [
+        ShownObjective(
+            objective.objective,
+            objective.status,
+            [
+                shown(
+                    row,
+                    audience,
+                    (
+                        hidden_because(con, row.indicator, row.current, organisation),
+                        hidden_because(con, row.indicator, row.previous, organisation),
+                    ),
+                )
+                for row in objective.indicators
+            ],
+        )
+        for objective in rows
+    ]
+
+
+def indicator_table(rows: list[Shown]) -> pd.DataFrame:
     """Every indicator of an objective: value, target, status, previous and change."""
-    hidden_too = given_away(rows) if suppress else frozenset()
     return pd.DataFrame(
         [
             {
@@ -268,7 +317,7 @@ def indicator_table(rows: list[indicators.Progress], suppress: bool = True) -> p
                 f"Change since {s.previous_period}": s.change or "",
                 "Notes": s.note,
             }
-            for s in (shown(r, suppress, hidden_too) for r in rows)
+            for s in rows
         ]
     )
 
@@ -277,61 +326,60 @@ def trend_table(
     con: duckdb.DuckDBPyConnection,
     indicator_id: str,
     period: str,
-    organisation: str | None = None,
-    suppress: bool = True,
+    organisation: str | None,
+    audience: Audience,
 ) -> pd.DataFrame:
-    """The indicator over the last 8 quarters (or 5 years) to `period`, for a trend chart."""
+    """The indicator over the last 8 quarters (or 5 years) to `period`, for a trend chart: a
+    hidden figure has no value (a gap in the line) and its mark as its label."""
     indicator = indicators.find(indicator_id)
     chosen = periods.parse(period)
     count = 8 if chosen.is_quarter else 5
     rows = indicators.trend(con, indicator, chosen, count, organisation)
-    hide = suppress and indicator.small_numbers
+    marks = [audience.mark(hidden_because(con, indicator, f, organisation)) for f in rows]
     return pd.DataFrame(
         {
             "Period": [f.period.label for f in rows],
-            "Value": [None if hide and disclosure.is_small(f.value) else f.value for f in rows],
+            "Value": [None if m else f.value for f, m in zip(rows, marks, strict=True)],
             "Shown": [
-                disclosure.SCREEN_MARK
-                if hide and disclosure.is_small(f.value)
-                else formatting.number(f.value, indicator.unit)
-                for f in rows
+                m or formatting.number(f.value, indicator.unit)
+                for f, m in zip(rows, marks, strict=True)
             ],
         }
     )
-
-
-def _shown_number(indicator: indicators.Indicator, value: float | None, suppress: bool) -> str:
-    if suppress and indicator.small_numbers and disclosure.is_small(value):
-        return disclosure.SCREEN_MARK
-    return formatting.number(value, indicator.unit)
 
 
 def moved_table(
     con: duckdb.DuckDBPyConnection,
     since: datetime,
     period: str,
-    organisation: str | None = None,
-    suppress: bool = True,
+    organisation: str | None,
+    audience: Audience,
     now: list[indicators.ObjectiveProgress] | None = None,
 ) -> pd.DataFrame:
-    """The indicators the uploads since `since` moved: objective, indicator, before, now."""
+    """The indicators the uploads since `since` moved: objective, indicator, before, now. A
+    figure hidden now is hidden before too: the difference would give it away."""
     now = now if now is not None else progress(con, period, organisation)
-    hidden_too = given_away([r for o in now for r in o.indicators]) if suppress else frozenset()
+    current = {row.indicator.id: row.current for objective in now for row in objective.indicators}
 
-    def figure(moved: Moved, value: float | None) -> str:
-        if moved.id in hidden_too:
-            return disclosure.PUBLISHED_MARK
-        return _shown_number(moved.indicator, value, suppress)
+    def figure(moved: Moved, value: float | None, hidden: str) -> str:
+        if audience.mark(hidden):
+            return audience.mark(hidden) or ""
+        return formatting.number(value, moved.indicator.unit)
 
-    rows = [
-        {
-            "Objective": moved.objective,
-            "Indicator": moved.indicator.label,
-            "Before": figure(moved, moved.before),
-            "Now": figure(moved, moved.after),
-        }
-        for moved in indicators_moved(con, since, period, organisation, now)
-    ]
+    rows = []
+    for moved in indicators_moved(con, since, period, organisation, now):
+        hidden = hidden_because(con, moved.indicator, current[moved.id], organisation)
+        before = hidden or (
+            disclosure.small_only(moved.before) if moved.indicator.small_numbers else ""
+        )
+        rows.append(
+            {
+                "Objective": moved.objective,
+                "Indicator": moved.indicator.label,
+                "Before": figure(moved, moved.before, before),
+                "Now": figure(moved, moved.after, hidden),
+            }
+        )
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 
@@ -395,4 +443,5 @@ def trend_chart(
             *indicators.KINDS_OF_SOURCE[indicator.source], period=period_label
         ),
         value_title=indicator.unit,
+        label="Shown",
     )

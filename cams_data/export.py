@@ -48,6 +48,18 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(_spec(chart))
 
 
+def published(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart as it may leave the app: every `<5` in its data written `[c]`."""
+    from cams_data import disclosure
+
+    out = chart.copy(deep=True)
+    for part in (out, *getattr(out, "layer", ())):
+        data = getattr(part, "data", None)
+        if isinstance(data, pd.DataFrame):
+            part.data = data.mask(data.isin([disclosure.SCREEN_MARK]), disclosure.PUBLISHED_MARK)
+    return out
+
+
 def title_of(chart: alt.TopLevelMixin) -> alt.TitleParams | None:
     """The chart's title (read from the object: `to_dict()` would validate the whole spec)."""
     return next(

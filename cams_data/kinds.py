@@ -167,11 +167,11 @@ EXPLOITATION_TYPES = (
     ),
     Category("Domestic servitude", ("domestic", "domestic servitude")),
     Category("Organ harvesting", ("organ", "organ harvesting", "organ removal")),
+    Category("Multiple", ("multiple", "combination", "more than one")),
     Category(
         "Not specified or unknown",
         ("not specified", "unknown", "not known", "unspecified", "not recorded"),
     ),
-    Category("Multiple", ("multiple", "combination", "more than one")),
 )
 
 AGE_GROUPS = (
@@ -185,6 +185,11 @@ REFERRAL_TYPES = (
     Category("Duty to Notify", ("duty to notify", "dtn", "ms1", "duty to notify ms1")),
     Category("Other", ("other",)),
 )
+
+# The names every page, chart and file uses, in the order they are listed ('not specified' last).
+EXPLOITATION_TYPE_NAMES = tuple(c.name for c in EXPLOITATION_TYPES)
+AGE_GROUP_NAMES = tuple(c.name for c in AGE_GROUPS)
+REFERRAL_TYPE_NAMES = tuple(c.name for c in REFERRAL_TYPES)
 
 OBJECTIVES = {
     1: "Survivor Support and Care",

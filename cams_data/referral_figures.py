@@ -1,10 +1,15 @@
-"""Referral figures for the Referrals page: NRM referrals and Duty to Notify notifications.
+"""Referral figures: NRM referrals and Duty to Notify notifications, for every page and file.
 
-Every function takes a DuckDB connection first and returns display-ready tables: counts from 1
-to 4 already read `<5` (and charts draw no bar for them, only the label), so a page can show what
-it gets. Only rows whose period lies wholly inside the chosen period count, and local figures
-come from the local geography alone (`default_geography` in `cams.toml`), never from the Home
-Office tables loaded for the wider area. Those appear only in the comparison, as shares.
+Every count comes from one place: `cells`, the local geography's referral rows (`default_geography`
+in `cams.toml`; the Home Office tables loaded for the wider area appear only in the comparison, as
+shares) and every count any page, chart, sentence or file shows of them, with the cells to hide
+chosen once over all of them (`disclosure.Cells`). So a figure reads the same wherever it appears,
+and a count from 1 to 4 hidden in one place cannot be worked out from a total, another period or
+another page. Only rows whose period lies wholly inside the chosen period count.
+
+Each function takes a DuckDB connection, the period and the audience (`disclosure.Audience`) and
+returns display-ready tables: hidden counts already read `<5` or `[c]`, and charts draw no bar for
+them, only the label.
 """
 
 from __future__ import annotations
@@ -18,30 +23,33 @@ import duckdb
 import pandas as pd
 
 from cams_data import charts, disclosure, periods, settings
+from cams_data.disclosure import Audience, Support
+from cams_data.kinds import AGE_GROUP_NAMES, EXPLOITATION_TYPE_NAMES, REFERRAL_TYPE_NAMES
 from cams_data.periods import ReportingPeriod
 from cams_data.values import add_months
 
-REFERRAL_TYPES = ["NRM referral", "Duty to Notify", "Other"]
+REFERRAL_TYPES = list(REFERRAL_TYPE_NAMES)
 PLURALS = {
     "NRM referral": "NRM referrals",
     "Duty to Notify": "Duty to Notify notifications",
     "Other": "other referrals",
 }
-EXPLOITATION_TYPES = charts.EXPLOITATION_TYPES
-AGE_GROUPS = charts.AGE_GROUPS
+EXPLOITATION_TYPES = list(EXPLOITATION_TYPE_NAMES)
+AGE_GROUPS = list(AGE_GROUP_NAMES)
 NOT_SPECIFIED = "Not specified"
 ALL = "All referrals"
-SMALL_SHARE = "small"  # a share whose count is 1 to 4: not shown, it would reveal the count
 REFERRALS = "Referrals"
 SHARE = "Share (%)"
+NO_SHARE = "–"  # a share of a hidden total
 LABEL = "label"
+DIMENSIONS = ("referral_type", "exploitation_type", "age_group", "referring_agency")
 # Fit the page's width; the height is the plot's own (Streamlit's default "fit" would squeeze
 # the bars to make room for the title and axes inside the height).
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 SUPPRESSION_NOTE = (
-    "Counts from 1 to 4 are shown as <5 (and drawn without a bar) so that nobody referred can be "
-    "identified."
+    "Counts from 1 to 4 are shown as <5 (and drawn without a bar), and [c] marks a count hidden "
+    "so that a <5 cannot be worked out from a total, another period or another page."
 )
 UPLOAD_HINT = (
     "Upload the council's NRM referral and Duty to Notify figures with "
@@ -89,17 +97,6 @@ def _quarter_label(quarter: ReportingPeriod) -> str:
     return f"Q{quarter.quarter} {quarter.start:%b}-{last:%b %Y}"
 
 
-def _count(value) -> int:
-    return 0 if value is None or pd.isna(value) else int(value)
-
-
-def _share_text(count: int, total: int) -> str:
-    """A share as `38%`; `small` when its count is 1 to 4 (the share would reveal it)."""
-    if disclosure.is_small(count):
-        return SMALL_SHARE
-    return f"{100 * count / total:.0f}%" if total else ""
-
-
 def plural(referral_type: str) -> str:
     """'NRM referrals', 'Duty to Notify notifications', ... for a sentence or a label."""
     return PLURALS.get(referral_type, f"{referral_type} referrals")
@@ -113,30 +110,219 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _wholly_inside(alias: str = "r") -> str:
-    return (
-        f"{alias}.period_start >= $start "
-        f"AND {alias}.period_start + to_months({alias}.period_months) <= $end"
+def _order_known(known: list[str], found: Iterable[str]) -> list[str]:
+    found = list(dict.fromkeys(found))
+    return known + sorted(k for k in found if k not in known)
+
+
+def _type_order(types: Iterable[str]) -> list[str]:
+    found = set(types)
+    return [t for t in REFERRAL_TYPES if t in found] + sorted(found - set(REFERRAL_TYPES))
+
+
+# --- every count that can be shown ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One labelled count of a table: what it is and the rows it adds up."""
+
+    name: str
+    support: Support
+
+
+@dataclass
+class ReferralCells:
+    """The local referral rows, and every count of them a page or file can show, settled."""
+
+    geography: str
+    cells: disclosure.Cells
+    years: list[ReportingPeriod]
+    wider: pd.DataFrame  # other geographies' row periods: geography, referral_type, start, end
+
+    @property
+    def atoms(self) -> pd.DataFrame:
+        return self.cells.atoms
+
+    def values(self, column: str, support: Support | None = None) -> list[str]:
+        """The distinct values of a dimension among the rows (all rows when no support)."""
+        rows = self.atoms if support is None else self.atoms.iloc[sorted(support)]
+        return list(dict.fromkeys(rows[column]))
+
+    def value(self, support: Support) -> int:
+        return self.cells.value(support)
+
+    def text(self, support: Support, audience: Audience) -> str:
+        return self.cells.text(support, audience)
+
+    def why(self, support: Support) -> str:
+        return self.cells.why(support)
+
+    def inside(
+        self, window: ReportingPeriod, worth: int | None = None, **filters: str | None
+    ) -> Support:
+        return self.cells.add(window.start, window.end, worth, **filters)
+
+    def partly(self, window: ReportingPeriod) -> Support:
+        """Rows that overlap the window without lying wholly inside it."""
+        a = self.atoms
+        start, end = pd.Timestamp(window.start), pd.Timestamp(window.end)
+        starts, ends = pd.to_datetime(a["start"]), pd.to_datetime(a["end"])
+        overlap = (starts < end) & (ends > start) & ~((starts >= start) & (ends <= end))
+        return self.cells.add_rows(frozenset(overlap[overlap].index.tolist()), disclosure.ASIDE)
+
+
+def _atoms(con: duckdb.DuckDBPyConnection, geography: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT referral_type, exploitation_type, age_group, referring_agency,
+                  period_start AS start,
+                  (period_start + to_months(period_months))::DATE AS "end",
+                  sum(referrals)::BIGINT AS n
+           FROM referrals WHERE geography = $geography
+           GROUP BY ALL ORDER BY ALL""",
+        {"geography": geography},
+    ).df()
+
+
+def _wider(con: duckdb.DuckDBPyConnection, geography: str) -> pd.DataFrame:
+    return con.execute(
+        """SELECT DISTINCT geography, referral_type, period_start AS start,
+                  (period_start + to_months(period_months))::DATE AS "end"
+           FROM referrals WHERE geography <> $geography ORDER BY ALL""",
+        {"geography": geography},
+    ).df()
+
+
+_SETTLED: dict[tuple, ReferralCells] = {}
+
+
+def cells(con: duckdb.DuckDBPyConnection, geography: str | None = None) -> ReferralCells:
+    """Every local referral count any page or file shows, with the hidden cells chosen once
+    (kept while the rows, the wider area's periods and the indicators are unchanged)."""
+    from cams_data import indicators
+
+    geography = _geography(geography)
+    atoms, wider = _atoms(con, geography), _wider(con, geography)
+    key = (
+        geography,
+        int(pd.util.hash_pandas_object(atoms, index=False).sum()) if len(atoms) else 0,
+        int(pd.util.hash_pandas_object(wider, index=False).sum()) if len(wider) else 0,
+        indicators.config_version(),
+    )
+    if key not in _SETTLED:
+        if len(_SETTLED) > 16:
+            _SETTLED.clear()
+        _SETTLED[key] = _settle(atoms, wider, geography)
+    return _SETTLED[key]
+
+
+def _settle(atoms: pd.DataFrame, wider: pd.DataFrame, geography: str) -> ReferralCells:
+    for column in ("start", "end"):
+        atoms[column] = pd.to_datetime(atoms[column]).dt.date
+        wider[column] = pd.to_datetime(wider[column]).dt.date if len(wider) else wider[column]
+    years = []
+    if len(atoms):
+        year = periods.year_of(min(atoms["start"]))
+        while year.start < max(atoms["end"]):
+            years.append(year)
+            year = year.following()
+    found = ReferralCells(geography, disclosure.Cells(atoms, "n", DIMENSIONS), years, wider)
+    for layout in _LAYOUTS:
+        layout(found)
+    found.cells.settle()
+    return found
+
+
+def _windows(found: ReferralCells) -> list[ReportingPeriod]:
+    """Every year with local rows and its quarters: the periods a page can be chosen for."""
+    return [w for year in found.years for w in (year, *year.quarters())]
+
+
+# Each layout below is both how a table is built for a page and how its counts are registered
+# before the hidden cells are chosen: the same function runs for both, so they cannot differ.
+
+
+def _type_lines(found: ReferralCells, window: ReportingPeriod) -> tuple[list[Line], Support]:
+    total = found.inside(window)
+    kinds = _type_order(["NRM referral", "Duty to Notify", *found.values("referral_type")])
+    # NRM referrals and Duty to Notify notifications in a quarter or year are headline figures
+    worth = disclosure.TOTAL if window.months >= 3 else disclosure.BREAKDOWN
+    lines = [Line(t, found.inside(window, worth, referral_type=t)) for t in kinds]
+    lines = [line for line in lines if line.support or line.name in REFERRAL_TYPES[:2]]
+    found.cells.relate(total, [line.support for line in lines])
+    return lines, total
+
+
+def _category_lines(
+    found: ReferralCells, window: ReportingPeriod, column: str
+) -> tuple[list[Line], Support]:
+    total = found.inside(window)
+    known = {"exploitation_type": EXPLOITATION_TYPES, "age_group": AGE_GROUPS}.get(column, [])
+    inside = found.values(column, total)
+    names = _order_known(known, inside) if known else inside
+    lines = [Line(name, found.inside(window, **{column: name})) for name in names]
+    found.cells.relate(total, [line.support for line in lines])
+    return lines, total
+
+
+def _register_periods(found: ReferralCells) -> None:
+    for window in _windows(found):
+        _type_lines(found, window)
+        for column in DIMENSIONS[1:]:
+            _category_lines(found, window, column)
+        found.partly(window)
+        if (previous := _same_months_before(found, window)) is not None:
+            _type_lines(found, previous)
+
+
+def _same_months_before(found: ReferralCells, window: ReportingPeriod) -> ReportingPeriod | None:
+    """For a period whose figures stop short of its end, the same months of the period before
+    (what a period in progress is compared with)."""
+    inside = found.inside(window)
+    if not inside:
+        return None
+    last = max(found.atoms["end"].iloc[sorted(inside)])
+    months = (last.year - window.start.year) * 12 + last.month - window.start.month
+    return ReportingPeriod(window.previous().start, months) if months < window.months else None
+
+
+def _register_indicators(found: ReferralCells) -> None:
+    """Indicators of the objectives file that count local referrals, in every period."""
+    from cams_data import indicators
+
+    for objective in indicators.objectives():
+        for indicator in objective.indicators:
+            if indicator.source != "referrals":
+                continue
+            if indicator.param("geography", found.geography) != found.geography:
+                continue
+            for window in _windows(found):
+                indicator_cell(found, indicator, window)
+                if (previous := _same_months_before(found, window)) is not None:
+                    indicator_cell(found, indicator, previous)
+
+
+def indicator_cell(found: ReferralCells, indicator, window: ReportingPeriod) -> Support:
+    """The rows a referral indicator adds up in a window."""
+    return found.inside(
+        window,
+        **{
+            name: indicator.param(name)
+            for name in ("referral_type", "exploitation_type", "age_group")
+        },
     )
 
 
-def _sums(
-    con: duckdb.DuckDBPyConnection,
-    column: str,
-    period: ReportingPeriod,
-    geography: str,
-) -> dict[str, int]:
-    """True counts by `column` for rows wholly inside the period, local geography only."""
-    rows = con.execute(
-        f"""SELECT r.{column}, sum(r.referrals) FROM referrals r
-            WHERE r.geography = $geography AND {_wholly_inside()}
-            GROUP BY 1""",
-        {"geography": geography, "start": period.start, "end": period.end},
-    ).fetchall()
-    return {name: _count(n) for name, n in rows}
+_LAYOUTS = [_register_periods, _register_indicators]
 
 
-# --- what is loaded ----------------------------------------------------------------------------
+def layout(function):
+    """Register `function(found, ...)`'s counts for every year when the cells are settled."""
+    _LAYOUTS.append(function)
+    return function
+
+
+# --- the period's totals -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -145,7 +331,7 @@ class Summary:
 
     geography: str
     period_label: str
-    totals: pd.DataFrame  # Referral type, Referrals (text, `<5` when small)
+    totals: pd.DataFrame  # Referral type, Referrals (text, `<5`/`[c]` when hidden)
     has_data: bool  # local rows lie wholly inside the period
     local_loaded: bool  # any local rows at all
     any_loaded: bool  # any referral rows, whatever the geography
@@ -157,74 +343,55 @@ class Summary:
 def summary(
     con: duckdb.DuckDBPyConnection,
     period: ReportingPeriod | str,
+    audience: Audience = Audience.MEETING,
     geography: str | None = None,
 ) -> Summary:
     """Totals by referral type for the period (metrics), its coverage, and what is missing."""
-    period, geography = _period(period), _geography(geography)
-    params = {"geography": geography, "start": period.start, "end": period.end}
-    any_rows, local_rows, first, last = con.execute(
-        """SELECT count(*), count(*) FILTER (WHERE geography = $geography),
-                  min(period_start) FILTER (WHERE geography = $geography),
-                  max(period_start + to_months(period_months))
-                      FILTER (WHERE geography = $geography)
-           FROM referrals""",
-        {"geography": geography},
-    ).fetchone()
-    inside, covered_from, covered_to = con.execute(
-        f"""SELECT count(*), min(r.period_start),
-                   max(r.period_start + to_months(r.period_months))::DATE
-            FROM referrals r WHERE r.geography = $geography AND {_wholly_inside()}""",
-        params,
-    ).fetchone()
-    partly = con.execute(
-        """SELECT coalesce(sum(referrals), 0) FROM referrals
-           WHERE geography = $geography AND period_start < $end
-             AND period_start + to_months(period_months) > $start
-             AND NOT (period_start >= $start
-                      AND period_start + to_months(period_months) <= $end)""",
-        params,
-    ).fetchone()[0]
-    by_type = _sums(con, "referral_type", period, geography)
-    shown_types = [t for t in REFERRAL_TYPES if t != "Other" or by_type.get(t)]
-    shown_types += sorted(t for t in by_type if t not in REFERRAL_TYPES)
-    counts = pd.DataFrame({REFERRALS: [by_type.get(t, 0) for t in shown_types]})
-    shown, hidden = disclosure.on_screen(counts)
+    period, found = _period(period), cells(con, geography)
+    geography = found.geography
+    lines, total = _type_lines(found, period)
     totals = pd.DataFrame(
         {
-            "Referral type": [*(_sentence_case(plural(t)) for t in shown_types), ALL],
-            REFERRALS: [disclosure.as_text(v) for v in shown[REFERRALS]],
+            "Referral type": [*(_sentence_case(plural(line.name)) for line in lines), ALL],
+            REFERRALS: [found.text(s, audience) for s in (*(x.support for x in lines), total)],
         }
     )
+    atoms = found.atoms
     where = f"{period.label} ({period.description})"
-    message, coverage, notes = "", "", hidden[1:]
-    if not any_rows:
-        message = f"No referral figures yet. {UPLOAD_HINT}"
-    elif not local_rows:
+    message, coverage = "", ""
+    if not len(atoms):
+        any_rows = bool(len(found.wider))
         message = (
             f"No {geography} referral figures yet: only the wider area's tables are loaded. "
             f"{UPLOAD_HINT}"
+            if any_rows
+            else f"No referral figures yet. {UPLOAD_HINT}"
         )
-    elif not inside:
+    elif not total:
         message = (
             f"No {geography} referral figures for {where}. Those loaded cover "
-            f"{_span(first, last)}: choose a period in the sidebar."
+            f"{_span(min(atoms['start']), max(atoms['end']))}: choose a period in the sidebar."
         )
     else:
-        coverage = f"{geography} figures for {_span(covered_from, covered_to)}"
-        if covered_from > period.start or covered_to < period.end:
+        rows = atoms.iloc[sorted(total)]
+        first, last = min(rows["start"]), max(rows["end"])
+        coverage = f"{geography} figures for {_span(first, last)}"
+        if first > period.start or last < period.end:
             coverage += f" (not yet the whole of {period.label})"
+    notes = audience.notes(found.why(x.support) for x in lines)
+    partly = found.partly(period)
     if partly:
         notes.append(
-            f"{disclosure.shown(_count(partly))} referrals recorded for periods that only partly "
+            f"{found.text(partly, audience)} referrals recorded for periods that only partly "
             f"overlap {period.label} are not counted here."
         )
     return Summary(
         geography=geography,
         period_label=period.label,
         totals=totals,
-        has_data=bool(inside),
-        local_loaded=bool(local_rows),
-        any_loaded=bool(any_rows),
+        has_data=bool(total),
+        local_loaded=bool(len(atoms)),
+        any_loaded=bool(len(atoms)) or bool(len(found.wider)),
         coverage=coverage,
         message=message,
         notes=notes,
@@ -236,77 +403,103 @@ def summary(
 
 @dataclass(frozen=True)
 class Breakdown:
-    """One breakdown, ready to draw: chart rows (no value where small), a text table, a sentence."""
+    """One breakdown, ready to draw: chart rows (no value where hidden), a table, a sentence."""
 
     title: str
     category: str  # the category column's name, e.g. "Exploitation type"
-    chart: pd.DataFrame  # category, Referrals (NaN where 1-4), label (`<5`, `12`, `0`)
+    chart: pd.DataFrame  # category, Referrals (NaN where hidden), label (`<5`, `[c]`, `12`, `0`)
     table: pd.DataFrame  # category, Referrals (text), with a Total row
     description: str
     coloured: bool = True  # fixed category colours (exploitation types, age groups)
-    notes: list[str] = field(default_factory=list)  # what was hidden beyond counts of 1-4
+    notes: list[str] = field(default_factory=list)  # what the marks mean
 
     @property
     def empty(self) -> bool:
         return self.chart.empty
 
 
+def _shown_first(found: ReferralCells, lines: list[Line], by_size: bool) -> list[Line]:
+    """Shown counts first (largest first when `by_size`), hidden ones after by name: their
+    place must not rank them; 'Not specified' last."""
+    shown = [x for x in lines if not found.why(x.support) and x.name != NOT_SPECIFIED]
+    hidden = sorted(
+        (x for x in lines if found.why(x.support) and x.name != NOT_SPECIFIED),
+        key=lambda x: x.name,
+    )
+    if by_size:
+        shown.sort(key=lambda x: (-found.value(x.support), x.name))
+    rest = [x for x in lines if x.name == NOT_SPECIFIED]
+    return shown + hidden + rest
+
+
 def _breakdown(
-    title: str,
+    found: ReferralCells,
+    period: ReportingPeriod,
+    audience: Audience,
+    column: str,
     category: str,
-    counts: dict[str, int],
-    order: list[str],
     noun: str,
     coloured: bool = True,
 ) -> Breakdown:
-    values = [counts.get(name, 0) for name in order]
-    raw = pd.DataFrame({category: order, REFERRALS: values})
-    if not counts:
-        raw = raw.iloc[0:0]
-    shown, notes = disclosure.on_screen(raw.set_index(category))
-    labels = [disclosure.as_text(v) for v in shown[REFERRALS]]
-    chart = disclosure.for_chart(raw, REFERRALS, labels[:-1])
-    table = pd.DataFrame({category: [*raw[category], "Total"], REFERRALS: labels})
-    if raw.empty:
+    lines, total = _category_lines(found, period, column)
+    if column == "referring_agency":
+        lines = [x for x in lines if x.support]
+        lines = _shown_first(found, lines, by_size=True)
+    if not total:
+        lines = []
+    values = [found.value(x.support) for x in lines]
+    labels = [found.text(x.support, audience) for x in lines]
+    raw = pd.DataFrame({category: [x.name for x in lines], REFERRALS: values})
+    chart = disclosure.for_chart(raw, REFERRALS, labels)
+    table = pd.DataFrame(
+        {category: [*raw[category], "Total"], REFERRALS: [*labels, found.text(total, audience)]}
+    )
+    if not lines:
         table = table.iloc[0:0]
-    description = _most_common(raw, category, noun)
-    return Breakdown(title, category, chart, table, description, coloured, notes[1:])
+    description = _largest(
+        [x.name for x in lines], labels, found.text(total, audience), noun, bool(lines)
+    )
+    notes = audience.notes([found.why(x.support) for x in lines] + [found.why(total)])
+    return Breakdown(f"Referrals by {noun}", category, chart, table, description, coloured, notes)
 
 
-def _most_common(raw: pd.DataFrame, category: str, noun: str) -> str:
-    """'Criminal was the most common exploitation type: 12 of 30 referrals.' (never a count 1-4)."""
-    if raw.empty:
+def _largest(names: list[str], labels: list[str], total: str, noun: str, any_rows: bool) -> str:
+    """'Criminal was the most common exploitation type: 12 of 30 referrals.', from the figures
+    as shown (a hidden count is never named or ranked)."""
+    if not any_rows:
         return f"No referrals by {noun} in this period."
-    total = int(raw[REFERRALS].sum())
-    top = int(raw[REFERRALS].max())
-    if disclosure.is_small(top):
-        return (
-            f"No {noun} had 5 or more referrals; there were {disclosure.shown(total)} "
-            "referrals in all."
-        )
-    leaders = raw.loc[raw[REFERRALS] == top, category].tolist()
+    shown = {n: int(t.replace(",", "")) for n, t in zip(names, labels, strict=True)
+             if t not in disclosure.MARKS}  # fmt: skip
+    of = f"of {total} referrals" if total not in disclosure.MARKS else "of all referrals"
+    hidden = len(shown) < len(names)
+    if not shown or max(shown.values()) == 0:
+        return f"No {noun} had a count that can be shown; {total} referrals in all."
+    top = max(shown.values())
+    leaders = [n for n, v in shown.items() if v == top]
+    nouns = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    if hidden:  # a hidden count is never ranked: it may be more
+        which = f"the most referrals of the {nouns} shown"
+        if len(leaders) == 1:
+            return f"{leaders[0]} had {which}: {top:,} {of}."
+        return f"{_join(leaders)} had {which}: {top:,} referrals each, {of}."
     if len(leaders) == 1:
-        return f"{leaders[0]} was the most common {noun}: {top:,} of {total:,} referrals."
-    return f"{_join(leaders)} were the most common {noun}s: {top:,} referrals each, of {total:,}."
-
-
-def _order_known(known: list[str], counts: dict[str, int]) -> list[str]:
-    return known + sorted(k for k in counts if k not in known)
+        return f"{leaders[0]} was the most common {noun}: {top:,} {of}."
+    return f"{_join(leaders)} were the most common {nouns}: {top:,} referrals each, {of}."
 
 
 def by_exploitation(
     con: duckdb.DuckDBPyConnection,
     period: ReportingPeriod | str,
+    audience: Audience = Audience.MEETING,
     geography: str | None = None,
 ) -> Breakdown:
     """Referrals by exploitation type in the NRM's order (every type listed, zeros included)."""
-    period, geography = _period(period), _geography(geography)
-    counts = _sums(con, "exploitation_type", period, geography)
     return _breakdown(
-        "Referrals by exploitation type",
+        cells(con, geography),
+        _period(period),
+        audience,
+        "exploitation_type",
         "Exploitation type",
-        counts,
-        _order_known(EXPLOITATION_TYPES, counts),
         "exploitation type",
     )
 
@@ -314,47 +507,117 @@ def by_exploitation(
 def by_age(
     con: duckdb.DuckDBPyConnection,
     period: ReportingPeriod | str,
+    audience: Audience = Audience.MEETING,
     geography: str | None = None,
 ) -> Breakdown:
     """Referrals by age group: Adult, Child (under 18), Not specified."""
-    period, geography = _period(period), _geography(geography)
-    counts = _sums(con, "age_group", period, geography)
     return _breakdown(
-        "Referrals by age group", "Age group", counts, _order_known(AGE_GROUPS, counts), "age group"
+        cells(con, geography), _period(period), audience, "age_group", "Age group", "age group"
     )
-
-
-def _agency_order(counts: dict[str, int]) -> list[str]:
-    """Most referrals first; counts of 1-4 after, by name (their order must not rank them);
-    Not specified last."""
-    named = {k: v for k, v in counts.items() if k != NOT_SPECIFIED and v}
-    big = sorted(
-        (k for k, v in named.items() if v >= disclosure.THRESHOLD), key=lambda k: (-named[k], k)
-    )
-    small = sorted(k for k, v in named.items() if v < disclosure.THRESHOLD)
-    return big + small + ([NOT_SPECIFIED] if counts.get(NOT_SPECIFIED) else [])
 
 
 def by_agency(
     con: duckdb.DuckDBPyConnection,
     period: ReportingPeriod | str,
+    audience: Audience = Audience.MEETING,
     geography: str | None = None,
 ) -> Breakdown:
     """Referrals by referring agency (the NRM's First responder), most first."""
-    period, geography = _period(period), _geography(geography)
-    counts = _sums(con, "referring_agency", period, geography)
-    breakdown = _breakdown(
-        "Referrals by referring agency",
+    return _breakdown(
+        cells(con, geography),
+        _period(period),
+        audience,
+        "referring_agency",
         "Referring agency",
-        counts,
-        _agency_order(counts),
         "referring agency",
         coloured=False,
     )
-    return breakdown
 
 
 # --- over time ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Counts with slots down (months, quarters or years) and referral types across, with the
+    totals of each, as registered and shown."""
+
+    slots: list[tuple[str, ReportingPeriod]]
+    types: list[str]
+    cells: dict[tuple[str, str], Support]  # (slot label, type) -> rows
+    slot_totals: dict[str, Support]
+    type_totals: dict[str, Support]
+    total: Support
+
+
+def _grid(
+    found: ReferralCells,
+    slots: list[tuple[str, ReportingPeriod]],
+    types: list[str],
+    totals_row: bool = True,
+) -> Grid:
+    """`totals_row`: a Total row adding up the slots (a year's months); none across years,
+    whose sum says nothing and would only link the years' hidden cells to one another."""
+    grid = {(label, t): found.inside(w, referral_type=t) for label, w in slots for t in types}
+    slot_totals = {label: found.inside(w) for label, w in slots}
+    rows = found.cells
+    for label, _ in slots:
+        rows.relate(slot_totals[label], [grid[label, t] for t in types])
+    if not totals_row or not slots:
+        return Grid(slots, types, grid, slot_totals, {}, frozenset())
+    type_totals = {
+        t: rows.add_rows(frozenset().union(*(grid[label, t] for label, _ in slots))) for t in types
+    }
+    total = rows.add_rows(frozenset().union(*slot_totals.values()))
+    for t in types:
+        rows.relate(type_totals[t], [grid[label, t] for label, _ in slots])
+    rows.relate(total, list(slot_totals.values()))
+    rows.relate(total, list(type_totals.values()))
+    return Grid(slots, types, grid, slot_totals, type_totals, total)
+
+
+def _grid_tables(
+    found: ReferralCells, grid: Grid, first: str, audience: Audience
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The chart rows (first, Referral type, Referrals, label) and the wide text table."""
+    chart = pd.DataFrame(
+        [
+            (
+                label,
+                t,
+                found.value(grid.cells[label, t]),
+                found.text(grid.cells[label, t], audience),
+            )
+            for label, _ in grid.slots
+            for t in grid.types
+        ],
+        columns=[first, "Referral type", REFERRALS, LABEL],
+    )
+    chart = disclosure.for_chart(chart.drop(columns=LABEL), REFERRALS, list(chart[LABEL]))
+    table = pd.DataFrame(
+        [
+            {
+                first: label,
+                **{t: found.text(grid.cells[label, t], audience) for t in grid.types},
+                "Total": found.text(grid.slot_totals[label], audience),
+            }
+            for label, _ in grid.slots
+        ]
+        + (
+            [
+                {
+                    first: "Total",
+                    **{t: found.text(grid.type_totals[t], audience) for t in grid.types},
+                    "Total": found.text(grid.total, audience),
+                }
+            ]
+            if grid.type_totals
+            else []
+        )
+    )
+    supports = [*grid.cells.values(), *grid.slot_totals.values(), *grid.type_totals.values()]
+    notes = audience.notes(found.why(s) for s in [*supports, grid.total])
+    return chart, table, notes
 
 
 @dataclass(frozen=True)
@@ -364,135 +627,98 @@ class OverTime:
     title: str
     year_label: str
     step: str  # "month" or "quarter"
-    chart: pd.DataFrame  # Period, Referral type, Referrals (NaN where 1-4), label
-    table: pd.DataFrame  # Period, one column per referral type, Total (text)
+    chart: pd.DataFrame  # Month/Quarter, Referral type, Referrals (NaN where hidden), label
+    table: pd.DataFrame  # Month/Quarter, one column per referral type, Total (text)
     description: str
     notes: list[str] = field(default_factory=list)
+    part_year: str = ""  # "April to October 2025" when the figures stop short of the year's end
 
     @property
     def empty(self) -> bool:
         return self.table.empty
 
 
-def _type_order(types: Iterable[str]) -> list[str]:
-    found = set(types)
-    return [t for t in REFERRAL_TYPES if t in found] + sorted(found - set(REFERRAL_TYPES))
+def _year_slots(found: ReferralCells, year: ReportingPeriod) -> tuple[str, list]:
+    """By month when every row of the year is monthly, else by quarter; from the first slot with
+    rows to the last."""
+    inside = found.atoms.iloc[sorted(found.inside(year))]
+    if inside.empty:
+        return "month", []
+    monthly = all(
+        add_months(s, 1) == e for s, e in zip(inside["start"], inside["end"], strict=True)
+    )
+    if monthly:
+        first, last = min(inside["start"]), max(inside["start"])
+        slots = []
+        while first <= last:
+            slots.append((_month_label(first), ReportingPeriod(first, 1)))
+            first = add_months(first, 1)
+        return "month", slots
+    quarters = [q for q in year.quarters() if found.inside(q)]
+    if not quarters:
+        return "quarter", []
+    chosen = [q for q in year.quarters() if quarters[0].start <= q.start <= quarters[-1].start]
+    return "quarter", [(_quarter_label(q), q) for q in chosen]
 
 
-def _grid(
-    raw: pd.DataFrame, first: str, order: list[str], types: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """From true counts (first, Referral type, Referrals): a full grid of true counts, the
-    chart rows (suppressed) and the wide text table with a Total column."""
-    index = pd.MultiIndex.from_product([order, types], names=[first, "Referral type"])
-    counts = (
-        raw.groupby([first, "Referral type"])[REFERRALS].sum().reindex(index, fill_value=0)
-    ).reset_index()
-    counts[REFERRALS] = counts[REFERRALS].astype(int)
-    wide = counts.pivot(index=first, columns="Referral type", values=REFERRALS)
-    wide = wide.reindex(index=order, columns=types)
-    shown, notes = disclosure.on_screen(wide)
-    shown = shown.map(disclosure.as_text)
-    if "Total" not in shown.columns:  # one referral type: its column is the total
-        shown["Total"] = shown[types[0]]
-    labels = [
-        shown.loc[row, kind]
-        for row, kind in zip(counts[first], counts["Referral type"], strict=True)
-    ]
-    chart = disclosure.for_chart(counts, REFERRALS, labels)
-    table = shown.rename_axis(index=first, columns=None).reset_index()
-    return counts, chart, table, notes[1:]
+@layout
+def _register_over_time(found: ReferralCells) -> None:
+    for year in found.years:
+        _over_time_grid(found, year)
 
 
-def _busiest(counts: pd.DataFrame, first: str, noun: str, total_word: str) -> str:
-    per = counts.groupby(first, sort=False)[REFERRALS].sum()
-    total = int(per.sum())
-    if not total:
-        return f"No referrals {total_word}."
-    top = int(per.max())
-    if disclosure.is_small(top):
-        return (
-            f"Every {noun} had fewer than 5 referrals; {disclosure.shown(total)} referrals "
-            f"{total_word}."
-        )
-    leaders = per[per == top].index.tolist()
-    return f"Most referrals in {_join(leaders)}: {top:,} of {total:,} {total_word}."
+def _over_time_grid(found: ReferralCells, year: ReportingPeriod) -> tuple[str, Grid, Support]:
+    step, slots = _year_slots(found, year)
+    grid = _grid(found, slots, _type_order(found.values("referral_type", found.inside(year))))
+    unplaced = found.cells.add_rows(found.inside(year) - grid.total, disclosure.ASIDE)
+    return step, grid, unplaced
 
 
 def over_time(
     con: duckdb.DuckDBPyConnection,
     period: ReportingPeriod | str,
+    audience: Audience = Audience.MEETING,
     geography: str | None = None,
 ) -> OverTime:
     """The financial year holding `period`: by month when every row is monthly, else by quarter."""
-    period, geography = _period(period), _geography(geography)
-    year = period.year()
-    rows = con.execute(
-        f"""SELECT r.period_start, r.period_months, r.referral_type, sum(r.referrals)
-            FROM referrals r WHERE r.geography = $geography AND {_wholly_inside()}
-            GROUP BY ALL""",
-        {"geography": geography, "start": year.start, "end": year.end},
-    ).fetchall()
-    title = f"Referrals in {year.label}"
-    if not rows:
+    found = cells(con, geography)
+    year = _period(period).year()
+    step, grid, unplaced = _over_time_grid(found, year)
+    title = f"Referrals by {step}, {year.label}"
+    if not grid.slots:
         empty = pd.DataFrame()
-        return OverTime(
-            title,
-            year.label,
-            "month",
-            empty,
-            empty,
-            f"No {geography} referral figures for {year.label}.",
-        )
-    notes: list[str] = []
-    monthly = all(months == 1 for _, months, _, _ in rows)
-    records = []
-    unplaced = 0
-    for start, months, referral_type, n in rows:
-        if monthly:
-            slot = start
-        else:
-            quarter = periods.quarter_of(start)
-            if add_months(start, int(months)) > quarter.end:
-                unplaced += _count(n)
-                continue
-            slot = quarter.start
-        records.append((slot, referral_type, _count(n)))
-    raw = pd.DataFrame(records, columns=["slot", "Referral type", REFERRALS])
+        message = f"No {found.geography} referral figures for {year.label}."
+        return OverTime(title, year.label, step, empty, empty, message)
+    column = "Month" if step == "month" else "Quarter"
+    chart, table, notes = _grid_tables(found, grid, column, audience)
     if unplaced:
         notes.append(
-            f"{disclosure.shown(unplaced)} referrals recorded for the whole year (not by month "
-            "or quarter) are in the year's total but not in this chart."
+            f"{found.text(unplaced, audience)} referrals recorded for the whole year (not by "
+            "month or quarter) are in the year's total but not in this chart."
         )
-    step = "month" if monthly else "quarter"
-    if raw.empty:
-        slots = []
-    elif monthly:
-        first, last = raw["slot"].min(), raw["slot"].max()
-        slots = []
-        while first <= last:
-            slots.append(first)
-            first = add_months(first, 1)
-    else:
-        placed = set(raw["slot"])
-        slots = [q.start for q in year.quarters() if q.start <= max(placed)]
-        slots = [s for s in slots if s >= min(placed)]
-    label_of = (
-        {s: _month_label(s) for s in slots}
-        if monthly
-        else {s: _quarter_label(periods.quarter_of(s)) for s in slots}
-    )
-    column = "Month" if monthly else "Quarter"
-    raw[column] = raw["slot"].map(label_of)
-    types = _type_order(raw["Referral type"]) or REFERRAL_TYPES[:2]
-    counts, chart, table, hidden = _grid(raw, column, [label_of[s] for s in slots], types)
-    notes += hidden
-    if not monthly and slots:
+    if step == "quarter":
         notes.append("Shown by quarter: some figures for this year were given by quarter.")
-    description = _busiest(counts, column, step, f"in {year.label}")
-    return OverTime(
-        f"Referrals by {step}, {year.label}", year.label, step, chart, table, description, notes
-    )
+    reach = grid.slots[-1][1].end
+    part = _span(year.start, reach) if reach < year.end else ""
+    description = _busiest(found, grid, step, year.label, audience)
+    return OverTime(title, year.label, step, chart, table, description, notes, part)
+
+
+def _busiest(
+    found: ReferralCells, grid: Grid, noun: str, year_label: str, audience: Audience
+) -> str:
+    """The busiest slot among those shown (a hidden one is never named)."""
+    total = found.text(grid.total, audience)
+    shown = {label: found.value(s) for label, s in grid.slot_totals.items() if not found.why(s)}
+    if found.value(grid.total) == 0:
+        return f"No referrals in {year_label}."
+    if not shown or max(shown.values()) == 0:
+        return f"No {noun} had a count that can be shown; {total} referrals in {year_label}."
+    top = max(shown.values())
+    leaders = [label for label, v in shown.items() if v == top]
+    which = "Most referrals" if len(shown) == len(grid.slot_totals) else "The most shown"
+    of = f"of {total}" if total not in disclosure.MARKS else "of all those"
+    return f"{which} in {_join(leaders)}: {top:,} {of} in {year_label}."
 
 
 # --- financial years ---------------------------------------------------------------------------
@@ -502,68 +728,160 @@ def over_time(
 class Years:
     """Each financial year's referrals by type, across every year loaded."""
 
-    chart: pd.DataFrame  # Year, Referral type, Referrals (NaN where 1-4), label
+    chart: pd.DataFrame  # Year, Referral type, Referrals (NaN where hidden), label
     table: pd.DataFrame  # Year, one column per referral type, Total, Covers (text)
     description: str
     notes: list[str] = field(default_factory=list)
+    part_years: dict[str, str] = field(default_factory=dict)  # year -> the months it covers
 
     @property
     def empty(self) -> bool:
         return self.table.empty
 
 
-def financial_years(con: duckdb.DuckDBPyConnection, geography: str | None = None) -> Years:
+@layout
+def _register_years(found: ReferralCells) -> None:
+    _years_grid(found)
+
+
+def _years_grid(found: ReferralCells) -> tuple[Grid, Support]:
+    years = [(y.label, y) for y in found.years if found.inside(y)]
+    grid = _grid(found, years, _type_order(found.values("referral_type")), totals_row=False)
+    counted = frozenset().union(*grid.slot_totals.values()) if years else frozenset()
+    outside = found.cells.add_rows(frozenset(range(len(found.atoms))) - counted, disclosure.ASIDE)
+    return grid, outside
+
+
+def financial_years(
+    con: duckdb.DuckDBPyConnection,
+    audience: Audience = Audience.MEETING,
+    geography: str | None = None,
+) -> Years:
     """Totals by referral type for each financial year (April-March) with local figures."""
-    geography = _geography(geography)
-    rows = con.execute(
-        """WITH r AS (
-               SELECT *, CASE WHEN month(period_start) >= 4 THEN year(period_start)
-                              ELSE year(period_start) - 1 END AS fy,
-                      (period_start + to_months(period_months))::DATE AS period_end
-               FROM referrals WHERE geography = $geography)
-           SELECT fy, referral_type, sum(referrals), min(period_start), max(period_end),
-                  bool_and(period_end <= make_date(fy + 1, 4, 1)) AS inside
-           FROM r GROUP BY fy, referral_type, period_end <= make_date(fy + 1, 4, 1)
-           ORDER BY fy""",
-        {"geography": geography},
-    ).fetchall()
-    inside = [r for r in rows if r[5]]
-    outside = sum(_count(r[2]) for r in rows if not r[5])
-    if not inside:
+    found = cells(con, geography)
+    grid, outside = _years_grid(found)
+    if not grid.slots:
         empty = pd.DataFrame()
-        return Years(empty, empty, f"No {geography} referral figures yet.")
-    labels = {fy: periods.financial_year(fy).label for fy, *_ in inside}
-    raw = pd.DataFrame(
-        [(labels[fy], t, _count(n)) for fy, t, n, *_ in inside],
-        columns=["Year", "Referral type", REFERRALS],
-    )
-    order = [labels[fy] for fy in sorted(labels)]
-    types = _type_order(raw["Referral type"])
-    counts, chart, table, hidden = _grid(raw, "Year", order, types)
+        return Years(empty, empty, f"No {found.geography} referral figures yet.")
+    chart, table, notes = _grid_tables(found, grid, "Year", audience)
     covers, partial = {}, {}
-    for fy in sorted(labels):
-        first = min(r[3] for r in inside if r[0] == fy)
-        last = max(r[4] for r in inside if r[0] == fy)
-        year = periods.financial_year(fy)
+    for label, year in grid.slots:
+        rows = found.atoms.iloc[sorted(found.inside(year))]
+        first, last = min(rows["start"]), max(rows["end"])
         text = _span(first, last)
         if first > year.start or last < year.end:
-            partial[labels[fy]] = text
+            partial[label] = text
             text += " (part of the year)"
-        covers[labels[fy]] = text
+        covers[label] = text
     table["Covers"] = table["Year"].map(covers).fillna("")
-    notes = list(hidden)
     if outside:
         notes.append(
-            f"{disclosure.shown(outside)} referrals recorded for periods that cross a year end "
-            "are not counted in any year."
+            f"{found.text(outside, audience)} referrals recorded for periods that cross a year "
+            "end are not counted in any year."
         )
-    per_year = counts.groupby("Year", sort=False)[REFERRALS].sum()
     parts = [
-        f"{year}{f' ({partial[year]} only)' if year in partial else ''}: {disclosure.shown(int(n))}"
-        for year, n in per_year.items()
+        f"{label}{f' ({partial[label]} only)' if label in partial else ''}: "
+        f"{found.text(grid.slot_totals[label], audience)}"
+        for label, _ in grid.slots
     ]
-    description = f"{geography} referrals by financial year, " + "; ".join(parts) + "."
-    return Years(chart, table, description, notes)
+    description = f"{found.geography} referrals by financial year, " + "; ".join(parts) + "."
+    chart["Part year"] = chart["Year"].map(partial).fillna("")
+    return Years(chart, table, description, notes, partial)
+
+
+# --- exploitation type by age group, for the statement ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Crosstab:
+    """A year's referrals: exploitation type down, age group across, with totals (as shown)."""
+
+    table: pd.DataFrame  # Exploitation type, one column per age group, Total; last row Total
+    notes: list[str]
+    by_type: list[tuple[str, int | None, str]]  # name, value (None when hidden), text
+    by_age: list[tuple[str, int | None, str]]
+    total: str
+
+    @property
+    def empty(self) -> bool:
+        return self.table.empty
+
+
+@layout
+def _register_crosstabs(found: ReferralCells) -> None:
+    for year in found.years:
+        _crosstab_cells(found, year)
+
+
+def _crosstab_cells(found: ReferralCells, year: ReportingPeriod):
+    total = found.inside(year)
+    types = [t for t in _order_known(EXPLOITATION_TYPES, found.values("exploitation_type", total))
+             if found.inside(year, exploitation_type=t)]  # fmt: skip
+    ages = [a for a in _order_known(AGE_GROUPS, found.values("age_group", total))
+            if found.inside(year, age_group=a)]  # fmt: skip
+    inner = {
+        (t, a): found.inside(year, exploitation_type=t, age_group=a) for t in types for a in ages
+    }
+    rows = {t: found.inside(year, exploitation_type=t) for t in types}
+    columns = {a: found.inside(year, age_group=a) for a in ages}
+    for t in types:
+        found.cells.relate(rows[t], [inner[t, a] for a in ages])
+    for a in ages:
+        found.cells.relate(columns[a], [inner[t, a] for t in types])
+    found.cells.relate(total, list(rows.values()))
+    found.cells.relate(total, list(columns.values()))
+    return types, ages, inner, rows, columns, total
+
+
+def crosstab(
+    con: duckdb.DuckDBPyConnection,
+    period: ReportingPeriod | str,
+    audience: Audience = Audience.PUBLICATION,
+    geography: str | None = None,
+) -> Crosstab:
+    found = cells(con, geography)
+    types, ages, inner, rows, columns, total = _crosstab_cells(found, _period(period))
+    if not total:
+        return Crosstab(pd.DataFrame(), [], [], [], "")
+
+    def shown(support: Support) -> int | str:
+        text = found.text(support, audience)
+        return text if text in disclosure.MARKS else found.value(support)
+
+    table = pd.DataFrame(
+        [
+            {
+                "Exploitation type": t,
+                **{a: shown(inner[t, a]) for a in ages},
+                "Total": shown(rows[t]),
+            }
+            for t in types
+        ]
+        + [
+            {
+                "Exploitation type": "Total",
+                **{a: shown(columns[a]) for a in ages},
+                "Total": shown(total),
+            }
+        ]
+    )
+    if len(ages) == 1:  # one age group: its column is the total
+        table = table.drop(columns=ages)
+    supports = [*inner.values(), *rows.values(), *columns.values(), total]
+
+    def listed(named: dict[str, Support]) -> list[tuple[str, int | None, str]]:
+        return [
+            (name, None if found.why(s) else found.value(s), found.text(s, audience))
+            for name, s in named.items()
+        ]
+
+    return Crosstab(
+        table,
+        audience.notes(found.why(s) for s in supports),
+        listed(rows),
+        listed(columns),
+        found.text(total, audience),
+    )
 
 
 # --- the wider area ----------------------------------------------------------------------------
@@ -575,8 +893,8 @@ class Shares:
 
     title: str
     category: str  # "Exploitation type" or "Age group"
-    chart: pd.DataFrame  # category, Geography, Share (%) (NaN where the count is 1-4), label
-    table: pd.DataFrame  # category, one column per geography: `38%`, `small`; a count row last
+    chart: pd.DataFrame  # category, Geography, Share (%) (NaN where hidden), label
+    table: pd.DataFrame  # category, one column per geography: `38%`, `[c]`; a count row last
     description: str
 
 
@@ -598,22 +916,18 @@ class Comparison:
 
 
 def _slots(
-    con: duckdb.DuckDBPyConnection, period: ReportingPeriod, referral_type: str | None
+    found: ReferralCells, period: ReportingPeriod, referral_type: str | None
 ) -> dict[str, list[tuple[date, date]]]:
     """Each geography's distinct row periods (start, end exclusive) wholly inside the period."""
-    params = {"start": period.start, "end": period.end}
-    match = ""
+    local = found.atoms[["referral_type", "start", "end"]].assign(geography=found.geography)
+    rows = pd.concat([local, found.wider]) if len(found.wider) else local
+    rows = rows[(rows["start"] >= period.start) & (rows["end"] <= period.end)]
     if referral_type:
-        match, params["referral_type"] = "AND r.referral_type = $referral_type", referral_type
-    rows = con.execute(
-        f"""SELECT DISTINCT r.geography, r.period_start,
-                   (r.period_start + to_months(r.period_months))::DATE
-            FROM referrals r WHERE {_wholly_inside()} {match}
-            ORDER BY ALL""",
-        params,
-    ).fetchall()
+        rows = rows[rows["referral_type"] == referral_type]
     out: dict[str, list[tuple[date, date]]] = {}
-    for geography, first, end in rows:
+    for geography, first, end in sorted(
+        set(zip(rows["geography"], rows["start"], rows["end"], strict=True))
+    ):
         out.setdefault(geography, []).append((first, end))
     return out
 
@@ -661,127 +975,81 @@ def _common_window(
     return start, end, shown, dropped
 
 
-def _shares(
-    raw: pd.DataFrame, category: str, geographies: list[str], chosen: str, window: str
-) -> Shares:
-    """True counts (geography, category, n) -> shares as text, chart rows and a sentence."""
-    known = EXPLOITATION_TYPES if category == "Exploitation type" else AGE_GROUPS
-    order = _order_known(known, dict.fromkeys(raw[category], 0))
-    table = {category: [*order, "Referrals counted"]}
-    chart_rows = []
-    totals = raw.groupby("geography")["n"].sum()
-    for geography in geographies:
-        counts = raw[raw["geography"] == geography].groupby(category)["n"].sum()
-        counts = counts.reindex(order, fill_value=0).to_frame()
-        shown, _ = disclosure.on_screen(counts)
-        total = int(totals.get(geography, 0))
-        cells = []
-        for name, n, cell in zip(order, counts["n"], shown["n"], strict=False):
-            text = _share_text(int(n), total) if cell != disclosure.PUBLISHED_MARK else cell
-            share = None if isinstance(cell, str) or not total else 100 * n / total
-            cells.append(text)
-            chart_rows.append((name, geography, share, text))
-        table[geography] = [*cells, disclosure.as_text(shown["n"].iloc[-1])]
-    chart = pd.DataFrame(chart_rows, columns=[category, "Geography", SHARE, LABEL])
-    chart[SHARE] = chart[SHARE].astype(float)
-    noun = category.lower()
-    return Shares(
-        f"Share of {plural(chosen)} by {noun}",
-        category,
-        chart,
-        pd.DataFrame(table),
-        _compare_sentence(raw, category, order, geographies, chosen, window),
-    )
+@dataclass(frozen=True)
+class _Plan:
+    """What a comparison for one period shows, or why it shows nothing."""
+
+    types: list[str]
+    chosen: str = ""
+    window: ReportingPeriod | None = None
+    geographies: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    message: str = ""
 
 
-def _compare_sentence(
-    raw: pd.DataFrame,
-    category: str,
-    order: list[str],
-    geographies: list[str],
-    chosen: str,
-    window: str,
-) -> str:
-    """The local area's largest category (5 or more referrals) and its share in each area."""
-    local, noun = geographies[0], category.lower()
-    totals = raw.groupby("geography")["n"].sum()
-    counts = raw.groupby(["geography", category])["n"].sum()
-    mine = counts.get(local, pd.Series(dtype=int))
-    mine = mine[mine >= disclosure.THRESHOLD]
-    if mine.empty:
-        return f"No {noun} had 5 or more of {local}'s {plural(chosen)} in {window}."
-    top = next(name for name in order if mine.get(name) == mine.max())
-    parts = [
-        f"{_share_text(int(counts.get((g, top), 0)), int(totals.get(g, 0)))} in {g}"
-        for g in geographies
-    ]
-    return f"{top}: share of {plural(chosen)} in {window}, " + ", ".join(parts) + "."
-
-
-def comparison(
-    con: duckdb.DuckDBPyConnection,
-    period: ReportingPeriod | str,
-    geography: str | None = None,
-    referral_type: str | None = None,
-) -> Comparison:
-    """Local shares beside each wider area's, for the months they all cover inside the period.
-
-    Compares one referral type at a time (the Home Office tables are NRM referrals, or Duty to
-    Notify reports): `referral_type`, else NRM referral when both sides have it, else the first
-    type they share.
-    """
-    period, local = _period(period), _geography(geography)
-    all_slots = _slots(con, period, None)
+def _plan(found: ReferralCells, period: ReportingPeriod, referral_type: str | None) -> _Plan:
+    local = found.geography
+    all_slots = _slots(found, period, None)
     others = [g for g in all_slots if g != local]
-
-    def nothing(message: str, types: list[str] | None = None, chosen: str = "") -> Comparison:
-        return Comparison(chosen, types or [], [], "", [], message)
-
     if not others:
-        loaded = con.execute(
-            """SELECT geography, min(period_start),
-                      max(period_start + to_months(period_months))::DATE
-               FROM referrals WHERE geography <> $local GROUP BY 1 ORDER BY 1""",
-            {"local": local},
-        ).fetchall()
-        if not loaded:
-            return nothing(f"No figures for a wider area are loaded. {COMPARISON_HINT}")
-        listed = "; ".join(f"{g}: {_span(a, b)}" for g, a, b in loaded)
-        return nothing(
-            f"Wider-area figures are loaded ({listed}) but none for {period.label}: choose a "
-            "period they cover in the sidebar."
+        if not len(found.wider):
+            return _Plan([], message=f"No figures for a wider area are loaded. {COMPARISON_HINT}")
+        spans = found.wider.groupby("geography").agg(start=("start", "min"), end=("end", "max"))
+        listed = "; ".join(f"{g}: {_span(r.start, r.end)}" for g, r in spans.iterrows())
+        return _Plan(
+            [],
+            message=f"Wider-area figures are loaded ({listed}) but none for {period.label}: "
+            "choose a period they cover in the sidebar.",
         )
     if local not in all_slots:
-        return nothing(f"No {local} referral figures for {period.label} to compare.")
-    types = [
-        t
-        for t in _type_order(
-            r[0]
-            for r in con.execute(
-                f"""SELECT DISTINCT r.referral_type FROM referrals r
-                    WHERE {_wholly_inside()} AND r.geography = $local
-                      AND r.referral_type IN (
-                          SELECT referral_type FROM referrals r
-                          WHERE {_wholly_inside()} AND r.geography <> $local)""",
-                {"start": period.start, "end": period.end, "local": local},
-            ).fetchall()
-        )
-    ]
+        return _Plan([], message=f"No {local} referral figures for {period.label} to compare.")
+    local_types = set(found.values("referral_type", found.inside(period)))
+    wider = found.wider[(found.wider["start"] >= period.start) & (found.wider["end"] <= period.end)]
+    types = _type_order(local_types & set(wider["referral_type"]))
     if not types:
-        return nothing(
-            f"The wider-area figures for {period.label} are of another referral type than "
-            f"{local}'s, so there is nothing like for like to compare."
+        return _Plan(
+            [],
+            message=f"The wider-area figures for {period.label} are of another referral type "
+            f"than {local}'s, so there is nothing like for like to compare.",
         )
     chosen = referral_type if referral_type in types else types[0]
-    slots = _slots(con, period, chosen)
-    start, end, shown_geographies, dropped = _common_window(slots, local)
-    if len(shown_geographies) == 1:
-        return nothing(
-            f"The wider area's {plural(chosen)} for {period.label} cover other months than "
-            f"{local}'s, so there is no common period to compare.",
+    start, end, shown, dropped = _common_window(_slots(found, period, chosen), local)
+    if len(shown) == 1:
+        return _Plan(
             types,
             chosen,
+            message=f"The wider area's {plural(chosen)} for {period.label} cover other months "
+            f"than {local}'s, so there is no common period to compare.",
         )
+    window = ReportingPeriod(start, (end.year - start.year) * 12 + end.month - start.month)
+    return _Plan(types, chosen, window, shown, dropped)
+
+
+@layout
+def _register_comparisons(found: ReferralCells) -> None:
+    if not len(found.wider):
+        return
+    for period in _windows(found):
+        for referral_type in _plan(found, period, None).types:
+            plan = _plan(found, period, referral_type)
+            if plan.window is not None:
+                for column in ("exploitation_type", "age_group"):
+                    _local_share_lines(found, plan, column)
+
+
+def _local_share_lines(found: ReferralCells, plan: _Plan, column: str):
+    total = found.inside(plan.window, referral_type=plan.chosen)
+    known = EXPLOITATION_TYPES if column == "exploitation_type" else AGE_GROUPS
+    lines = [
+        Line(name, found.inside(plan.window, referral_type=plan.chosen, **{column: name}))
+        for name in known + sorted(set(found.values(column, total)) - set(known))
+    ]
+    found.cells.relate(total, [line.support for line in lines])
+    return lines, total
+
+
+def _wider_counts(con: duckdb.DuckDBPyConnection, plan: _Plan, local: str) -> pd.DataFrame:
+    """The wider areas' published counts (not about anyone local) in the common window."""
     raw = con.execute(
         """SELECT geography, exploitation_type, age_group, sum(referrals) AS n
            FROM referrals
@@ -789,30 +1057,129 @@ def comparison(
              AND period_start >= $start AND period_start + to_months(period_months) <= $end
            GROUP BY ALL""",
         {
-            "referral_type": chosen,
-            "geographies": shown_geographies,
-            "start": start,
-            "end": end,
+            "referral_type": plan.chosen,
+            "geographies": [g for g in plan.geographies if g != local],
+            "start": plan.window.start,
+            "end": plan.window.end,
         },
     ).df()
     raw["n"] = raw["n"].fillna(0).astype(int)
+    return raw
+
+
+def comparison(
+    con: duckdb.DuckDBPyConnection,
+    period: ReportingPeriod | str,
+    audience: Audience = Audience.MEETING,
+    referral_type: str | None = None,
+    geography: str | None = None,
+) -> Comparison:
+    """Local shares beside each wider area's, for the months they all cover inside the period.
+
+    Compares one referral type at a time (the Home Office tables are NRM referrals, or Duty to
+    Notify reports): `referral_type`, else NRM referral when both sides have it, else the first
+    type they share. A local share is hidden wherever its count is: with the local total beside
+    it, a share is as good as the count.
+    """
+    period, found = _period(period), cells(con, geography)
+    plan = _plan(found, period, referral_type)
+    if plan.window is None:
+        return Comparison(plan.chosen, plan.types, [], "", [], plan.message)
+    local = found.geography
+    wider = _wider_counts(con, plan, local)
+    size = wider.groupby("geography")["n"].sum()
     # The nearest in scale first: Essex Police force area before England and Wales.
-    size = raw.groupby("geography")["n"].sum()
-    shown_geographies = [local, *sorted(shown_geographies[1:], key=lambda g: (size.get(g, 0), g))]
-    raw = raw.rename(columns={"exploitation_type": "Exploitation type", "age_group": "Age group"})
-    window = _span(start, end)
+    geographies = [local, *sorted(plan.geographies[1:], key=lambda g: (size.get(g, 0), g))]
+    window = _span(plan.window.start, plan.window.end)
     panels = [
-        _shares(raw, "Exploitation type", shown_geographies, chosen, window),
-        _shares(raw, "Age group", shown_geographies, chosen, window),
+        _shares(found, plan, wider, column, category, geographies, window, audience)
+        for column, category in (
+            ("exploitation_type", "Exploitation type"),
+            ("age_group", "Age group"),
+        )
     ]
     notes = [
-        f"Shares of each area's {plural(chosen)} in {window}, the months every area shown covers. "
-        f"'{SMALL_SHARE}': fewer than 5 referrals, so the share is not shown.",
+        f"Shares of each area's {plural(plan.chosen)} in {window}, the months every area shown "
+        f"covers. A share is hidden (<5 or [c]) wherever its count is; '{NO_SHARE}': not "
+        "shown, because the total it is a share of is hidden.",
         CALENDAR_NOTE,
     ]
-    if dropped:
-        notes.append(f"Not shown (no months in common): {_join(dropped)}.")
-    return Comparison(chosen, types, shown_geographies, window, panels, "", notes)
+    if plan.dropped:
+        notes.append(f"Not shown (no months in common): {_join(plan.dropped)}.")
+    return Comparison(plan.chosen, plan.types, geographies, window, panels, "", notes)
+
+
+def _shares(
+    found: ReferralCells,
+    plan: _Plan,
+    wider: pd.DataFrame,
+    column: str,
+    category: str,
+    geographies: list[str],
+    window: str,
+    audience: Audience,
+) -> Shares:
+    lines, total = _local_share_lines(found, plan, column)
+    names = [x.name for x in lines]
+    local_total = found.value(total)
+    local_hidden = audience.mark(found.why(total))
+    table = {category: [*names, "Referrals counted"]}
+    chart_rows = []
+    cells_local = []
+    for line in lines:
+        mark = found.text(line.support, audience)
+        count = found.value(line.support)
+        if mark in disclosure.MARKS:
+            text, share = mark, None
+        elif local_hidden and count:
+            text, share = NO_SHARE, None
+        else:
+            share = 100 * count / local_total if local_total else None
+            text = f"{share:.0f}%" if share is not None else ""
+        cells_local.append(text)
+        chart_rows.append((line.name, found.geography, share, text))
+    table[found.geography] = [*cells_local, found.text(total, audience)]
+    for geography in geographies[1:]:
+        # the wider area's own counts are about victims too: hidden as a table of their own
+        mine = wider[wider["geography"] == geography].groupby(column)["n"].sum()
+        counts = mine.reindex(names, fill_value=0).to_frame("n")
+        marked, _ = disclosure.publishable(counts, audience)
+        all_of_it = int(mine.sum())
+        texts = []
+        for name, cell in zip(names, marked["n"].iloc[:-1], strict=True):
+            share = None
+            if isinstance(cell, str):
+                text = cell
+            else:
+                share = 100 * int(cell) / all_of_it if all_of_it else None
+                text = f"{share:.0f}%" if share is not None else ""
+            texts.append(text)
+            chart_rows.append((name, geography, share, text))
+        table[geography] = [*texts, disclosure.as_text(marked["n"].iloc[-1])]
+    chart = pd.DataFrame(chart_rows, columns=[category, "Geography", SHARE, LABEL])
+    chart[SHARE] = chart[SHARE].astype(float)
+    shown = {
+        n: float(t.rstrip("%")) for n, t in zip(names, cells_local, strict=True) if t.endswith("%")
+    }
+    noun = category.lower()
+    if not shown or max(shown.values()) == 0:
+        description = (
+            f"No {noun}'s share of {found.geography}'s {plural(plan.chosen)} in {window} "
+            "can be shown."
+        )
+    else:
+        top = next(n for n in names if shown.get(n) == max(shown.values()))
+        parts = [f"{table[g][names.index(top)]} in {g}" for g in geographies]
+        description = (
+            f"{top}: share of {plural(plan.chosen)} in {window}, " + ", ".join(parts) + "."
+        )
+    return Shares(
+        f"Share of {plural(plan.chosen)} by {noun}",
+        category,
+        chart,
+        pd.DataFrame(table),
+        description,
+    )
 
 
 # --- chart builders (data in, alt.Chart out) ---------------------------------------------------

@@ -31,13 +31,13 @@ from cams_data import (
     disclosure,
     export,
     formatting,
+    measure_figures,
     periods,
-    settings,
+    referral_figures,
     store,
 )
+from cams_data.disclosure import Audience
 
-EXPLOITATION_ORDER = charts.EXPLOITATION_TYPES
-AGE_ORDER = charts.AGE_GROUPS
 DEMO = "DEMO DATA: "
 
 
@@ -105,26 +105,6 @@ def _demo(con: duckdb.DuckDBPyConnection) -> tuple[bool, bool]:
 # --- the figures -------------------------------------------------------------------------------
 
 
-def referrals_by_type_and_age(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """Local referrals wholly inside the year: exploitation type down, age group across."""
-    period = periods.parse(year)
-    rows = con.execute(
-        """SELECT exploitation_type, age_group, sum(referrals)::BIGINT AS n FROM referrals
-           WHERE geography = ? AND period_start >= ?
-             AND period_start + to_months(period_months) <= ?
-           GROUP BY ALL""",
-        [settings.config().default_geography, period.start, period.end],
-    ).df()
-    if rows.empty:
-        return pd.DataFrame()
-    wide = rows.pivot_table(
-        index="exploitation_type", columns="age_group", values="n", aggfunc="sum", fill_value=0
-    )
-    types = [t for t in EXPLOITATION_ORDER if t in wide.index]
-    ages = [a for a in AGE_ORDER if a in wide.columns]
-    return wide.loc[types, ages].rename_axis(index="Exploitation type", columns=None)
-
-
 def training_by_course(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
     """Completions in the year per course, and how many staff they cover."""
     period = periods.parse(year)
@@ -133,17 +113,6 @@ def training_by_course(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFram
                   count(DISTINCT person_key) AS "Staff"
            FROM training WHERE status = 'Completed' AND completed_on >= ? AND completed_on < ?
            GROUP BY course ORDER BY 2 DESC, 1""",
-        [period.start, period.end],
-    ).df()
-
-
-def measures_of_year(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    period = periods.parse(year)
-    return con.execute(
-        """SELECT objective AS "Objective", measure AS "Measure", sum(value) AS "Total"
-           FROM measures WHERE period_start >= ?
-             AND period_start + to_months(period_months) <= ?
-           GROUP BY ALL ORDER BY 1, 2""",
         [period.start, period.end],
     ).df()
 
@@ -177,44 +146,34 @@ def training_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     return section
 
 
-def _published_bars(category: str, true: pd.Series, shown: pd.Series) -> pd.DataFrame:
-    """Bars for a published table's totals: no bar where the total is [c], its label instead."""
-    bars = pd.DataFrame({category: list(true.index), "Referrals": true.to_numpy()})
-    return disclosure.for_chart(bars, "Referrals", [str(v) for v in shown])
-
-
 def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section = Section("Referrals")
-    referrals = referrals_by_type_and_age(con, year.label)
-    if referrals.empty:
+    table = referral_figures.crosstab(con, year.period, Audience.PUBLICATION)
+    if table.empty:
         section.missing.append("referrals")
         section.lines = [f"No local referral figures are loaded for {year.label}."]
         return section
-    shown, notes = disclosure.publishable(referrals)
     source = year.source("referrals")
     title = f"{year.demo}NRM referrals and Duty to Notify notifications by exploitation type"
-    section.sheets[title] = (
-        shown.reset_index(names="Exploitation type"),
-        [year.where, source, *notes],
-    )
-    totals = shown["Total"]
-    section.lines = [f"- {kind}: {totals[kind]}" for kind in shown.index if kind != "Total"]
-    by_age = shown.loc["Total"].drop("Total")
-    section.lines += [f"- {age}: {by_age[age]}" for age in by_age.index]
-    section.lines += [f"- In all: {totals['Total']} referrals and notifications in {year.label}."]
-    section.lines += [f"- {note}" for note in notes]
-    for stem, category, true, published in (
-        ("referrals_by_exploitation_type", "Exploitation type", referrals.sum(axis=1),
-         totals.iloc[:-1]),
-        ("referrals_by_age_group", "Age group", referrals.sum(axis=0), by_age),
-    ):  # fmt: skip
-        if (published == disclosure.PUBLISHED_MARK).all():
+    section.sheets[title] = (table.table, [year.where, source, *table.notes])
+    section.lines = [f"- {name}: {text}" for name, _, text in table.by_type]
+    section.lines += [f"- {name}: {text}" for name, _, text in table.by_age]
+    section.lines += [f"- In all: {table.total} referrals and notifications in {year.label}."]
+    section.lines += [f"- {note}" for note in table.notes]
+    for stem, category, lines in (
+        ("referrals_by_exploitation_type", "Exploitation type", table.by_type),
+        ("referrals_by_age_group", "Age group", table.by_age),
+    ):
+        if all(value is None for _, value, _ in lines):
             section.lines.append(
                 f"- Referrals by {category.lower()} are not charted: every count is confidential."
             )
             continue
+        bars = pd.DataFrame(
+            {category: [n for n, _, _ in lines], "Referrals": [v for _, v, _ in lines]}
+        )
         section.charts[stem] = charts.bar(
-            _published_bars(category, true, published),
+            disclosure.for_chart(bars, "Referrals", [t for _, _, t in lines]),
             category=category,
             value="Referrals",
             title=f"{year.demo}Referrals by {category.lower()}",
@@ -240,7 +199,9 @@ def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         section.lines = [f"No staff survey was loaded for {year.label}."]
         return section
     wave = held.iloc[-1]["wave"]
-    report = [q for q in survey_figures.survey_report(con, wave) if not q.withheld]
+    report = [
+        q for q in survey_figures.survey_report(con, wave) if not q.withheld(Audience.PUBLICATION)
+    ]
     section.lines = [
         f"Survey wave {wave}, {int(held.iloc[-1]['respondents'])} responses. Shares are of the "
         "staff who answered each question.",
@@ -276,7 +237,7 @@ def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
 def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     """Partnership measures summed over the year, and the action plan at the year's end."""
     section = Section("Partnership activity")
-    measures = measures_of_year(con, year.label)
+    measures = measure_figures.year_totals(con, year.period, Audience.PUBLICATION)
     if measures.empty:
         section.missing.append("partnership measures")
         section.lines = [f"No partnership measures for {year.label}."]
@@ -287,7 +248,13 @@ def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         )
         section.lines = [
             f"- {row.Measure}: "
-            + (f"£{row.Total:,.0f}" if "GBP" in row.Measure else f"{row.Total:,.0f}")
+            + (
+                row.Total
+                if isinstance(row.Total, str)
+                else f"£{row.Total:,.0f}"
+                if "GBP" in row.Measure
+                else f"{row.Total:,.0f}"
+            )
             for row in measures.itertuples()
         ]
     on = min(year.period.end - timedelta(days=1), date.today())
@@ -312,25 +279,23 @@ def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
 def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section = Section("Progress on each objective")
     rows = []
-    progress = dashboard.progress(con, year.label)
-    hidden_too = dashboard.given_away([row for o in progress for row in o.indicators])
+    progress = dashboard.shown_progress(con, year.label, None, Audience.PUBLICATION)
     for objective in progress:
         name = f"Objective {objective.objective.number}, {objective.objective.title}"
         section.lines.append(f"- {name}: {objective.status}.")
-        for row in objective.indicators:
-            if row.current.value is None:
+        for shown in objective.indicators:
+            if shown.value == formatting.NO_DATA:
                 continue
-            value = dashboard.shown(row, hidden_too=hidden_too).value
-            target = formatting.number(row.target, row.indicator.unit) if row.target else ""
+            target = shown.target.removeprefix("Target ")
             section.lines.append(
-                f"  - {row.indicator.label}: {value}" + (f" (target {target})" if target else "")
+                f"  - {shown.label}: {shown.value}" + (f" (target {target})" if target else "")
             )
-            rows.append((name, objective.status, row.indicator.label, value, target))
+            rows.append((name, objective.status, shown.label, shown.value, target))
     if rows:
         table = pd.DataFrame(rows, columns=["Objective", "Status", "Indicator", "Value", "Target"])
         section.sheets[f"{year.demo}Progress on each objective"] = (
             table,
-            [year.where, charts.SOURCE, "Small counts are shown as [c]."],
+            [year.where, charts.SOURCE, disclosure.PUBLISHED_NOTE],
         )
     return section
 
@@ -422,8 +387,7 @@ def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
     if any_demo and not demo_only:
         store.hide_demo_data(con)  # demo data never goes into a pack beside real figures
     context = Year(year, period, DEMO if demo_only else "")
-    with disclosure.showing_true_figures(False):
-        sections = [make(con, context) for make in SECTIONS]
+    sections = [make(con, context) for make in SECTIONS]
     pack = Pack(year, missing=[kind for section in sections for kind in section.missing])
     pictures = {}
     for section in sections:

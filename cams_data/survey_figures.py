@@ -24,7 +24,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cams_data import charts, disclosure, store
+from cams_data import charts, store
+from cams_data.disclosure import Audience
 from cams_data.periods import ReportingPeriod
 
 MIN_GROUP = 10
@@ -432,10 +433,10 @@ class QuestionFigures:
     def likert(self) -> bool:
         return self.scale is not None
 
-    @property
-    def withheld(self) -> bool:
-        """Answered by fewer than `MIN_GROUP`: not shown while small numbers are hidden."""
-        return self.respondents < MIN_GROUP and disclosure.hidden()
+    def withheld(self, audience: Audience) -> bool:
+        """Answered by fewer than `MIN_GROUP`: not shown to anyone but an officer on their own
+        screen."""
+        return self.respondents < MIN_GROUP and audience.hides
 
 
 def survey_report(con: duckdb.DuckDBPyConnection, wave: str) -> list[QuestionFigures]:

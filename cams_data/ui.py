@@ -11,7 +11,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, disclosure, export, periods, roles, settings, store
+from cams_data import cache, dashboard, export, periods, roles, settings, store
+from cams_data.disclosure import Audience
 from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
 
@@ -26,6 +27,7 @@ HELPLINE = (
 class Selection:
     period: ReportingPeriod
     organisation: str | None  # None: every organisation
+    audience: Audience = Audience.MEETING  # an officer who switched the meeting view off: OFFICER
 
     @property
     def organisation_label(self) -> str:
@@ -59,17 +61,15 @@ def sidebar(person: roles.Access | None = None) -> None:
         )
         with st.expander("Data last updated", icon=":material/update:"):
             st.markdown(figures.freshness)
-        meeting_view = True
         if person is not None and person.may(roles.OFFICER):
-            meeting_view = st.toggle(
+            st.toggle(
                 "Meeting view: small numbers hidden",
                 value=True,
                 key="meeting_view",
                 help="On, the screen shows what a viewer sees: counts about victims from 1 to 4 "
                 "as <5. Switch it off only on your own screen, never on a shared one.",
             )
-        disclosure.set_hidden(meeting_view)
-        if not meeting_view:
+        if audience() is Audience.OFFICER:
             st.warning(
                 "True figures are showing: not for a shared screen.", icon=":material/visibility:"
             )
@@ -93,6 +93,14 @@ def ensure_router() -> None:
         st.rerun()
 
 
+def audience() -> Audience:
+    """Who this screen is for: an officer who switched the meeting view off sees true figures;
+    everyone else, always, the meeting view."""
+    if st.session_state.get("meeting_view", True) is False and person().may(roles.OFFICER):
+        return Audience.OFFICER
+    return Audience.MEETING
+
+
 def selection() -> Selection:
     """The filters the sidebar set on this run."""
     ensure_router()
@@ -101,6 +109,7 @@ def selection() -> Selection:
     return Selection(
         periods.parse(period),
         None if organisation in (None, ALL_ORGANISATIONS) else organisation,
+        audience(),
     )
 
 
@@ -131,32 +140,27 @@ def chart(
 ) -> None:
     """A chart, a one-sentence text alternative under it, and its data one click away.
 
-    `published` draws the chart and its table again with small counts hidden: what is downloaded
-    when the person sees true figures on screen (an officer), since files leave the app.
+    `published` draws the chart and its table for `Audience.PUBLICATION`: what every download
+    holds, whoever is looking, since files leave the app. Without it, the chart shown is
+    downloaded with every `<5` written `[c]` (the chart holds no figures about victims, or the
+    page only ever shows it to a meeting).
     """
     st.altair_chart(figure, theme=None, width="stretch", alt=description, key=f"chart-{key}")
     st.caption(description)
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
-    if published is not None and not disclosure.hidden():
-        downloads(figure, key, published)
-    else:
-        downloads(figure, key, lambda: (figure, table))
+    downloads(figure, key, published or (lambda: (figure, table)))
 
 
 def downloads(
     figure: alt.Chart, key: str, draw: Callable[[], tuple[alt.Chart, pd.DataFrame]]
 ) -> None:
-    """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV (`<5` written as
-    `[c]`, with the note saying why); each file is made only when its button is pressed, from
-    the chart `draw` gives with small counts hidden."""
-
-    def drawn() -> tuple[alt.Chart, pd.DataFrame]:
-        with disclosure.showing_true_figures(False):
-            return draw()
+    """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV (hidden cells
+    written `[c]`, with the note saying why); each file is made only when its button is
+    pressed, from the chart `draw` gives for publication."""
 
     def xlsx() -> bytes:
-        title, table, notes = export.chart_data(*drawn())
+        title, table, notes = export.chart_data(*draw())
         return export.xlsx({title: (table, notes)})
 
     who = person().who or "viewer"
@@ -172,15 +176,15 @@ def downloads(
 
     stem = export.file_stem(figure, key)
     files = [
-        ("PNG", "png", "image/png", lambda: export.png(drawn()[0])),
-        ("SVG", "svg", "image/svg+xml", lambda: export.svg(drawn()[0])),
+        ("PNG", "png", "image/png", lambda: export.png(export.published(draw()[0]))),
+        ("SVG", "svg", "image/svg+xml", lambda: export.svg(export.published(draw()[0]))),
         (
             "Data (XLSX)",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             xlsx,
         ),
-        ("Data (CSV)", "csv", "text/csv", lambda: export.csv(export.chart_data(*drawn())[1])),
+        ("Data (CSV)", "csv", "text/csv", lambda: export.csv(export.chart_data(*draw())[1])),
     ]
     row = st.container(horizontal=True)
     for label, suffix, mime, make in files:

@@ -8,7 +8,6 @@ and Save writes the rows that check validated (`ingest.save_checked`).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,9 @@ import duckdb
 import pandas as pd
 
 from cams_data import dashboard, export, formatting, indicators, periods, settings, store
+from cams_data.disclosure import Audience
 from cams_data.ingest import Upload, ingest, save_checked
-from cams_data.kinds import KINDS
+from cams_data.kinds import KINDS, REFERRAL_TYPE_NAMES
 from cams_data.problems import Problem, Refused
 from cams_data.store import DatabaseBusy
 from cams_data.validate import Options
@@ -39,7 +39,7 @@ OPTION_LABELS = {
     "geography": "Area, for a wider area's table (e.g. Essex Police force area)",
     "wave": "Survey wave (e.g. 2025-10); taken from the response dates when left blank",
 }
-REFERRAL_TYPES = ("NRM referral", "Duty to Notify", "Other")
+REFERRAL_TYPES = REFERRAL_TYPE_NAMES
 
 KIND_HELP = {
     "training": "One row per learner per course: the council learning system's (Learning Pool) "
@@ -229,30 +229,23 @@ def problems_csv(problems: list[Problem]) -> bytes:
     return export.csv(problems_table(problems))
 
 
-def _no_data(objective: indicators.ObjectiveProgress) -> indicators.ObjectiveProgress:
-    """The same objective with no data at all: what an empty database shows."""
-    empty = [
-        dataclasses.replace(
-            p, current=dataclasses.replace(p.current, value=None), status=indicators.NO_DATA
-        )
-        for p in objective.indicators
+def headline_changes(
+    before: list[dashboard.ShownObjective], after: list[dashboard.ShownObjective]
+) -> pd.DataFrame:
+    """The headline indicators an upload moved, before and after, as the Overview shows them
+    (an upload that made the database moved them from 'no data yet')."""
+    was = {(o.objective.number, s.id): s.value for o in before for s in o.headline}
+    rows = [
+        {
+            "Objective": objective.objective.number,
+            "Indicator": shown.label,
+            "Before": was.get((objective.objective.number, shown.id), formatting.NO_DATA),
+            "Now": shown.value,
+        }
+        for objective in after
+        for shown in objective.headline
+        if was.get((objective.objective.number, shown.id), formatting.NO_DATA) != shown.value
     ]
-    return dataclasses.replace(objective, indicators=empty, status=indicators.NO_DATA)
-
-
-def headline_changes(before: list, after: list) -> pd.DataFrame:
-    """The headline indicators an upload moved, before and after, as the Overview shows them."""
-    rows = []
-    if not before:  # the upload made the database
-        before = [_no_data(o) for o in after]
-    for number, old, new in indicators.paired(before, after):
-        if not new.indicator.headline:
-            continue
-        was, now = dashboard.shown(old).value, dashboard.shown(new).value
-        if was != now:
-            rows.append(
-                {"Objective": number, "Indicator": new.indicator.label, "Before": was, "Now": now}
-            )
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 
@@ -268,12 +261,14 @@ def headline_period(db: Path, upload: Upload | None) -> str | None:
         return dashboard.default_period(con)
 
 
-def headline(db: Path, period: str | None = None) -> list:
-    """Every objective's figures for `period`, else the period the Overview opens on."""
+def headline(db: Path, period: str | None = None) -> list[dashboard.ShownObjective]:
+    """Every objective's figures for `period` (else the period the Overview opens on) as the
+    meeting view shows them."""
     if not db.exists():
         return []
     with store.connect(db, read_only=True) as con:
-        return dashboard.progress(con, period or dashboard.default_period(con))
+        chosen = period or dashboard.default_period(con)
+        return dashboard.shown_progress(con, chosen, None, Audience.MEETING)
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

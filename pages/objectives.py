@@ -3,11 +3,17 @@
 import streamlit as st
 
 from cams_data import cache, dashboard, ui
+from cams_data.disclosure import Audience
 
 BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 
 selection = ui.selection()
-progress = cache.get(dashboard.progress, selection.period.label, selection.organisation)
+progress = cache.get(
+    dashboard.shown_progress,
+    selection.period.label,
+    selection.organisation,
+    selection.audience,
+)
 titles = {str(o.objective.number): f"{o.objective.number}. {o.objective.title}" for o in progress}
 asked = st.query_params.get("objective", "1")
 chosen = st.segmented_control(
@@ -35,14 +41,25 @@ st.caption(
 
 st.header("Trends")
 columns = st.columns(2)
-for number, row in enumerate(objective.indicators):
+for number, indicator in enumerate(objective.objective.indicators):
     with columns[number % 2]:
-        table = cache.get(
-            dashboard.trend_table, row.indicator.id, selection.period.label, selection.organisation
-        )
+
+        def draw(audience, indicator=indicator):
+            table = cache.get(
+                dashboard.trend_table,
+                indicator.id,
+                selection.period.label,
+                selection.organisation,
+                audience,
+            )
+            chart = dashboard.trend_chart(table, indicator, selection.period.label)
+            return chart, table[["Period", "Shown"]]
+
+        chart, table = draw(selection.audience)
         ui.chart(
-            dashboard.trend_chart(table, row.indicator, selection.period.label),
-            table[["Period", "Shown"]],
-            dashboard.trend_description(table, row.indicator.label),
-            key=row.indicator.id,
+            chart,
+            table,
+            dashboard.trend_description(table, indicator.label),
+            key=indicator.id,
+            published=lambda draw=draw: draw(Audience.PUBLICATION),
         )

@@ -16,6 +16,7 @@ figures = cache.get(
     selection.period.label,
     selection.organisation,
     datetime.combine(since, time.min),
+    selection.audience,
 )
 progress = figures.progress
 
@@ -24,8 +25,7 @@ for row_start in (0, 2):
         with column.container(border=True):
             st.subheader(f"{objective.objective.number}. {objective.objective.title}")
             st.badge(objective.status, color=BADGE[objective.status], icon=":material/flag:")
-            headline = [p for p in objective.indicators if p.indicator.headline]
-            for shown in (dashboard.shown(p, hidden_too=figures.hidden_too) for p in headline):
+            for shown in objective.headline:
                 st.metric(
                     shown.label,
                     shown.value,

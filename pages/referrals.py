@@ -5,16 +5,23 @@ import streamlit as st
 
 from cams_data import cache, ui
 from cams_data import referral_figures as rf
+from cams_data.disclosure import Audience
 
 selection = ui.selection()
-period = selection.period
+period, audience = selection.period, selection.audience
 ui.page_header(
     "Referrals",
     selection,
     "NRM referrals and Duty to Notify notifications; the organisation filter does not apply",
 )
-summary = cache.get(rf.summary, period)
+summary = cache.get(rf.summary, period, audience)
 where = f"{period.label} ({period.description}) · {summary.geography}"
+
+
+def captions(notes: list[str]) -> None:
+    for note in notes:
+        st.caption(note)
+
 
 if not summary.local_loaded:
     ui.no_data(summary.message)
@@ -33,52 +40,64 @@ else:
             ("agency", rf.by_agency),
         ):
 
-            def draw(query=query):
-                breakdown = cache.get(query, period)
+            def draw(audience, query=query):
+                breakdown = cache.get(query, period, audience)
                 return rf.breakdown_chart(breakdown, where, period.label), breakdown.table
 
-            breakdown = cache.get(query, period)
-            ui.chart(*draw(), breakdown.description, key, published=draw)
-            for note in breakdown.notes:
-                st.caption(note)
+            breakdown = cache.get(query, period, audience)
+            ui.chart(
+                *draw(audience),
+                breakdown.description,
+                key,
+                published=lambda draw=draw: draw(Audience.PUBLICATION),
+            )
+            captions(breakdown.notes)
     else:
         ui.no_data(summary.message)
-    for note in summary.notes:
-        st.caption(note)
+    captions(summary.notes)
 
-    over = cache.get(rf.over_time, period)
+    over = cache.get(rf.over_time, period, audience)
     st.subheader(f"Over the year {over.year_label}")
     if over.empty:
         ui.no_data(over.description)
     else:
 
-        def draw_over_time():
-            over = cache.get(rf.over_time, period)
-            subtitle = f"{over.year_label} (April to March) · {summary.geography}"
+        def draw_over_time(audience):
+            over = cache.get(rf.over_time, period, audience)
+            covers = f"{over.part_year}, year to date" if over.part_year else "April to March"
+            subtitle = f"{over.year_label} ({covers}) · {summary.geography}"
             return rf.over_time_chart(over, subtitle), over.table
 
-        ui.chart(*draw_over_time(), over.description, "over-time", published=draw_over_time)
-        for note in over.notes:
-            st.caption(note)
+        ui.chart(
+            *draw_over_time(audience),
+            over.description,
+            "over-time",
+            published=lambda: draw_over_time(Audience.PUBLICATION),
+        )
+        captions(over.notes)
 
-    years = cache.get(rf.financial_years)
+    years = cache.get(rf.financial_years, audience)
     st.subheader("By financial year")
     if years.empty:
         ui.no_data(years.description)
     else:
 
-        def draw_years():
-            years = cache.get(rf.financial_years)
+        def draw_years(audience):
+            years = cache.get(rf.financial_years, audience)
             subtitle = f"April to March, every year loaded · {summary.geography}"
             return rf.years_chart(years, subtitle), years.table
 
-        ui.chart(*draw_years(), years.description, "years", published=draw_years)
-        for note in years.notes:
-            st.caption(note)
+        ui.chart(
+            *draw_years(audience),
+            years.description,
+            "years",
+            published=lambda: draw_years(Audience.PUBLICATION),
+        )
+        captions(years.notes)
 
 if summary.any_loaded:
     st.subheader("Compared with the wider area")
-    comparison = cache.get(rf.comparison, period)
+    comparison = cache.get(rf.comparison, period, audience)
     if len(comparison.referral_types) > 1:
         chosen = st.segmented_control(
             "Referral type to compare",
@@ -87,7 +106,7 @@ if summary.any_loaded:
             key="comparison_type",
         )
         if chosen and chosen != comparison.referral_type:
-            comparison = cache.get(rf.comparison, period, None, chosen)
+            comparison = cache.get(rf.comparison, period, audience, chosen)
     if comparison.empty:
         ui.no_data(comparison.message)
     else:
@@ -95,15 +114,14 @@ if summary.any_loaded:
         chosen_type = comparison.referral_type
         for number, shares in enumerate(comparison.panels):
 
-            def draw_shares(number=number):
-                shares = cache.get(rf.comparison, period, None, chosen_type).panels[number]
+            def draw_shares(audience, number=number):
+                shares = cache.get(rf.comparison, period, audience, chosen_type).panels[number]
                 return rf.comparison_chart(shares, subtitle), shares.table
 
             ui.chart(
-                *draw_shares(),
+                *draw_shares(audience),
                 shares.description,
                 f"compare-{shares.category}",
-                published=draw_shares,
+                published=lambda draw=draw_shares: draw(Audience.PUBLICATION),
             )
-        for note in comparison.notes:
-            st.caption(note)
+        captions(comparison.notes)

@@ -53,7 +53,7 @@ else:
                 " Respondents could choose more than one answer: shares add up to more than 100%."
             )
         st.caption(note)
-        if q.withheld:
+        if q.withheld(selection.audience):
             ui.no_data(
                 f"Fewer than {survey.MIN_GROUP} people answered this question, so its answers "
                 "are not shown: they could identify who gave them."

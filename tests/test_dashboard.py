@@ -6,7 +6,8 @@ from datetime import date
 
 import builders
 
-from cams_data import dashboard, indicators, periods, store
+from cams_data import dashboard, disclosure, indicators, periods, store
+from cams_data.disclosure import Audience
 from cams_data.ingest import ingest
 
 
@@ -39,46 +40,29 @@ def make_progress(indicator_id: str, value, previous) -> indicators.Progress:
     )
 
 
-def test_small_counts_about_victims_and_their_change_are_not_shown():
-    shown = dashboard.shown(make_progress("nrm-referrals", 3, 7))
+def test_a_hidden_count_and_its_change_are_not_shown_to_a_meeting():
+    meeting, officer = Audience.MEETING, Audience.OFFICER
+    small, gives_away = disclosure.PRIMARY, disclosure.SECONDARY
+    shown = dashboard.shown(make_progress("nrm-referrals", 3, 7), meeting, (small, ""))
     assert (shown.value, shown.change) == ("<5", None)
-    shown = dashboard.shown(make_progress("nrm-referrals", 9, 4))
-    assert (shown.value, shown.change) == ("9", None)  # the change would reveal last quarter's 4
-    shown = dashboard.shown(make_progress("nrm-referrals", 9, 12))
+    # the change would reveal last quarter's 4
+    shown = dashboard.shown(make_progress("nrm-referrals", 9, 4), meeting, ("", small))
+    assert (shown.value, shown.change) == ("9", None)
+    shown = dashboard.shown(make_progress("nrm-referrals", 9, 12), meeting)
     assert (shown.value, shown.change, shown.change_colour) == ("9", "-3", "off")
-    officer = dashboard.shown(make_progress("nrm-referrals", 3, 7), suppress=False)
-    assert officer.value == "3"
+    shown = dashboard.shown(make_progress("nrm-referrals", 13, 12), meeting, (gives_away, ""))
+    assert (shown.value, shown.change, shown.hidden) == ("[c]", None, gives_away)
+    published = dashboard.shown(
+        make_progress("nrm-referrals", 3, 7), Audience.PUBLICATION, (small, "")
+    )
+    assert published.value == "[c]"
+    officer_sees = dashboard.shown(make_progress("nrm-referrals", 3, 7), officer, (small, ""))
+    assert (officer_sees.value, officer_sees.change) == ("3", "-4")
 
 
 def test_staff_counts_are_not_suppressed_and_changes_read_plainly():
-    shown = dashboard.shown(make_progress("funding-bids", 1, 1))
+    shown = dashboard.shown(make_progress("funding-bids", 1, 1), Audience.MEETING)
     assert (shown.value, shown.change, shown.change_colour) == ("1", "no change", "off")
-    shown = dashboard.shown(make_progress("first-responder-coverage", 45.0, 25.0))
+    shown = dashboard.shown(make_progress("first-responder-coverage", 45.0, 25.0), Audience.MEETING)
     assert (shown.value, shown.change, shown.change_colour) == ("45%", "+20 pts", "normal")
     assert shown.target == "Target 100%"
-
-
-def test_a_referral_count_beside_a_hidden_one_is_hidden_too_other_counts_apart():
-    from types import SimpleNamespace as Row
-
-    from cams_data import dashboard
-
-    def row(id, source, value):
-        indicator = Row(id=id, source=source, small_numbers=True)
-        return Row(indicator=indicator, current=Row(value=value))
-
-    rows = [
-        row("nrm", "referrals", 13),
-        row("dtn", "referrals", 2),
-        row("other-referrals", "referrals", 0),
-        row("survivors", "measure", 3),  # a measure, not part of the referral total
-    ]
-    assert dashboard.given_away(rows) == {"nrm"}
-    assert (
-        dashboard.given_away([*rows, row("child", "referrals", 4)]) == set()
-    )  # two hide each other
-    assert dashboard.given_away([rows[0], row("dtn", "referrals", 6)]) == set()  # nothing small
-    from cams_data import disclosure
-
-    with disclosure.showing_true_figures():
-        assert dashboard.given_away(rows) == set()  # an officer's own screen

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from cams_data import disclosure
+from cams_data.disclosure import Audience
 
 
 def table(rows: dict[str, list[int]], columns=("Adult", "Child")) -> pd.DataFrame:
@@ -29,8 +31,7 @@ def test_one_small_cell_hides_the_least_rectangle_that_protects_it():
         ["[c]", "[c]", 15],  # ...and 8 and 7 from the column totals
         [21, 22, 43],
     ]
-    assert notes[0].startswith("[c] = confidential")
-    assert notes[1].startswith("3 further cells hidden")
+    assert notes == [disclosure.PUBLISHED_NOTE]
 
 
 def test_no_small_count_means_nothing_hidden_and_no_note():
@@ -50,7 +51,7 @@ def test_zero_is_not_confidential_and_a_small_total_is():
         [6, "[c]", "[c]"],  # the Child column's and the Total column's second hidden cells
         [15, 17, 32],
     ]
-    assert notes[1].startswith("2 further cells hidden")
+    assert notes == [disclosure.PUBLISHED_NOTE]
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -82,20 +83,61 @@ def test_a_single_column_hides_a_second_count_that_its_total_would_give_away():
     shown, notes = disclosure.publishable(counts)
     assert list(shown.columns) == ["Referrals"]  # no Total column beside a single column
     assert shown["Referrals"].tolist() == [13, 11, "[c]", "[c]", 31]  # D's 2, then C's 5
-    assert notes[1].startswith("1 further cell hidden")
+    assert notes == [disclosure.PUBLISHED_NOTE]
 
 
-def test_on_screen_marks_small_and_secondary_cells_apart_and_officers_see_true_figures():
+def test_the_meeting_view_marks_small_and_secondary_cells_apart_and_officers_see_true_figures():
     counts = table({"Labour": [10, 6], "Sexual": [3, 9]})
-    shown, notes = disclosure.on_screen(counts)
+    shown, notes = disclosure.publishable(counts, Audience.MEETING)
     # 3 is small; 9 (row), 10 (column) and then 6 (column) would each give it away
     assert as_lists(shown) == [["[c]", "[c]", 16], ["<5", "[c]", 12], [13, 15, 28]]
-    assert notes[0] == disclosure.SCREEN_NOTE
-    assert notes[1].startswith("3 further cells hidden ([c])")
-    with disclosure.showing_true_figures():
-        true, notes = disclosure.on_screen(counts)
+    assert notes == [disclosure.SCREEN_NOTE, disclosure.SECONDARY_NOTE]
+    true, notes = disclosure.publishable(counts, Audience.OFFICER)
     assert as_lists(true) == [[10, 6, 16], [3, 9, 12], [13, 15, 28]]
     assert notes == []
+
+
+def linked(counts: dict[tuple[int, int], int]) -> disclosure.Cells:
+    """Monthly counts, {(year, month): n}, as rows of one kind."""
+    atoms = pd.DataFrame(
+        [
+            (date(y, m, 1), date(y + (m == 12), m % 12 + 1, 1), n, "x")
+            for (y, m), n in sorted(counts.items())
+        ],
+        columns=["start", "end", "n", "kind"],
+    )
+    return disclosure.Cells(atoms, "n", ("kind",))
+
+
+def test_a_year_shown_beside_its_quarters_hides_a_second_quarter():
+    # Q1 10, Q2 12, Q3 2, Q4 9 (April 2025 to March 2026), one row a quarter's first month
+    cells = linked({(2025, 4): 10, (2025, 7): 12, (2025, 10): 2, (2026, 1): 9})
+    quarters = [
+        cells.add(date(2025, 4, 1), date(2025, 7, 1)),
+        cells.add(date(2025, 7, 1), date(2025, 10, 1)),
+        cells.add(date(2025, 10, 1), date(2026, 1, 1)),
+        cells.add(date(2026, 1, 1), date(2026, 4, 1)),
+    ]
+    year = cells.add(date(2025, 4, 1), date(2026, 4, 1))
+    cells.settle()  # no table relates them: the year and its quarters are found to add up
+    shown = [cells.text(q, Audience.MEETING) for q in quarters]
+    assert shown == ["10", "12", "<5", "[c]"]  # Q4's 9, the smallest other, hides Q3's 2
+    assert cells.text(year, Audience.MEETING) == "33"
+    assert cells.text(quarters[3], Audience.OFFICER) == "9"
+    assert cells.text(quarters[2], Audience.PUBLICATION) == "[c]"
+
+
+def test_the_same_rows_are_the_same_cell_wherever_they_are_registered():
+    cells = linked({(2025, 4): 3, (2025, 5): 8, (2025, 6): 7})
+    quarter = cells.add(date(2025, 4, 1), date(2025, 7, 1))
+    april = cells.add(date(2025, 4, 1), date(2025, 5, 1))
+    months = [april, *(cells.add(date(2025, m, 1), date(2025, m + 1, 1)) for m in (5, 6))]
+    cells.relate(quarter, months)
+    by_kind = cells.add(date(2025, 4, 1), date(2025, 5, 1), kind="x")  # April again
+    cells.settle()
+    assert by_kind == april
+    assert cells.why(by_kind) == disclosure.PRIMARY
+    assert [cells.why(m) for m in months] == [disclosure.PRIMARY, "", disclosure.SECONDARY]
 
 
 def test_for_export_turns_every_screen_mark_into_c_and_says_why():

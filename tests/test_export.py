@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from cams_data import charts, disclosure, export
+from cams_data.disclosure import Audience
 
 COUNTS = pd.DataFrame(
     {
@@ -28,7 +29,7 @@ HOSTILE = pd.DataFrame(
 
 
 def a_chart():
-    shown, _ = disclosure.on_screen(COUNTS.set_index("Exploitation type"))
+    shown, _ = disclosure.publishable(COUNTS.set_index("Exploitation type"), Audience.MEETING)
     labels = [disclosure.as_text(v) for v in shown["Referrals"].iloc[:-1]]
     table = disclosure.for_chart(COUNTS, "Referrals", labels)
     return charts.bar(

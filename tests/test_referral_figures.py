@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from cams_data import disclosure
 from cams_data import referral_figures as rf
+from cams_data.disclosure import Audience
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
@@ -96,13 +97,9 @@ def test_totals_by_type_for_a_quarter(monthly_db):
     }
     assert summary.has_data and summary.geography == "Colchester"
     assert summary.coverage == "Colchester figures for April to June 2025"
-    assert summary.notes == [
-        "1 further cell hidden ([c]) so that a small count cannot be worked out from the totals "
-        "(secondary suppression)."
-    ]
+    assert summary.notes == [disclosure.SCREEN_NOTE, disclosure.SECONDARY_NOTE]
     assert summary.message == ""
-    with disclosure.showing_true_figures():  # an officer's own screen
-        true = figures(monthly_db, rf.summary, Q1)
+    true = figures(monthly_db, rf.summary, Q1, Audience.OFFICER)  # an officer's own screen
     assert column(true.totals, "Referral type") == {
         "NRM referrals": "25",
         "Duty to Notify notifications": "4",
@@ -146,7 +143,7 @@ def test_exploitation_types_in_the_nrm_order_with_small_counts_suppressed(monthl
         # two small counts: neither can be worked out from the total, so nothing more is hidden
         "Referrals": ["5", "5", "17", "<5", "0", "<5", "0", "29"],
     }
-    assert result.notes == []
+    assert result.notes == [disclosure.SCREEN_NOTE]
     chart = result.chart.set_index("Exploitation type")
     assert chart["label"].tolist() == ["5", "5", "17", "<5", "0", "<5", "0"]
     # no bar, and no true figure anywhere in what the chart is given, for the small counts
@@ -156,21 +153,30 @@ def test_exploitation_types_in_the_nrm_order_with_small_counts_suppressed(monthl
         chart.loc["Criminal", "Referrals"] == 17 and chart.loc["Organ harvesting", "Referrals"] == 0
     )
     assert 1 not in set(chart["Referrals"].dropna())
-    assert (
-        result.description == "Criminal was the most common exploitation type: 17 of 29 referrals."
+    assert result.description == (
+        "Criminal had the most referrals of the exploitation types shown: 17 of 29 referrals."
     )
 
 
 def test_age_groups(monthly_db):
     result = figures(monthly_db, rf.by_age, Q1)
-    # Adult 2 + 3 + 5 + 1 + 7 + 1 = 19; Child 6 + 4 = 10
+    # Adult 2 + 3 + 5 + 1 + 7 + 1 = 19; Child 6 + 4 = 10. But Child's 10 is Essex Police's 11
+    # (6 + 4 + 1) less the one Multiple referral (<5): shown, it would give the 1 away, so it
+    # is hidden, and Adult with it (the total would give 10 back)
     assert column(result.table, "Age group") == {
-        "Adult": "19",
-        "Child": "10",
+        "Adult": "[c]",
+        "Child": "[c]",
         "Not specified": "0",
         "Total": "29",
     }
-    assert result.description == "Adult was the most common age group: 19 of 29 referrals."
+    assert (
+        column(figures(monthly_db, rf.by_agency, Q1).table, "Referring agency")["Essex Police"]
+        == "11"
+    )
+    assert result.description == "No age group had a count that can be shown; 29 referrals in all."
+    true = figures(monthly_db, rf.by_age, Q1, Audience.OFFICER)
+    assert column(true.table, "Age group")["Adult"] == "19"
+    assert true.description == "Adult was the most common age group: 19 of 29 referrals."
 
 
 def test_referring_agencies_most_first(monthly_db, tmp_path):
@@ -180,22 +186,24 @@ def test_referring_agencies_most_first(monthly_db, tmp_path):
     result = figures(monthly_db, rf.by_agency, Q1)
     # Colchester City Council 2 + 3 + 7 + 1 = 13; Essex Police 6 + 4 + 1 = 11; Salvation Army 5
     assert result.table.to_dict("list") == {
+        # shown counts most first; hidden ones after, by name, so their place ranks nothing
         "Referring agency": [
             "Colchester City Council",
             "Essex Police",
-            "Salvation Army",
             "Barnardo's",
+            "Salvation Army",
             "Total",
         ],
         # Barnardo's 2 is small; 31 - 13 - 11 - 5 would give it away, so the smallest other
         # count, the Salvation Army's 5, is hidden too, and drawn without a bar
-        "Referrals": ["13", "11", "[c]", "<5", "31"],
+        "Referrals": ["13", "11", "<5", "[c]", "31"],
     }
-    assert result.chart["label"].tolist() == ["13", "11", "[c]", "<5"]
+    assert result.chart["label"].tolist() == ["13", "11", "<5", "[c]"]
     assert result.chart["Referrals"].isna().tolist() == [False, False, True, True]
-    assert result.notes[0].startswith("1 further cell hidden ([c])")
+    assert result.notes == [disclosure.SCREEN_NOTE, disclosure.SECONDARY_NOTE]
     assert result.description == (
-        "Colchester City Council was the most common referring agency: 13 of 31 referrals."
+        "Colchester City Council had the most referrals of the referring agencies shown: "
+        "13 of 31 referrals."
     )
 
 
@@ -208,7 +216,7 @@ def test_a_period_of_small_counts_only_says_so_without_a_figure(db, tmp_path):
     result = figures(db, rf.by_exploitation, Q1)
     assert column(result.table, "Exploitation type")["Criminal"] == "<5"
     assert result.description == (
-        "No exploitation type had 5 or more referrals; there were <5 referrals in all."
+        "No exploitation type had a count that can be shown; <5 referrals in all."
     )
     assert result.chart["Referrals"].dropna().tolist() == [0, 0, 0, 0, 0]  # only the zeros
     summary = figures(db, rf.summary, Q1)
@@ -237,7 +245,7 @@ def test_over_the_year_by_month(monthly_db):
     assert secondary["Month"].tolist() == ["Apr 2025", "Jun 2025"]
     assert secondary["Referrals"].isna().all()  # no bar would give 8 and 7 away
     # and the NRM total, 33, which with the year's total (37) would give the 4 away
-    assert "3 further cells hidden ([c])" in " ".join(over.notes)
+    assert over.notes == [disclosure.SCREEN_NOTE, disclosure.SECONDARY_NOTE]
     assert over.description == "Most referrals in Apr 2025: 11 of 37 in 2025/26."
 
 
@@ -256,40 +264,44 @@ def test_over_the_year_by_quarter_when_a_quarter_was_given(monthly_db, tmp_path)
     )
     load(yearly, monthly_db)
 
-    over = figures(monthly_db, rf.over_time, "2025/26-Q2")
+    over = figures(monthly_db, rf.over_time, "2025/26-Q2", Audience.OFFICER)
     assert over.step == "quarter"
     assert over.table.to_dict("list") == {
         "Quarter": ["Q1 Apr-Jun 2025", "Q2 Jul-Sep 2025", "Total"],
-        "NRM referral": ["[c]", "11", "[c]"],  # 25, 36: they would give Q1's 4 away; Q2: 8 + 3
-        "Duty to Notify": ["<5", "0", "<5"],
+        "NRM referral": ["25", "11", "36"],  # Q2: July's 8 + the quarter's 3
+        "Duty to Notify": ["4", "0", "4"],
         "Total": ["29", "11", "40"],
     }
-    assert over.notes[0].startswith("6 referrals recorded for the whole year")
+    assert over.notes[0] == (
+        "6 referrals recorded for the whole year (not by month or quarter) are in the year's "
+        "total but not in this chart."
+    )
     # A quarter counts only rows wholly inside it: the year's 6 are counted in the year alone.
-    q1 = figures(monthly_db, rf.summary, Q1)
+    q1 = figures(monthly_db, rf.summary, Q1, Audience.OFFICER)
     assert column(q1.totals, "Referral type")["All referrals"] == "29"
     assert q1.notes == [
-        "1 further cell hidden ([c]) so that a small count cannot be worked out from the totals "
-        "(secondary suppression).",
-        "6 referrals recorded for periods that only partly overlap 2025/26-Q1 are not counted "
-        "here.",
+        "6 referrals recorded for periods that only partly overlap 2025/26-Q1 are not counted here."
     ]
     year = figures(monthly_db, rf.summary, "2025/26")
     assert column(year.totals, "Referral type")["All referrals"] == str(37 + 3 + 6)
+    # Linked this way (the year is its quarters and the year's row; Q2 is July and the quarter's
+    # row of 3 for Barnardo's), a meeting sees only what gives no small count away: the year's
+    # whole count, with the quarters and the year's row hidden between them
+    meeting = figures(monthly_db, rf.over_time, "2025/26-Q2")
+    assert meeting.table["Total"].tolist() == ["[c]", "[c]", "[c]"]
+    assert meeting.notes[2].startswith("[c] referrals recorded for the whole year")
 
 
 def test_financial_years(monthly_db):
     years = figures(monthly_db, rf.financial_years)
+    # no total across the years: it says nothing, and would tie each year's hidden cells to
+    # the others'
     assert years.table.to_dict("list") == {
-        "Year": ["2024/25", "2025/26", "Total"],
-        "NRM referral": ["5", "[c]", "[c]"],  # 33 and 38 would give the 4 away
-        "Duty to Notify": ["0", "<5", "<5"],
-        "Total": ["5", "37", "42"],
-        "Covers": [
-            "March 2025 (part of the year)",
-            "April to July 2025 (part of the year)",
-            "",
-        ],
+        "Year": ["2024/25", "2025/26"],
+        "NRM referral": ["5", "[c]"],  # 33 would give the 4 away
+        "Duty to Notify": ["0", "<5"],
+        "Total": ["5", "37"],
+        "Covers": ["March 2025 (part of the year)", "April to July 2025 (part of the year)"],
     }
     assert years.description == (
         "Colchester referrals by financial year, 2024/25 (March 2025 only): 5; "
@@ -367,24 +379,38 @@ def test_comparison_shares_by_exploitation_type_and_age(monthly_db, tmp_path):
             "Not specified or unknown",
             "Referrals counted",
         ],
-        "Colchester": ["small", "20%", "68%", "0%", "0%", "small", "0%", "25"],
+        # Colchester's NRM total for the quarter, 25, is hidden ([c]: with all referrals it
+        # would give the 4 notifications away), so no share of it can be shown ('–'); its two
+        # small counts are <5 as everywhere.
+        "Colchester": ["<5", "–", "–", "0%", "0%", "<5", "0%", "[c]"],
         # Sexual's 4 is small; 50 less the others would give it away, so the smallest other
-        # count, Multiple's 6, is hidden too ([c]). Colchester's two small counts hide each other.
-        "Essex Police force area": ["20%", "small", "60%", "0%", "0%", "[c]", "0%", "50"],
+        # count, Multiple's 6, is hidden too ([c]).
+        "Essex Police force area": ["20%", "<5", "60%", "0%", "0%", "[c]", "0%", "50"],
     }
     # Colchester NRM by age: Adult 2 + 5 + 1 + 7 = 15, Child 6 + 4 = 10; Essex 26 and 24
     assert by_age.table.to_dict("list") == {
         "Age group": ["Adult", "Child", "Not specified", "Referrals counted"],
-        "Colchester": ["60%", "40%", "0%", "25"],
+        # hidden as counts too: with the all-types figures by age elsewhere, either would give
+        # the Duty to Notify notifications by age away
+        "Colchester": ["[c]", "[c]", "0%", "[c]"],
         "Essex Police force area": ["52%", "48%", "0%", "50"],
     }
     chart = by_type.chart.set_index(["Exploitation type", "Geography"])
-    assert chart.loc[("Criminal", "Colchester"), "Share (%)"] == pytest.approx(68)
+    assert math.isnan(chart.loc[("Criminal", "Colchester"), "Share (%)"])
     assert math.isnan(chart.loc[("Labour", "Colchester"), "Share (%)"])  # 2 of 25: no bar
-    assert chart.loc[("Labour", "Colchester"), "label"] == "small"
+    assert chart.loc[("Labour", "Colchester"), "label"] == "<5"
+    assert chart.loc[("Criminal", "Essex Police force area"), "Share (%)"] == pytest.approx(60)
     assert math.isnan(chart.loc[("Sexual", "Essex Police force area"), "Share (%)"])
     assert math.isnan(chart.loc[("Multiple", "Essex Police force area"), "Share (%)"])
     assert by_type.description == (
+        "No exploitation type's share of Colchester's NRM referrals in April to June 2025 can "
+        "be shown."
+    )
+    officer = figures(monthly_db, rf.comparison, Q1, Audience.OFFICER).panels[0]
+    assert officer.table["Colchester"].tolist() == [
+        "8%", "20%", "68%", "0%", "0%", "4%", "0%", "25"
+    ]  # fmt: skip
+    assert officer.description == (
         "Criminal: share of NRM referrals in April to June 2025, 68% in Colchester, "
         "60% in Essex Police force area."
     )
@@ -447,16 +473,14 @@ def test_comparison_with_the_real_essex_nrm_table(db, tmp_path):
     secondary = [min(others, key=others.get)] if len(small) == 1 else []
     for name in rf.EXPLOITATION_TYPES:
         n = essex.get(name, 0)
-        want = (
-            "small" if name in small else "[c]" if name in secondary else f"{100 * n / grand:.0f}%"
-        )
+        want = "<5" if name in small else "[c]" if name in secondary else f"{100 * n / grand:.0f}%"
         assert table.loc[name, "Essex Police force area"] == want, name
     assert table.loc["Referrals counted", "Essex Police force area"] == str(grand)  # 45
     # Colchester: 18 referrals; Criminal 9 (50%), Labour 6 (33%, hidden: with the total it
     # would give Sexual's 3 away), Sexual 3 (small)
     assert table["Colchester"].to_dict() == {
         "Labour": "[c]",
-        "Sexual": "small",
+        "Sexual": "<5",
         "Criminal": "50%",
         "Domestic servitude": "0%",
         "Organ harvesting": "0%",
@@ -532,7 +556,10 @@ def test_page_shows_the_modules_figures_for_the_chosen_period(monthly_db, tmp_pa
         pd.testing.assert_frame_equal(got, want, check_dtype=False)
     assert shown[0].loc[3, "Referrals"] == "<5"  # Domestic servitude: 1
     captions = " ".join(c.value for c in app.caption)
-    assert "Criminal was the most common exploitation type: 17 of 29 referrals." in captions
+    assert (
+        "Criminal had the most referrals of the exploitation types shown: 17 of 29 referrals."
+        in captions
+    )
     assert "calendar quarter" in captions
 
 
@@ -582,10 +609,9 @@ def test_an_officer_sees_true_figures_but_every_download_hides_them(
     assert on_screen["Domestic servitude"] == "1"  # the officer's own screen: true figures
 
     assert set(drawn) == {"exploitation", "age", "agency", "over-time", "years"}
-    with disclosure.showing_true_figures(False):  # as `ui.downloads` draws each file
-        figure, table = drawn["exploitation"]()
-        title, out, notes = export.chart_data(figure, table)
-        over = export.chart_data(*drawn["over-time"]())
+    figure, table = drawn["exploitation"]()  # as `ui.downloads` draws each file
+    title, out, notes = export.chart_data(figure, table)
+    over = export.chart_data(*drawn["over-time"]())
     assert title == "Referrals by exploitation type"
     assert out.set_index("Exploitation type")["Referrals"].to_dict() == {
         "Labour": "5",

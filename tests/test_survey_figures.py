@@ -15,8 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from cams_data import disclosure, periods
+from cams_data import periods
 from cams_data import survey_figures as survey
+from cams_data.disclosure import Audience
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
@@ -503,9 +504,9 @@ def test_a_question_fewer_than_10_answered_is_withheld_from_viewers(db, tmp_path
     with connect(db) as con:
         report = survey.survey_report(con, "2025-10")
         assert report and all(q.respondents <= 8 for q in report)
-        assert all(q.withheld for q in report)
-        with disclosure.showing_true_figures():
-            assert not any(q.withheld for q in report)
+        assert all(q.withheld(Audience.MEETING) for q in report)
+        assert all(q.withheld(Audience.PUBLICATION) for q in report)
+        assert not any(q.withheld(Audience.OFFICER) for q in report)
 
     app = open_page("2025/26-Q3")
     assert metrics(app)["Respondents"] == "8"
