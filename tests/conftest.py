@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -139,6 +140,24 @@ def year_copy(known_year, db) -> Path:
     shutil.copy(known_year[0], db)
     shutil.copy(known_year[0].parent / "pseudonym.key", db.parent / "pseudonym.key")
     return db
+
+
+def open_page(page: str | None = None, **query: str) -> AppTest:
+    """The app run once with `query` in its address, then moved to `page` (say
+    "pages/training.py"; None stays on the Overview, where app.py starts)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for name, value in query.items():
+        app.query_params[name] = value
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """Every st.metric on the page: label -> value as shown."""
+    return {m.label: m.value for m in app.metric}
 
 
 def pytest_collection_modifyitems(items):
