@@ -134,6 +134,22 @@ def known_year(tmp_path_factory) -> tuple[Path, dict]:
     return folder / "cams.duckdb", surveys
 
 
+@pytest.fixture(scope="session")
+def three_years(tmp_path_factory) -> Path:
+    """tests/fixture_three_years.py loaded once per run, to be read only: its database."""
+    import fixture_three_years
+
+    folder = tmp_path_factory.mktemp("three_years")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
+        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
+            patch.delenv(name, raising=False)
+        surveys = fixture_three_years.load(folder / "cams.duckdb", folder)
+    counted = {w: (e["know_how_to_report_yes"], e["responses"]) for w, e in surveys.items()}
+    assert counted == fixture_three_years.SURVEY_YES, "the survey builder's answers changed"
+    return folder / "cams.duckdb"
+
+
 @pytest.fixture
 def year_copy(known_year, db) -> Path:
     """A copy of the known year's database (and its key) at this test's `db`, to change."""
