@@ -18,7 +18,8 @@ import pytest
 from conftest import metrics, open_page
 from fixture_three_years import ALL, CAMS, CBH, CCC, DTN, EXPECTED, NRM, ORGANISATIONS, PERIODS
 
-from cams_data import cli, indicators, periods
+from cams_data import cli, disclosure, indicators, periods
+from cams_data import referral_figures as rf
 
 SMALL = "<5"
 HIDDEN_TOO = "[c]"
@@ -219,3 +220,19 @@ def test_the_training_page_shows_the_hand_cams_completions(agreed_db):
         if shown != f"{want or 0:,}":
             wrong.append((period, organisation, want, shown))
     assert not wrong, "\n".join(map(str, wrong))
+
+
+@pytest.mark.parametrize("period", PERIODS)
+def test_the_referral_breakdowns_give_the_hand_totals(agreed_db, period):
+    """True figures (the officer's view) by exploitation type and age group, zeros listed."""
+    hand = EXPECTED["referrals"][period]
+    with duckdb.connect(str(agreed_db), read_only=True) as con, disclosure.showing_true_figures():
+        for query, column, key in (
+            (rf.by_exploitation, "Exploitation type", "exploitation"),
+            (rf.by_age, "Age group", "age"),
+        ):
+            table = query(con, period).table.set_index(column)["Referrals"]
+            assert set(hand[key]) <= set(table.index)
+            want = {name: f"{hand[key].get(name, 0):,}" for name in table.index if name != "Total"}
+            want["Total"] = f"{sum(hand['type'].values()):,}"
+            assert table.to_dict() == want
