@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -133,12 +134,46 @@ def known_year(tmp_path_factory) -> tuple[Path, dict]:
     return folder / "cams.duckdb", surveys
 
 
+@pytest.fixture(scope="session")
+def three_years(tmp_path_factory) -> Path:
+    """tests/fixture_three_years.py loaded once per run, to be read only: its database."""
+    import fixture_three_years
+
+    folder = tmp_path_factory.mktemp("three_years")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
+        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
+            patch.delenv(name, raising=False)
+        surveys = fixture_three_years.load(folder / "cams.duckdb", folder)
+    counted = {w: (e["know_how_to_report_yes"], e["responses"]) for w, e in surveys.items()}
+    assert counted == fixture_three_years.SURVEY_YES, "the survey builder's answers changed"
+    return folder / "cams.duckdb"
+
+
 @pytest.fixture
 def year_copy(known_year, db) -> Path:
     """A copy of the known year's database (and its key) at this test's `db`, to change."""
     shutil.copy(known_year[0], db)
     shutil.copy(known_year[0].parent / "pseudonym.key", db.parent / "pseudonym.key")
     return db
+
+
+def open_page(page: str | None = None, **query: str) -> AppTest:
+    """The app run once with `query` in its address, then moved to `page` (say
+    "pages/training.py"; None stays on the Overview, where app.py starts)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for name, value in query.items():
+        app.query_params[name] = value
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """Every st.metric on the page: label -> value as shown."""
+    return {m.label: m.value for m in app.metric}
 
 
 def pytest_collection_modifyitems(items):

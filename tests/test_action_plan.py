@@ -14,12 +14,12 @@ from pathlib import Path
 import builders
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import metrics, open_page
 
 from cams_data import action_plan, periods
 from cams_data.ingest import ingest
 
-ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/action_plan.py"
 HEADER = ["Ref", "Objective", "Action", "Lead", "Due date", "Status", "Last updated"]
 FCO = "Extend First Responder training to First Call Officers"
 ROWS = [
@@ -162,22 +162,8 @@ def test_tables_by_objective_flag_overdue_in_words_and_colour(tracker):
 # --- the page --------------------------------------------------------------------------------
 
 
-def open_page(period: str | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if period:
-        app.query_params["period"] = period
-    app.run()
-    app.switch_page("pages/action_plan.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metrics(app: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
-
-
 def test_page_on_an_empty_database(db):
-    app = open_page()
+    app = open_page(PAGE)
     assert app.title[0].value == "Action plan"
     assert "No action plan yet" in app.info[0].value
 
@@ -185,7 +171,7 @@ def test_page_on_an_empty_database(db):
 def test_page_when_only_other_kinds_are_loaded(db, tmp_path):
     path, _ = builders.forms_survey_export(tmp_path / "survey.xlsx", respondents=12)
     ingest(path.read_bytes(), path.name, db=db, kind="survey")
-    app = open_page()
+    app = open_page(PAGE)
     assert "No action plan yet" in app.info[0].value
     assert not app.metric and not app.table
 
@@ -195,7 +181,7 @@ def test_page_shows_overdue_at_the_period_end(tracker, tmp_path):
     # 2025/26-Q1 and Q2 choosable as well as the tracker's Q3
     path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
     ingest(path.read_bytes(), path.name, db=tracker)
-    app = open_page("2025/26-Q3")  # ends 31/12/2025, before today
+    app = open_page(PAGE, period="2025/26-Q3")  # ends 31/12/2025, before today
     shown = metrics(app)
     assert shown["Actions"] == "8"
     assert shown["Completed"] == "2"
@@ -219,7 +205,7 @@ def test_page_shows_overdue_at_the_period_end(tracker, tmp_path):
 
 def test_page_on_the_demo_data(demo_db, demo_totals):
     path, totals = demo_db, demo_totals
-    app = open_page("2025/26-Q3")
+    app = open_page(PAGE, period="2025/26-Q3")
     on = action_plan.as_at(periods.parse("2025/26-Q3"))
     with connect(path) as con:
         overdue = action_plan.overdue_count(con, on)

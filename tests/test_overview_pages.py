@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from conftest import metrics, open_page
 from streamlit.testing.v1 import AppTest
 
 from cams_data import dashboard, indicators, periods
@@ -14,28 +15,13 @@ from cams_data.ingest import rollback
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def open_app(page: str | None = None, **query) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    if page:
-        app.switch_page(page).run()
-    assert not app.exception, app.exception
-    return app
-
-
 def badges(app: AppTest) -> list[str]:
     """The objective status badges, as text (`:red-badge[:material/flag: Red]` -> `Red`)."""
     return [m.value.split("flag: ", 1)[1].rstrip("]") for m in app.markdown if "-badge[" in m.value]
 
 
-def metrics(app: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
-
-
 def test_overview_shows_the_four_objectives_with_their_figures(year_copy):
-    app = open_app()
+    app = open_page()
     assert [h.value for h in app.subheader][:4] == [
         "1. Survivor Support and Care",
         "2. Funding and Sustainability",
@@ -61,7 +47,7 @@ def test_overview_shows_the_four_objectives_with_their_figures(year_copy):
 
 
 def test_query_parameters_set_the_period_and_organisation(year_copy):
-    app = open_app(period="2025/26-Q1", organisation="Colchester City Council")
+    app = open_page(period="2025/26-Q1", organisation="Colchester City Council")
     assert app.sidebar.selectbox(key="period").value == "2025/26-Q1"
     assert app.sidebar.selectbox(key="organisation").value == "Colchester City Council"
     shown = metrics(app)
@@ -71,7 +57,7 @@ def test_query_parameters_set_the_period_and_organisation(year_copy):
 
 
 def test_the_period_survives_moving_between_pages(year_copy):
-    app = open_app(period="2025/26")
+    app = open_page(period="2025/26")
     app.switch_page("pages/objectives.py").run()
     assert app.caption[0].value.startswith("2025/26 (April 2025 to March 2026)")
     table = app.dataframe[0].value
@@ -83,7 +69,7 @@ def test_the_period_survives_moving_between_pages(year_copy):
 
 
 def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_copy):
-    app = open_app()
+    app = open_page()
     app.date_input(key="since").set_value(periods.parse("2024/25").start).run()
     uploads, moved, _ = (d.value for d in app.dataframe)
     assert len(uploads) == 8
@@ -94,7 +80,7 @@ def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_copy):
 
 
 def test_objective_detail_lists_every_indicator(year_copy):
-    app = open_app("pages/objectives.py", objective="3")
+    app = open_page("pages/objectives.py", objective="3")
     table = app.dataframe[0].value
     objective = indicators.objectives()[2]
     assert table["Indicator"].tolist() == [i.label for i in objective.indicators]
@@ -108,7 +94,7 @@ def test_pages_open_with_one_kind_missing(year_copy):
         measures = con.execute("SELECT upload_id FROM uploads WHERE kind = 'measures'").fetchall()
     for (upload_id,) in measures:
         rollback(year_copy, upload_id)
-    app = open_app()
+    app = open_page()
     assert metrics(app)["Funding secured"] == "no data yet"
     for page in sorted(p.name for p in (ROOT / "pages").glob("*.py")):
         app.switch_page(f"pages/{page}").run()
@@ -116,7 +102,7 @@ def test_pages_open_with_one_kind_missing(year_copy):
 
 
 def test_overview_on_an_empty_database(db):
-    app = open_app()
+    app = open_page()
     assert set(metrics(app).values()) == {"no data yet"}
     assert badges(app) == ["No data"] * 4
     assert "Nothing has been uploaded" in app.info[0].value
@@ -124,7 +110,7 @@ def test_overview_on_an_empty_database(db):
 
 
 def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_copy, local_admin):
-    app = open_app()
+    app = open_page()
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
     app.sidebar.toggle(key="meeting_view").set_value(False).run()
     assert not app.exception, app.exception
@@ -135,6 +121,6 @@ def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_c
 
 
 def test_a_viewer_has_no_meeting_view_switch(year_copy):
-    app = open_app()
+    app = open_page()
     assert not app.sidebar.toggle
     assert metrics(app)["Duty to Notify notifications made"] == "<5"

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 import test_referrals as published
-from conftest import needs_shared
+from conftest import needs_shared, open_page
 from streamlit.testing.v1 import AppTest
 
 from cams_data import disclosure
@@ -25,7 +25,7 @@ from cams_data.disclosure import Audience
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
-ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/referrals.py"
 HEADER = [
     "Month",
     "Referral type",
@@ -495,22 +495,12 @@ def test_comparison_with_the_real_essex_nrm_table(db, tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
-def open_page(**query) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page("pages/referrals.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
 def tables(app: AppTest) -> list[pd.DataFrame]:
     return [d.value.reset_index(drop=True) for d in app.dataframe]
 
 
 def test_page_on_an_empty_database(db):
-    app = open_page()
+    app = open_page(PAGE)
     assert app.title[0].value == "Referrals"
     assert "No referral figures yet" in app.info[0].value
     assert "python -m cams_data ingest" in app.info[0].value
@@ -520,21 +510,21 @@ def test_page_on_an_empty_database(db):
 def test_page_when_only_other_kinds_are_loaded(db, tmp_path):
     path, _ = builders.messy_training_export(tmp_path / "learning_pool.xlsx")
     ingest(path.read_bytes(), path.name, db=db)
-    app = open_page()
+    app = open_page(PAGE)
     assert "No referral figures yet" in app.info[0].value
     assert not app.metric
 
 
 def test_page_when_only_the_wider_area_is_loaded(db, tmp_path):
     load_essex(db, tmp_path)
-    app = open_page(period="2025/26-Q1")
+    app = open_page(PAGE, period="2025/26-Q1")
     assert "No Colchester referral figures yet" in app.info[0].value
     assert "No Colchester referral figures for 2025/26-Q1 to compare" in app.info[1].value
 
 
 def test_page_shows_the_modules_figures_for_the_chosen_period(monthly_db, tmp_path):
     load_essex(monthly_db, tmp_path)
-    app = open_page(period=Q1)
+    app = open_page(PAGE, period=Q1)
 
     assert app.caption[0].value.startswith("2025/26-Q1 (April to June 2025)")  # from the URL
     assert {m.label: m.value for m in app.metric} == {
@@ -564,7 +554,7 @@ def test_page_shows_the_modules_figures_for_the_chosen_period(monthly_db, tmp_pa
 
 
 def test_page_on_the_demo_data(demo_db):
-    app = open_page(period="2025/26")
+    app = open_page(PAGE, period="2025/26")
     summary = figures(demo_db, rf.summary, "2025/26")
     assert {m.label: m.value for m in app.metric} == column(summary.totals, "Referral type")
     shown = tables(app)
@@ -601,7 +591,7 @@ def test_an_officer_sees_true_figures_but_every_download_hides_them(
         real_downloads(figure, key, draw)
 
     monkeypatch.setattr(ui, "downloads", remember)
-    app = open_page(period=Q1)
+    app = open_page(PAGE, period=Q1)
     app.sidebar.toggle(key="meeting_view").set_value(False).run()
     assert not app.exception, app.exception
     assert {m.label: m.value for m in app.metric}["Duty to Notify notifications"] == "4"

@@ -12,6 +12,7 @@ from pathlib import Path
 import builders
 import duckdb
 import pytest
+from conftest import metrics, open_page
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -21,7 +22,7 @@ from cams_data.disclosure import Audience
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
-ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/survey.py"
 AREA = 6  # the service-area column of a Forms export (after ID, times, Email, Name, Modified)
 REPORT, CONFIDENT, SEEN = builders.Q_REPORT, builders.Q_CONFIDENT, builders.Q_SEEN
 REPORT_2024 = "Would you know how to report a concern about modern slavery?"  # an alias
@@ -392,26 +393,12 @@ def reach_2025(db: Path, tmp_path: Path) -> None:
     ingest(tracker.read_bytes(), tracker.name, db=db, kind="actions")
 
 
-def open_page(period: str | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if period:
-        app.query_params["period"] = period
-    app.run()
-    app.switch_page("pages/survey.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metrics(app: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
-
-
 def tables_with(app: AppTest, column: str) -> list:
     return [d.value for d in app.dataframe if column in d.value.columns]
 
 
 def test_page_on_an_empty_database(db):
-    app = open_page()
+    app = open_page(PAGE)
     assert app.title[0].value == "Staff survey"
     assert "No staff survey responses yet" in app.info[0].value
 
@@ -419,14 +406,14 @@ def test_page_on_an_empty_database(db):
 def test_page_when_only_other_kinds_are_loaded(db, tmp_path):
     path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
     ingest(path.read_bytes(), path.name, db=db)
-    app = open_page()
+    app = open_page(PAGE)
     assert "No staff survey responses yet" in app.info[0].value
     assert not app.metric
 
 
 def test_page_shows_the_wave_held_at_the_period_end(two_waves, db, tmp_path):
     reach_2025(db, tmp_path)
-    app = open_page("2025/26-Q3")
+    app = open_page(PAGE, period="2025/26-Q3")
     assert app.selectbox(key="survey-wave-2025/26-Q3").value == "2025-10"
     shown = metrics(app)
     assert shown["Respondents"] == "40"
@@ -453,7 +440,7 @@ def test_page_shows_the_wave_held_at_the_period_end(two_waves, db, tmp_path):
 
 def test_page_wave_choice_hides_small_areas(two_waves, db, tmp_path):
     reach_2025(db, tmp_path)
-    app = open_page("2025/26-Q2")  # ends 30/09/2025: the 2024 wave is the latest held
+    app = open_page(PAGE, period="2025/26-Q2")  # ends 30/09/2025: the 2024 wave is the latest held
     box = app.selectbox(key="survey-wave-2025/26-Q2")
     assert box.value == "2024-10"
     assert metrics(app)["Respondents"] == "30"
@@ -479,7 +466,7 @@ def test_page_wave_choice_hides_small_areas(two_waves, db, tmp_path):
 
 def test_page_on_the_demo_data(demo_db, demo_totals):
     path, totals = demo_db, demo_totals
-    app = open_page("2025/26-Q3")
+    app = open_page(PAGE, period="2025/26-Q3")
     assert metrics(app)["Respondents"] == f"{totals['survey_responses']['2025-10']:,}"
     with connect(path) as con:
         report = survey.survey_report(con, "2025-10")
@@ -508,7 +495,7 @@ def test_a_question_fewer_than_10_answered_is_withheld_from_viewers(db, tmp_path
         assert all(q.withheld(Audience.PUBLICATION) for q in report)
         assert not any(q.withheld(Audience.OFFICER) for q in report)
 
-    app = open_page("2025/26-Q3")
+    app = open_page(PAGE, period="2025/26-Q3")
     assert metrics(app)["Respondents"] == "8"
     withheld = [i.value for i in app.info if "Fewer than 10 people answered" in i.value]
     assert len(withheld) == len(report)

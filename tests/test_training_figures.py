@@ -13,14 +13,14 @@ from pathlib import Path
 import builders
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import metrics, open_page
 
 from cams_data import formatting, periods, store
 from cams_data import training_figures as tf
 from cams_data.ingest import ingest
 from cams_data.validate import Options
 
-ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/training.py"
 CCC = "Colchester City Council"
 CBH = "Colchester Borough Homes"
 CAMS = "CAMS Modern Slavery and Human Trafficking"
@@ -404,22 +404,8 @@ def test_refresh_cycles_are_data():
 # --- the page --------------------------------------------------------------------------------
 
 
-def open_page(**params: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for name, value in params.items():
-        app.query_params[name] = value
-    app.run()
-    app.switch_page("pages/training.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metrics(app: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
-
-
 def test_page_on_an_empty_database(db):
-    app = open_page()
+    app = open_page(PAGE)
     assert app.title[0].value == "Training"
     assert "No training figures yet" in app.info[0].value
     assert not app.metric and not app.dataframe
@@ -427,14 +413,14 @@ def test_page_on_an_empty_database(db):
 
 def test_page_with_staff_numbers_but_no_training(db, tmp_path):
     load_staff(tmp_path, db)
-    app = open_page()
+    app = open_page(PAGE)
     assert "No training figures yet" in app.info[0].value
     assert "python -m cams_data ingest" in app.info[0].value
 
 
 def test_page_with_training_but_no_staff_numbers(db, tmp_path):
     load_training(tmp_path, db)
-    app = open_page(period="2025/26-Q2")
+    app = open_page(PAGE, period="2025/26-Q2")
     assert metrics(app)["Coverage"] == formatting.NO_DATA
     assert any("No staff numbers yet" in i.value for i in app.info)
     coverage = app.dataframe[0].value  # by service area: trained counts, coverage blank
@@ -448,7 +434,7 @@ def test_page_with_training_but_no_staff_numbers(db, tmp_path):
 
 
 def test_page_shows_the_hand_worked_figures(loaded):
-    app = open_page(period="2025/26-Q2")
+    app = open_page(PAGE, period="2025/26-Q2")
     assert app.selectbox(key="course").value == CAMS  # the default course
     assert metrics(app) == {
         "Coverage": "47%",  # 7 of 15
@@ -486,12 +472,12 @@ def test_page_shows_the_hand_worked_figures(loaded):
 
 
 def test_page_filters_by_course_and_organisation(loaded):
-    app = open_page(period="2025/26-Q2", course=FR)
+    app = open_page(PAGE, period="2025/26-Q2", course=FR)
     # First Responder (12 months) valid from 01/10/2024: Gus 05/11/2024, Hal 20/09/2025.
     assert metrics(app)["Coverage"] == "13%"  # 2 of 15
     assert metrics(app)["Overdue for refresh"] == "1"  # Flo
     assert metrics(app)["Due within 3 months"] == "1"  # Gus
-    app = open_page(period="2025/26-Q2", organisation=CBH)
+    app = open_page(PAGE, period="2025/26-Q2", organisation=CBH)
     assert metrics(app) == {
         "Coverage": "40%",  # Jo and Kit of 5
         "Completions in 2025/26-Q2": "1",  # Kit
@@ -507,7 +493,7 @@ def test_page_on_the_demo_data(demo_db):
     names = figures(db, tf.courses)
     course = tf.default_course(names)
     head = figures(db, tf.headline, period, course)
-    app = open_page(period=period.label)
+    app = open_page(PAGE, period=period.label)
     assert "Demo data is loaded" in app.warning[0].value
     shown = metrics(app)
     assert shown["Coverage"] == formatting.number(head.coverage, "%")

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import builders
-from conftest import query, snapshot
-from streamlit.testing.v1 import AppTest
+from conftest import metrics, open_page, query, snapshot
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/upload.py"
 
 TRAINING = [
@@ -27,21 +23,10 @@ TRAINING = [
 ]  # fmt: skip
 
 
-def open_upload_page() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metrics(app: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in app.metric}
-
-
 def test_a_messy_survey_is_checked_then_saved(db, tmp_path, local_admin):
     path, expected = builders.forms_survey_export(tmp_path / "survey.xlsx", respondents=30)
     answers = sum(expected["answers_by_question"].values())
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     assert not app.exception, app.exception
     understood = " ".join(m.value for m in app.markdown)
@@ -72,7 +57,7 @@ def test_a_messy_survey_is_checked_then_saved(db, tmp_path, local_admin):
 
 def test_a_row_error_is_shown_by_row_and_column_and_nothing_is_saved(db, tmp_path, local_admin):
     path = builders.write_csv(tmp_path / "training.csv", TRAINING, title_rows=["Completions"])
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     assert "1 problem found; nothing was saved" in app.error[0].value
     problems = next(d.value for d in app.dataframe if "Problem" in d.value.columns)
@@ -98,7 +83,7 @@ def test_a_row_error_is_shown_by_row_and_column_and_nothing_is_saved(db, tmp_pat
 
 def test_an_upload_is_undone_after_a_confirmation(db, tmp_path, local_admin):
     path = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     app.button(key="save-0").click().run()
     assert query(db, "SELECT count(*) FROM training") == [(2,)]
@@ -114,7 +99,7 @@ def test_an_upload_is_undone_after_a_confirmation(db, tmp_path, local_admin):
 
 def test_a_viewer_is_told_the_page_is_not_for_them(db, monkeypatch):
     monkeypatch.delenv("CAMS_LOCAL_MODE", raising=False)
-    app = open_upload_page()
+    app = open_page(PAGE)
     assert app.title[0].value == "Not available to you"
     assert "This page is for officers" in app.warning[0].value
     assert "[auth]" in app.info[0].value
@@ -123,7 +108,7 @@ def test_a_viewer_is_told_the_page_is_not_for_them(db, monkeypatch):
 
 def test_an_admin_erases_an_upload_after_typing_its_number(db, tmp_path, local_admin):
     path = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     app.button(key="save-0").click().run()
     app.button(key="erase-open").click().run()
@@ -146,7 +131,7 @@ ODD_MEASURES = [
 
 def test_unrecognised_columns_are_mapped_once_and_remembered(db, tmp_path, local_admin):
     first = builders.write_csv(tmp_path / "q1.csv", ODD_MEASURES, title_rows=["Q1 return"])
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(first.name, first.read_bytes()).run()
     assert app.error, "a file nobody can read is refused"
     assert app.button(key="save-0").disabled
@@ -167,7 +152,7 @@ def test_unrecognised_columns_are_mapped_once_and_remembered(db, tmp_path, local
     # Next quarter's return, same headers: read at once, without choosing anything.
     second_rows = [ODD_MEASURES[0], [2, "Funding secured (GBP)", "2025/26 Q2", "£12,500"]]
     second = builders.write_csv(tmp_path / "q2.csv", second_rows, title_rows=["Q2 return"])
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(second.name, second.read_bytes()).run()
     assert "chosen for a file with the same headers" in app.info[0].value
     assert metrics(app)["Rows to load"] == "1"
@@ -182,7 +167,7 @@ def test_the_sheet_can_be_changed_when_there_are_several(db, tmp_path, local_adm
     path = builders.write_xlsx(
         tmp_path / "two_sheets.xlsx", TRAINING[:3], extra_sheets={"Partner return": partner}
     )
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     assert "sheet **Report**" in " ".join(m.value for m in app.markdown)
     assert metrics(app)["Rows to load"] == "2"
@@ -230,7 +215,7 @@ def test_a_new_survey_wave_compares_the_same_period_before_and_after(year_copy, 
     opened on before the save, though the new wave's month moves the Overview on a quarter."""
     path, _ = builders.forms_survey_export(tmp_path / "survey.xlsx", respondents=20,
                                            wave_month=(2026, 1))  # fmt: skip
-    app = open_upload_page()
+    app = open_page(PAGE)
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     app.text_input(key="wave-0").input("2026-01").run()
     app.button(key="save-0").click().run()
