@@ -34,6 +34,7 @@ from cams_data import (
     periods,
     settings,
     store,
+    training_figures,
 )
 
 EXPLOITATION_ORDER = charts.EXPLOITATION_TYPES
@@ -126,15 +127,12 @@ def referrals_by_type_and_age(con: duckdb.DuckDBPyConnection, year: str) -> pd.D
 
 
 def training_by_course(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """Completions in the year per course, and how many staff they cover."""
-    period = periods.parse(year)
-    return con.execute(
-        """SELECT course AS "Course", count(*) AS "Completions",
-                  count(DISTINCT person_key) AS "Staff"
-           FROM training WHERE status = 'Completed' AND completed_on >= ? AND completed_on < ?
-           GROUP BY course ORDER BY 2 DESC, 1""",
-        [period.start, period.end],
-    ).df()
+    """Completions in the year per course completed in it, and how many staff they cover."""
+    table = training_figures.completions(con, periods.parse(year))
+    table = table[table["completions"] > 0].reset_index(drop=True)
+    return table.rename(
+        columns={"course": "Course", "completions": "Completions", "people": "Staff"}
+    )
 
 
 def measures_of_year(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
