@@ -554,11 +554,14 @@ def _survey(indicator: Indicator, organisation: str | None):
 
 
 def _actions(indicator: Indicator, organisation: str | None):
+    # statuses as the tracker recorded them by the period's last day, as the Action plan page
     match = "AND a.objective = $objective" if indicator.param("objective") else ""
     sql = f"""
+        , tracker AS ({store.actions_as_at_sql()})
         SELECT p.label, count(*) FILTER (WHERE a.status = 'Completed'), count(a.action),
                p.p_end - 1, 'actions due by ' || strftime(p.p_end - 1, '%d/%m/%Y')
-        FROM periods p LEFT JOIN actions a ON a.due_on < p.p_end {match}
+        FROM periods p LEFT JOIN tracker a
+          ON a.label = p.label AND a.due_on < p.p_end {match}
         GROUP BY p.label, p.p_end"""
     return sql, _params(indicator, organisation)
 
