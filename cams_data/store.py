@@ -481,44 +481,52 @@ def log_event(db: Path, who: str, action: str, detail: str) -> None:
         log(con, who, action, None, detail)
 
 
+# The first and last day each kind's current rows describe, and the rows they are read from.
+_WAVE = wave_date_sql()
+_PERIOD_END = "(period_start + to_months(period_months))::DATE - 1"
+DAYS_DESCRIBED = {
+    "training": ("min(completed_on)", "max(completed_on)", "training"),
+    "establishment": ("min(as_of)", "max(as_of)", "establishment"),
+    "referrals": ("min(period_start)", f"max({_PERIOD_END})", "referrals"),
+    "survey": (f"min({_WAVE})", f"max({_WAVE})", "survey s JOIN uploads u USING (upload_id)"),
+    "measures": ("min(period_start)", f"max({_PERIOD_END})", "measures"),
+    "actions": ("min(updated_on)", "max(updated_on)", "actions"),
+}
+
+
+def days_described(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """Per kind: (first day, last day) its current rows describe, whichever upload they came
+    from; (None, None) when it has none."""
+    sql = " UNION ALL ".join(
+        f"SELECT '{kind}', ({first})::DATE, ({last})::DATE FROM {rows}"
+        for kind, (first, last, rows) in DAYS_DESCRIBED.items()
+    )
+    return {kind: (first, last) for kind, first, last in con.execute(sql).fetchall()}
+
+
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per kind: rows in its view, the last active upload, and the period that upload covers."""
+    """Per kind: rows in its view, the first and last day those rows describe (`covers_from`,
+    `covers_to`), and the last active upload (`last_file`, `last_upload`)."""
     counts = row_counts(con)
+    days = days_described(con)
     latest = (
         con.execute("""
         SELECT kind, arg_max(file_name, upload_id) AS last_file, max(uploaded_at) AS last_upload,
-               arg_max(covers_from, upload_id) AS covers_from,
-               arg_max(covers_to, upload_id) AS covers_to, bool_and(is_demo) AS demo_only
+               bool_and(is_demo) AS demo_only
         FROM uploads WHERE status = 'active' GROUP BY kind""")
         .df()
         .set_index("kind")
     )
-    if "survey" in latest.index:  # a survey covers the months its waves were held
-        first, last = con.execute(
-            f"SELECT min({wave_date_sql()}), max({wave_date_sql()}) "
-            "FROM survey s JOIN uploads u USING (upload_id)"
-        ).fetchone()
-        latest.loc["survey", ["covers_from", "covers_to"]] = [
-            pd.Timestamp(first),
-            pd.Timestamp(last),
-        ]
+    nothing = {"last_file": None, "last_upload": None, "demo_only": False}
     return pd.DataFrame(
         [
             {
                 "kind": name,
                 "title": kind.title,
                 "rows": counts[name],
-                **(
-                    latest.loc[name].to_dict()
-                    if name in latest.index
-                    else {
-                        "last_file": None,
-                        "last_upload": None,
-                        "covers_from": None,
-                        "covers_to": None,
-                        "demo_only": False,
-                    }
-                ),
+                **(latest.loc[name].to_dict() if name in latest.index else nothing),
+                "covers_from": pd.Timestamp(days[name][0]) if days[name][0] else None,
+                "covers_to": pd.Timestamp(days[name][1]) if days[name][1] else None,
             }
             for name, kind in KINDS.items()
         ]
