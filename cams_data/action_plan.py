@@ -1,8 +1,11 @@
 """The partnership action plan: actions by objective with owner, due date and status.
 
-An action is overdue when it is not Completed and its due date is before the as-at date: the
-last day of the selected period, or today when that is earlier. Overdue is worked out here,
-never stored. Statuses are as the tracker last said (`updated_on`).
+Everything is as at a date: the last day of the selected period, or today when that is earlier.
+Each action's status is the one the tracker recorded by then: that of its latest version
+updated (`updated_on`) on or before the date, superseded uploads included
+(`store.actions_as_at_sql`, which the Overview's actions indicators use too). An action with no
+update by then has status "No update yet" and counts as not completed. An action is overdue
+when it is not completed and its due date is before the as-at date: worked out, never stored.
 """
 
 from __future__ import annotations
@@ -15,16 +18,18 @@ import duckdb
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from cams_data import charts, formatting, indicators
+from cams_data import charts, formatting, indicators, store
 from cams_data.periods import ReportingPeriod
 
 COMPLETED, IN_PROGRESS, NOT_STARTED, ON_HOLD = "Completed", "In progress", "Not started", "On hold"
-STATUS_ORDER = (COMPLETED, IN_PROGRESS, NOT_STARTED, ON_HOLD)
+NO_UPDATE = "No update yet"  # the tracker had not recorded the action by the as-at date
+STATUS_ORDER = (COMPLETED, IN_PROGRESS, NOT_STARTED, ON_HOLD, NO_UPDATE)
 STATUS_COLOURS = {
     COMPLETED: charts.DARK_BLUE,
     IN_PROGRESS: charts.TURQUOISE,
     NOT_STARTED: charts.CONTEXT_GREY,
     ON_HOLD: charts.ORANGE,
+    NO_UPDATE: charts.LIGHT_PURPLE,
 }
 OVERDUE = "Overdue"
 OVERDUE_FILL = "#FDE8E6"  # a pale red behind overdue rows, on top of the words 'Overdue'
@@ -40,15 +45,16 @@ def objective_titles() -> dict[int, str]:
 
 
 def actions(con: duckdb.DuckDBPyConnection, on: date) -> pd.DataFrame:
-    """objective, objective_title, action, owner, due_on, status, updated_on, overdue (bool),
-    days_overdue; by objective, then overdue first, then due date."""
+    """objective, objective_title, action, owner, due_on, status and updated_on as at `on`,
+    overdue (bool), days_overdue; by objective, then overdue first, then due date."""
+    late = "status IS DISTINCT FROM 'Completed' AND due_on < $on"
     table = con.execute(
-        """SELECT objective, action, owner, due_on, status, updated_on,
-                  coalesce(status <> 'Completed' AND due_on < $on, FALSE) AS overdue,
-                  CASE WHEN status <> 'Completed' AND due_on < $on
-                       THEN date_diff('day', due_on, $on) END AS days_overdue
-           FROM actions
-           ORDER BY objective, overdue DESC, due_on NULLS LAST, action""",
+        f"""WITH periods(label, p_start, p_end) AS (SELECT 'as at', $on, $on + 1)
+            SELECT objective, action, owner, due_on, coalesce(status, '{NO_UPDATE}') AS status,
+                   updated_on, coalesce({late}, FALSE) AS overdue,
+                   CASE WHEN {late} THEN date_diff('day', due_on, $on) END AS days_overdue
+            FROM ({store.actions_as_at_sql()})
+            ORDER BY objective, overdue DESC, due_on NULLS LAST, action""",
         {"on": on},
     ).df()
     titles = objective_titles()
@@ -98,28 +104,47 @@ class ObjectivePlan:
     actions: int
     completed: int
     overdue: int
+    due_by: date
+    due: int  # due by `due_by`: the Overview's "Plan actions due that are complete" over them
+    due_completed: int
 
     @property
     def heading(self) -> str:
         return f"Objective {self.number}: {self.title}"
 
     @property
+    def due_share(self) -> float | None:
+        return 100 * self.due_completed / self.due if self.due else None
+
+    @property
     def summary(self) -> str:
         if not self.actions:
             return "No actions in the tracker for this objective."
         noun = "action" if self.actions == 1 else "actions"
-        return f"{self.actions} {noun}: {self.completed} completed, {self.overdue} overdue."
+        text = f"{self.actions} {noun}: {self.completed} completed, {self.overdue} overdue"
+        if self.due:
+            text += (
+                f"; {self.due_completed} of the {self.due} due by {formatting.day(self.due_by)} "
+                f"completed ({formatting.number(self.due_share, '%')})"
+            )
+        return text + "."
 
 
-def by_objective(con: duckdb.DuckDBPyConnection, on: date) -> list[ObjectivePlan]:
+def by_objective(
+    con: duckdb.DuckDBPyConnection, on: date, due_by: date | None = None
+) -> list[ObjectivePlan]:
     """Each objective (from the objectives file, plus any other the tracker names) with its
-    actions: due dates written dd/mm/yyyy and 'Overdue' in words for overdue ones."""
+    actions as at `on`: due dates written dd/mm/yyyy and 'Overdue' in words for overdue ones,
+    and how many of those due by `due_by` (the period's last day; `on` when not given) are
+    completed, as the Overview's actions indicator counts them."""
+    due_by = due_by or on
     table = actions(con, on)
     titles = objective_titles()
     numbers = sorted(set(titles) | set(table["objective"].astype(int)))
     out = []
     for number in numbers:
         own = table[table["objective"] == number]
+        due = pd.to_datetime(own["due_on"]) <= pd.Timestamp(due_by)
         shown = pd.DataFrame(
             {
                 "Action": own["action"],
@@ -141,6 +166,9 @@ def by_objective(con: duckdb.DuckDBPyConnection, on: date) -> list[ObjectivePlan
                 len(own),
                 int((own["status"] == COMPLETED).sum()),
                 int(own["overdue"].sum()),
+                due_by,
+                int(due.sum()),
+                int((due & (own["status"] == COMPLETED)).sum()),
             )
         )
     return out

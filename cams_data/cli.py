@@ -93,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db = settings.db_path(getattr(args, "db", None))
+    if args.command in READ_ONLY:
+        from cams_data import store
+
+        store.upgrade(db)  # a file an older version made may lack a view the figures read
     try:
         return COMMANDS[args.command](args, db)
     except Refused as refusal:
@@ -340,6 +344,7 @@ def _template(args, db: Path) -> int:
     return 0
 
 
+READ_ONLY = ("uploads", "progress", "export")
 COMMANDS = {
     "ingest": _ingest,
     "uploads": _uploads,

@@ -22,33 +22,17 @@ from cams_data import (
 from cams_data.disclosure import Audience
 from cams_data.kinds import KINDS
 
-# The latest day each view's figures describe.
-_LATEST_DAY = {
-    "referrals": "SELECT max(period_start + to_months(period_months))::DATE - 1 FROM referrals",
-    "measures": "SELECT max(period_start + to_months(period_months))::DATE - 1 FROM measures",
-    "training": "SELECT max(completed_on) FROM training",
-    "establishment": "SELECT max(as_of) FROM establishment",
-    "actions": "SELECT max(updated_on) FROM actions",
-    "survey": f"SELECT max({store.wave_date_sql()}) FROM survey s JOIN uploads u USING (upload_id)",
-}
-_FIRST_DAY = {
-    "referrals": "SELECT min(period_start) FROM referrals",
-    "measures": "SELECT min(period_start) FROM measures",
-    "training": "SELECT min(completed_on) FROM training",
-    "survey": f"SELECT min({store.wave_date_sql()}) FROM survey s JOIN uploads u USING (upload_id)",
-}
-
-
-def _days(con: duckdb.DuckDBPyConnection, queries: dict[str, str]) -> list[date]:
-    found = (con.execute(sql).fetchone()[0] for sql in queries.values())
-    return [d for d in found if d is not None]
+# Staff numbers are a snapshot and the tracker's dates say when it was updated: neither is a
+# period the figures describe, so the periods offered start from the other kinds.
+_NOT_A_START = ("establishment", "actions")
 
 
 def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tuple[date, date]:
     """The first and last day the figures describe (this quarter when there are none)."""
     today = today or date.today()
-    last = [d for d in _days(con, _LATEST_DAY) if d <= today]
-    first = _days(con, _FIRST_DAY)
+    days = store.days_described(con)
+    last = [d for _, d in days.values() if d is not None and d <= today]
+    first = [d for kind, (d, _) in days.items() if d is not None and kind not in _NOT_A_START]
     if not last:
         return periods.quarter_of(today).start, today
     return min(first or last), max(last)
@@ -399,7 +383,8 @@ def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
 
 
 def freshness_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per kind of data: its last upload and the period that upload covers."""
+    """Per kind of data: its last upload, and the days its current rows describe (from every
+    upload still in force, not the last alone)."""
     table = store.freshness(con)
     covers = [
         f"{formatting.day(a)} to {formatting.day(b)}" if a is not None and a == a else ""

@@ -23,7 +23,8 @@ from typing import Any
 import duckdb
 
 from cams_data import settings, store
-from cams_data.periods import ReportingPeriod
+from cams_data import training_figures as tf
+from cams_data.periods import ReportingPeriod, compared_with, months_with_data, periods_sql
 
 DEFAULT_OBJECTIVES = settings.ROOT / "objectives.toml"
 
@@ -312,10 +313,7 @@ def figures(
 ) -> list[Figure]:
     """The indicator's figure for each period, in one query. `views` may shadow the views."""
     sql, params = _SOURCE_SQL[indicator.source](indicator, organisation)
-    listed = ", ".join(
-        f"('{p.label}', DATE '{p.start.isoformat()}', DATE '{p.end.isoformat()}')" for p in periods
-    )
-    with_periods = f"periods(label, p_start, p_end) AS (VALUES {listed})"
+    with_periods = periods_sql(periods)
     prefix = f"{views}, {with_periods}" if views else f"WITH {with_periods}"
     query = f"{prefix} {sql}"
     params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", query)}
@@ -350,15 +348,6 @@ def status_of(indicator: Indicator, value: float | None, scale: float = 1.0) -> 
     return GREEN if value <= green else AMBER if value <= amber else RED
 
 
-def _months_with_data(figure: Figure) -> float:
-    """A period still in progress is judged pro rata: the months up to its latest data."""
-    period = figure.period
-    if figure.as_of is None or figure.as_of >= period.last_day:
-        return period.months
-    months = (figure.as_of.year - period.start.year) * 12 + figure.as_of.month - period.start.month
-    return max(1, months + 1)
-
-
 def progress_of(
     con: duckdb.DuckDBPyConnection,
     indicator: Indicator,
@@ -367,10 +356,10 @@ def progress_of(
     views: str = "",
 ) -> Progress:
     current, previous = figures(con, indicator, [period, period.previous()], organisation, views)
-    months = _months_with_data(current)
+    # a period in progress is judged pro rata: the months up to its latest data
+    months = months_with_data(period, current.as_of)
     if indicator.basis == "sum" and months < period.months:
-        # a period in progress is compared with the same months of the period before
-        same_months = ReportingPeriod(period.previous().start, int(months))
+        same_months = compared_with(period, current.as_of)
         previous = figures(con, indicator, [same_months], organisation, views)[0]
     scale = indicator.scale(months)
     target = None if indicator.target is None else indicator.target * scale
@@ -462,41 +451,27 @@ def _params(indicator: Indicator, organisation: str | None) -> dict:
 
 
 def _training_coverage(indicator: Indicator, organisation: str | None):
-    trained = f"""
-        SELECT count(DISTINCT t.person_key) FROM training t
-        WHERE t.status = 'Completed' AND list_contains($courses, lower(t.course))
-          AND t.completed_on < p.p_end
-          AND t.completed_on >= p.p_end - to_months($valid_months)
-          {_training_filters(indicator, "t", organisation)}"""
-    snapshot = """coalesce((SELECT max(as_of) FROM establishment WHERE as_of < p.p_end),
-                           (SELECT min(as_of) FROM establishment))"""
-    headcount = f"""
-        SELECT sum(e.headcount) FROM establishment e
-        WHERE e.as_of = {snapshot} {_training_filters(indicator, "e", organisation)}"""
+    # each person's standing and role come from their latest completion (training_figures' rule)
     sql = f"""
+        , latest AS ({tf.latest_completions_sql(tf.course_in())}),
+        staff AS ({tf.staff_in_post_sql()})
         SELECT p.label,
-               CASE WHEN (SELECT min(completed_on) FROM training) < p.p_end
-                    THEN ({trained}) END,
-               ({headcount}),
+               CASE WHEN (SELECT min(completed_on) FROM training) < p.p_end THEN (
+                   SELECT count(DISTINCT l.person_key) FROM latest l
+                   WHERE l.label = p.label AND {tf.still_valid_sql("$valid_months")}
+                         {_training_filters(indicator, "l", organisation)}) END,
+               (SELECT sum(e.headcount) FROM staff e
+                WHERE e.label = p.label {_training_filters(indicator, "e", organisation)}),
                least(p.p_end - 1, (SELECT max(completed_on) FROM training)),
-               'staff in post at ' || strftime({snapshot}, '%d/%m/%Y')
+               'staff in post at ' || strftime({tf.staff_date_sql()}, '%d/%m/%Y')
         FROM periods p"""
     return sql, _params(indicator, organisation)
 
 
 def _training_completions(indicator: Indicator, organisation: str | None):
-    courses = "AND list_contains($courses, lower(t.course))" if indicator.param("courses") else ""
-    sql = f"""
-        SELECT p.label,
-               CASE WHEN min(t.completed_on) < p.p_end AND max(t.completed_on) >= p.p_start
-                    THEN count(*) FILTER (WHERE t.completed_on >= p.p_start
-                                          AND t.completed_on < p.p_end {courses}) END,
-               NULL,
-               least(p.p_end - 1, max(t.completed_on)),
-               ''
-        FROM periods p LEFT JOIN training t ON t.status = 'Completed'
-             {_organisation_filter("t", organisation)}
-        GROUP BY p.label, p.p_start, p.p_end"""
+    courses = tf.course_in() if indicator.param("courses") else "TRUE"
+    sql = f"""SELECT label, completions, NULL, last_day, ''
+              FROM ({tf.completions_sql(courses, organisation)})"""
     return sql, _params(indicator, organisation)
 
 
@@ -579,11 +554,14 @@ def _survey(indicator: Indicator, organisation: str | None):
 
 
 def _actions(indicator: Indicator, organisation: str | None):
+    # statuses as the tracker recorded them by the period's last day, as the Action plan page
     match = "AND a.objective = $objective" if indicator.param("objective") else ""
     sql = f"""
+        , tracker AS ({store.actions_as_at_sql()})
         SELECT p.label, count(*) FILTER (WHERE a.status = 'Completed'), count(a.action),
                p.p_end - 1, 'actions due by ' || strftime(p.p_end - 1, '%d/%m/%Y')
-        FROM periods p LEFT JOIN actions a ON a.due_on < p.p_end {match}
+        FROM periods p LEFT JOIN tracker a
+          ON a.label = p.label AND a.due_on < p.p_end {match}
         GROUP BY p.label, p.p_end"""
     return sql, _params(indicator, organisation)
 

@@ -65,6 +65,9 @@ class Kind:
     one_period_length_per: tuple[str, ...] = ()
     detect_with: tuple[str, ...] = ()  # fields whose presence marks the kind
     example: dict[str, str] = field(default_factory=dict)
+    # a view <name>_history of every active upload's rows, superseded ones too: the tracker's
+    # statuses as at a date come from the version updated by then
+    keeps_history: bool = False
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -752,6 +755,7 @@ ACTIONS = Kind(
         ),
     ),
     natural_key=("objective", "action"),
+    keeps_history=True,
     ignored=("notes", "comments", "progress notes", "update", "ref", "no"),
     detect_with=("action",),
     example={

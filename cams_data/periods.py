@@ -112,6 +112,33 @@ def last_complete_quarter(latest: date) -> ReportingPeriod:
     return quarter if quarter.last_day <= latest else quarter.previous()
 
 
+def periods_sql(periods: list[ReportingPeriod]) -> str:
+    """The CTE `periods(label, p_start, p_end)` every figure's SQL is written over."""
+    listed = ", ".join(
+        f"('{p.label}', DATE '{p.start.isoformat()}', DATE '{p.end.isoformat()}')" for p in periods
+    )
+    return f"periods(label, p_start, p_end) AS (VALUES {listed})"
+
+
+def months_with_data(period: ReportingPeriod, last_day: date | None) -> int:
+    """The months of a period up to its latest data: all of them unless it is still going on."""
+    if last_day is None or last_day >= period.last_day:
+        return period.months
+    months = (last_day.year - period.start.year) * 12 + last_day.month - period.start.month
+    return max(1, months + 1)
+
+
+def compared_with(period: ReportingPeriod, last_day: date | None) -> ReportingPeriod:
+    """What a flow over the period is compared with: the period before, or, while the period is
+    still going on (data to `last_day`), the same months of the period before."""
+    months = months_with_data(period, last_day)
+    return (
+        period.previous()
+        if months == period.months
+        else ReportingPeriod(period.previous().start, months)
+    )
+
+
 def choices(first: date, last: date) -> list[ReportingPeriod]:
     """Each year and quarter from `first` to `last`, newest first, a year before its quarters."""
     ordered: list[ReportingPeriod] = []

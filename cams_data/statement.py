@@ -35,6 +35,7 @@ from cams_data import (
     periods,
     referral_figures,
     store,
+    training_figures,
 )
 from cams_data.disclosure import Audience
 
@@ -106,15 +107,12 @@ def _demo(con: duckdb.DuckDBPyConnection) -> tuple[bool, bool]:
 
 
 def training_by_course(con: duckdb.DuckDBPyConnection, year: str) -> pd.DataFrame:
-    """Completions in the year per course, and how many staff they cover."""
-    period = periods.parse(year)
-    return con.execute(
-        """SELECT course AS "Course", count(*) AS "Completions",
-                  count(DISTINCT person_key) AS "Staff"
-           FROM training WHERE status = 'Completed' AND completed_on >= ? AND completed_on < ?
-           GROUP BY course ORDER BY 2 DESC, 1""",
-        [period.start, period.end],
-    ).df()
+    """Completions in the year per course completed in it, and how many staff they cover."""
+    table = training_figures.completions(con, periods.parse(year))
+    table = table[table["completions"] > 0].reset_index(drop=True)
+    return table.rename(
+        columns={"course": "Course", "completions": "Completions", "people": "Staff"}
+    )
 
 
 # --- the sections ------------------------------------------------------------------------------

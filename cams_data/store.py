@@ -114,6 +114,16 @@ def connect(
             con.close()
 
 
+def upgrade(path: Path) -> None:
+    """Bring a database an older version of the app made up to date, before reading it."""
+    if Path(path).exists():
+        with connect(path, read_only=True) as con:
+            if schema_version(con) == SCHEMA_VERSION:
+                return
+    with connect(path):  # a writer migrates
+        pass
+
+
 # --- schema ---------------------------------------------------------------------------------
 
 
@@ -206,6 +216,13 @@ def _v6(con: duckdb.DuckDBPyConnection) -> None:
         refresh_current(con, kind)
 
 
+def _v7(con: duckdb.DuckDBPyConnection) -> None:
+    """Every version of the action plan tracker in view, for its statuses as at a date."""
+    for kind in KINDS.values():
+        if kind.keeps_history:
+            con.execute(history_view_sql(kind))
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1,
     _v2,
@@ -213,6 +230,7 @@ MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v4,
     _v5,
     _v6,
+    _v7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -248,11 +266,12 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> Non
         current = view_select(kind, row_no=True)
         con.execute(f"CREATE TABLE IF NOT EXISTS {kind.name}_current AS {current}")
         con.execute(view_sql(kind))
+        if kind.keeps_history:
+            con.execute(history_view_sql(kind))
 
 
-def current_rows_sql(kind: Kind, as_at: datetime | None = None, without_demo: bool = False) -> str:
-    """The rows of active uploads that no later active upload replaced (as they were `as_at`;
-    `without_demo`: as if no demo data had been loaded)."""
+def _active_rows_sql(kind: Kind, as_at: datetime | None, without_demo: bool) -> str:
+    """Every row of the uploads active `as_at` (now when None), less demo ones if asked."""
     if as_at is None:
         active = "u.status = 'active'"
     else:
@@ -263,8 +282,14 @@ def current_rows_sql(kind: Kind, as_at: datetime | None = None, without_demo: bo
         )
     if without_demo:
         active += " AND NOT u.is_demo"
-    rows = f"""SELECT r.* FROM {kind.name}_rows r JOIN uploads u USING (upload_id)
+    return f"""SELECT r.* FROM {kind.name}_rows r JOIN uploads u USING (upload_id)
                WHERE {active}"""
+
+
+def current_rows_sql(kind: Kind, as_at: datetime | None = None, without_demo: bool = False) -> str:
+    """The rows of active uploads that no later active upload replaced (as they were `as_at`;
+    `without_demo`: as if no demo data had been loaded)."""
+    rows = _active_rows_sql(kind, as_at, without_demo)
     if kind.replaces_whole:
         scope = kind.replaces_whole
         latest = f"upload_id = max(upload_id) OVER (PARTITION BY {scope})"
@@ -301,6 +326,19 @@ def view_sql(kind: Kind) -> str:
     return f"CREATE OR REPLACE VIEW {kind.name} AS SELECT {columns} FROM {kind.name}_current"
 
 
+def history_select(kind: Kind, as_at: datetime | None = None, without_demo: bool = False) -> str:
+    """Every active upload's rows, superseded ones too (the last of each key in an upload):
+    what each version of the file said. `as_at` and `without_demo` as for `view_select`."""
+    key = ", ".join(kind.natural_key)
+    rows = _active_rows_sql(kind, as_at, without_demo)
+    return f"""SELECT {", ".join(kind.view_columns)}, upload_id, row_no FROM ({rows})
+               QUALIFY row_number() OVER (PARTITION BY upload_id, {key} ORDER BY row_no DESC) = 1"""
+
+
+def history_view_sql(kind: Kind) -> str:
+    return f"CREATE OR REPLACE VIEW {kind.name}_history AS {history_select(kind)}"
+
+
 def refresh_current(con: duckdb.DuckDBPyConnection, kind: Kind) -> None:
     """Recompute a kind's current rows after an upload or rollback (inside its transaction)."""
     con.execute(f"CREATE OR REPLACE TABLE {kind.name}_current AS {view_select(kind, row_no=True)}")
@@ -310,13 +348,37 @@ def hide_demo_data(con: duckdb.DuckDBPyConnection) -> None:
     """For this read-only connection only: every view as if no demo data had been loaded."""
     for name, kind in KINDS.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {view_select(kind, without_demo=True)}")
+        if kind.keeps_history:
+            history = history_select(kind, without_demo=True)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_history AS {history}")
 
 
 def views_as_at(as_at: datetime) -> str:
-    """A WITH clause that shadows every view with its contents at `as_at`."""
-    return "WITH " + ", ".join(
-        f"{name} AS ({view_select(kind, as_at)})" for name, kind in KINDS.items()
-    )
+    """A WITH clause that shadows every view (histories too) with its contents at `as_at`."""
+    views = [f"{name} AS ({view_select(kind, as_at)})" for name, kind in KINDS.items()]
+    histories = [
+        f"{name}_history AS ({history_select(kind, as_at)})"
+        for name, kind in KINDS.items()
+        if kind.keeps_history
+    ]
+    return "WITH " + ", ".join(views + histories)
+
+
+def actions_as_at_sql() -> str:
+    """SQL: per period (`label`, over the CTE `periods(label, p_start, p_end)`), each action in
+    the tracker with its status as the tracker said by the period's last day: that of the
+    latest version updated on or before it, blank (not completed) when there is none. The
+    owner and due date are the tracker's current ones."""
+    return """
+        SELECT p.label, a.objective, a.action, a.owner, a.due_on, h.status, h.updated_on
+        FROM periods p CROSS JOIN actions a
+        LEFT JOIN (
+            SELECT p.label, h.objective, h.action, h.status, h.updated_on
+            FROM periods p JOIN actions_history h ON h.updated_on < p.p_end
+            QUALIFY row_number() OVER (
+                PARTITION BY p.label, h.objective, h.action
+                ORDER BY h.updated_on DESC, h.upload_id DESC, h.row_no DESC) = 1
+        ) h ON h.label = p.label AND h.objective = a.objective AND h.action = a.action"""
 
 
 def wave_date_sql(uploaded_at: str = "u.uploaded_at") -> str:
@@ -419,44 +481,52 @@ def log_event(db: Path, who: str, action: str, detail: str) -> None:
         log(con, who, action, None, detail)
 
 
+# The first and last day each kind's current rows describe, and the rows they are read from.
+_WAVE = wave_date_sql()
+_PERIOD_END = "(period_start + to_months(period_months))::DATE - 1"
+DAYS_DESCRIBED = {
+    "training": ("min(completed_on)", "max(completed_on)", "training"),
+    "establishment": ("min(as_of)", "max(as_of)", "establishment"),
+    "referrals": ("min(period_start)", f"max({_PERIOD_END})", "referrals"),
+    "survey": (f"min({_WAVE})", f"max({_WAVE})", "survey s JOIN uploads u USING (upload_id)"),
+    "measures": ("min(period_start)", f"max({_PERIOD_END})", "measures"),
+    "actions": ("min(updated_on)", "max(updated_on)", "actions"),
+}
+
+
+def days_described(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """Per kind: (first day, last day) its current rows describe, whichever upload they came
+    from; (None, None) when it has none."""
+    sql = " UNION ALL ".join(
+        f"SELECT '{kind}', ({first})::DATE, ({last})::DATE FROM {rows}"
+        for kind, (first, last, rows) in DAYS_DESCRIBED.items()
+    )
+    return {kind: (first, last) for kind, first, last in con.execute(sql).fetchall()}
+
+
 def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per kind: rows in its view, the last active upload, and the period that upload covers."""
+    """Per kind: rows in its view, the first and last day those rows describe (`covers_from`,
+    `covers_to`), and the last active upload (`last_file`, `last_upload`)."""
     counts = row_counts(con)
+    days = days_described(con)
     latest = (
         con.execute("""
         SELECT kind, arg_max(file_name, upload_id) AS last_file, max(uploaded_at) AS last_upload,
-               arg_max(covers_from, upload_id) AS covers_from,
-               arg_max(covers_to, upload_id) AS covers_to, bool_and(is_demo) AS demo_only
+               bool_and(is_demo) AS demo_only
         FROM uploads WHERE status = 'active' GROUP BY kind""")
         .df()
         .set_index("kind")
     )
-    if "survey" in latest.index:  # a survey covers the months its waves were held
-        first, last = con.execute(
-            f"SELECT min({wave_date_sql()}), max({wave_date_sql()}) "
-            "FROM survey s JOIN uploads u USING (upload_id)"
-        ).fetchone()
-        latest.loc["survey", ["covers_from", "covers_to"]] = [
-            pd.Timestamp(first),
-            pd.Timestamp(last),
-        ]
+    nothing = {"last_file": None, "last_upload": None, "demo_only": False}
     return pd.DataFrame(
         [
             {
                 "kind": name,
                 "title": kind.title,
                 "rows": counts[name],
-                **(
-                    latest.loc[name].to_dict()
-                    if name in latest.index
-                    else {
-                        "last_file": None,
-                        "last_upload": None,
-                        "covers_from": None,
-                        "covers_to": None,
-                        "demo_only": False,
-                    }
-                ),
+                **(latest.loc[name].to_dict() if name in latest.index else nothing),
+                "covers_from": pd.Timestamp(days[name][0]) if days[name][0] else None,
+                "covers_to": pd.Timestamp(days[name][1]) if days[name][1] else None,
             }
             for name, kind in KINDS.items()
         ]

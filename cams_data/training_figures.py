@@ -11,7 +11,13 @@ Rules, as at a period's end (`period.end`, the first day after it):
 - overdue: the completion expired on or before the period's last day; due within 3 months: it
   expires in the 3 months after the period; else current;
 - coverage is the valid completions over the staff in post in the establishment snapshot: the
-  latest one dated before the period's end, else the earliest there is.
+  latest one dated before the period's end, else the earliest there is;
+- completions of a course in a period are blank (not 0) when the completions loaded do not
+  reach into the period.
+
+The SQL pieces below (`latest_completions_sql`, `staff_in_post_sql`, `completions_sql`) are the
+only place these rules are written: the Overview's training indicators (`indicators.py`) are built
+on them too, so the Training page and the Overview give the same figure.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from cams_data import charts, formatting
-from cams_data.periods import ReportingPeriod
+from cams_data.periods import ReportingPeriod, compared_with, periods_sql
 from cams_data.values import add_months
 
 # Months after a completion before the course must be taken again; None: never due again.
@@ -127,24 +133,73 @@ def default_course(names: list[str]) -> str | None:
 
 def staff_snapshot(con: duckdb.DuckDBPyConnection, period: ReportingPeriod) -> date | None:
     """The establishment date coverage uses: the latest before the period's end, else the first."""
-    return con.execute(
-        """SELECT coalesce((SELECT max(as_of) FROM establishment WHERE as_of < $end),
-                           (SELECT min(as_of) FROM establishment))""",
-        {"end": period.end},
-    ).fetchone()[0]
+    return con.execute(f"SELECT {staff_date_sql('$end')}", {"end": period.end}).fetchone()[0]
+
+
+# --- SQL pieces, each written once -------------------------------------------------------------
+# Written over the CTE `periods(label, p_start, p_end)` (`periods.periods_sql`), so one period's
+# figure and an indicator's trend over eight come from the same SQL.
+
+
+def course_in(alias: str = "t") -> str:
+    """SQL: the row's course is one of `$courses` (names in lower case, see `courses_param`)."""
+    return f"list_contains($courses, lower({alias}.course))"
+
+
+def courses_param(names: list[str] | tuple[str, ...]) -> list[str]:
+    return [str(n).strip().lower() for n in names]
+
+
+def staff_date_sql(end: str = "p.p_end") -> str:
+    """SQL: the establishment snapshot in force at `end` (the first day after a period): the
+    latest dated before it, else the earliest there is."""
+    return f"""coalesce((SELECT max(as_of) FROM establishment WHERE as_of < {end}),
+                        (SELECT min(as_of) FROM establishment))"""
+
+
+def staff_in_post_sql() -> str:
+    """SQL: per period (`label`), the establishment rows of the snapshot in force at its end."""
+    return f"""
+        SELECT s.label, e.organisation, e.service_area, e.role, e.headcount, e.as_of
+        FROM (SELECT p.label, {staff_date_sql()} AS as_of FROM periods p) s
+        JOIN establishment e ON e.as_of = s.as_of"""
+
+
+def latest_completions_sql(courses: str = "TRUE") -> str:
+    """SQL: per period (`label`, `p_end`), each person's latest completion of each course before
+    the period's end (`last_on`), with the organisation, service area and role of that row.
+    `courses`: a condition on the training row `t`."""
+    return f"""
+        SELECT p.label, p.p_end, t.person_key, t.course,
+               arg_max(t.organisation, t.completed_on) AS organisation,
+               arg_max(t.service_area, t.completed_on) AS service_area,
+               arg_max(t.role, t.completed_on) AS role,
+               max(t.completed_on) AS last_on
+        FROM periods p JOIN training t
+          ON t.status = 'Completed' AND t.completed_on < p.p_end AND {courses}
+        GROUP BY p.label, p.p_end, t.person_key, t.course"""
+
+
+def still_valid_sql(months: str, alias: str = "l") -> str:
+    """SQL: a latest completion (`latest_completions_sql`) is valid at the period's end."""
+    return f"{alias}.last_on + to_months({months}) >= {alias}.p_end"
+
+
+def completions_sql(courses: str = "TRUE", organisation: str | None = None) -> str:
+    """SQL: per period (`label`), the completions of the courses in it, blank when the
+    completions loaded (of any course) do not reach into it, and the last day with data."""
+    return f"""
+        SELECT p.label,
+               CASE WHEN min(t.completed_on) < p.p_end AND max(t.completed_on) >= p.p_start
+                    THEN count(*) FILTER (WHERE t.completed_on >= p.p_start
+                                          AND t.completed_on < p.p_end AND {courses})
+               END AS completions,
+               least(p.p_end - 1, max(t.completed_on)) AS last_day
+        FROM periods p LEFT JOIN training t ON t.status = 'Completed' {_org("t", organisation)}
+        GROUP BY p.label, p.p_start, p.p_end"""
 
 
 # --- coverage --------------------------------------------------------------------------------
-
-_LATEST = """
-    SELECT t.person_key, t.course,
-           arg_max(t.organisation, t.completed_on) AS organisation,
-           arg_max(t.service_area, t.completed_on) AS service_area,
-           arg_max(t.role, t.completed_on) AS role,
-           max(t.completed_on) AS last_on
-    FROM training t
-    WHERE t.status = 'Completed' AND t.completed_on < $end {where}
-    GROUP BY t.person_key, t.course"""
 
 
 def coverage(
@@ -158,10 +213,10 @@ def coverage(
     staff in post (`headcount`, blank when the establishment lacks the group) and `coverage`
     (%, blank without a headcount). Lowest coverage first; groups without a headcount last."""
     months = refresh_months(course)
-    valid = "TRUE" if months is None else "l.last_on + to_months($months) >= $end"
-    snapshot = staff_snapshot(con, period)
+    valid = "TRUE" if months is None else still_valid_sql("$months")
     sql = f"""
-        WITH latest AS ({_LATEST.format(where="AND lower(t.course) = lower($course)")}),
+        WITH {periods_sql([period])},
+        latest AS ({latest_completions_sql(course_in())}),
         trained AS (
             SELECT lower(trim({_group(by, "l")})) AS k, min({_group(by, "l")}) AS grp,
                    count(*) AS trained
@@ -170,7 +225,7 @@ def coverage(
         staff AS (
             SELECT lower(trim({_group(by, "e")})) AS k, min({_group(by, "e")}) AS grp,
                    sum(e.headcount) AS headcount
-            FROM establishment e WHERE e.as_of = $snapshot {_org("e", organisation)}
+            FROM ({staff_in_post_sql()}) e WHERE TRUE {_org("e", organisation)}
             GROUP BY k)
         SELECT coalesce(s.grp, t.grp) AS grp,
                coalesce(t.trained, 0)::INTEGER AS trained,
@@ -178,7 +233,7 @@ def coverage(
                round(100.0 * coalesce(t.trained, 0) / nullif(s.headcount, 0), 1) AS coverage
         FROM staff s FULL JOIN trained t ON s.k = t.k
         ORDER BY coverage NULLS LAST, headcount DESC NULLS LAST, grp"""
-    params = _params(organisation, end=period.end, course=course, snapshot=snapshot)
+    params = _params(organisation, courses=courses_param([course]))
     if months is not None:
         params["months"] = months
     table = con.execute(sql, params).df()
@@ -271,15 +326,16 @@ def refresh_status(
     if by is not None and by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)} or None, not {by!r}")
     cycles = {k: v for k, v in REFRESH_MONTHS.items() if v is not None}
-    where = f"AND {_normal('t')} IN (SELECT course_key FROM cycles)"
+    courses = f"{_normal('t')} IN (SELECT course_key FROM cycles)"
     if course:
-        where += " AND lower(t.course) = lower($course)"
+        courses += f" AND {course_in()}"
     group = f"j.{by}," if by else ""
     sql = f"""
-        WITH cycles AS (SELECT unnest($keys) AS course_key, unnest($months) AS months),
-        latest AS ({_LATEST.format(where=where)}),
+        WITH {periods_sql([period])},
+        cycles AS (SELECT unnest($keys) AS course_key, unnest($months) AS months),
+        latest AS ({latest_completions_sql(courses)}),
         judged AS (
-            SELECT l.*, c.months,
+            SELECT l.* EXCLUDE (label, p_end), c.months,
                    CASE WHEN l.last_on + to_months(c.months) < $end THEN 'overdue'
                         WHEN l.last_on + to_months(c.months) < $soon THEN 'due_soon'
                         ELSE 'current' END AS standing
@@ -303,8 +359,34 @@ def refresh_status(
         soon=add_months(period.end, DUE_SOON_MONTHS),
     )
     if course:
-        params["course"] = course
+        params["courses"] = courses_param([course])
     return con.execute(sql, params).df()
+
+
+# --- completions of one course: the figure the Overview shows too ----------------------------
+
+
+@dataclass(frozen=True)
+class CourseCompletions:
+    """Completions of a course in a period; `completions` is None when the completions loaded
+    do not reach into the period. `last_day`: the latest day with data in it."""
+
+    period: ReportingPeriod
+    completions: int | None
+    last_day: date | None
+
+
+def course_completions(
+    con: duckdb.DuckDBPyConnection,
+    period: ReportingPeriod,
+    courses: list[str] | tuple[str, ...],
+    organisation: str | None = None,
+) -> CourseCompletions:
+    """Completions of any of `courses` in the period, as the Overview's indicator counts them."""
+    sql = f"WITH {periods_sql([period])} {completions_sql(course_in(), organisation)}"
+    params = _params(organisation, courses=courses_param(courses))
+    _, count, last_day = con.execute(sql, params).fetchone()
+    return CourseCompletions(period, None if count is None else int(count), last_day)
 
 
 # --- one set of headline figures -------------------------------------------------------------
@@ -312,7 +394,9 @@ def refresh_status(
 
 @dataclass(frozen=True)
 class Headline:
-    """The figures at the top of the page for one course, period and organisation filter."""
+    """The figures at the top of the page for one course, period and organisation filter.
+    `completions` are of the course; `previous_completions` of the period it is compared with
+    (the one before, or the same months of it while the period is still going on)."""
 
     course: str
     refresh_months: int | None
@@ -320,10 +404,15 @@ class Headline:
     headcount: int | None
     coverage: float | None
     staff_as_of: date | None
-    completions: int
-    previous_completions: int
+    completions: CourseCompletions
+    previous_completions: CourseCompletions
     overdue: int
     due_soon: int
+
+    @property
+    def change(self) -> int | None:
+        now, before = self.completions.completions, self.previous_completions.completions
+        return None if now is None or before is None else now - before
 
 
 def headline(
@@ -334,8 +423,8 @@ def headline(
 ) -> Headline:
     total = coverage(con, period, course, None, organisation)
     row = total.iloc[0] if len(total) else None
-    now = completions(con, period, None, organisation)
-    before = completions(con, period.previous(), None, organisation)
+    now = course_completions(con, period, [course], organisation)
+    before = course_completions(con, compared_with(period, now.last_day), [course], organisation)
     due = refresh_status(con, period, None, organisation, course)
     headcount = None if row is None or pd.isna(row["headcount"]) else int(row["headcount"])
     return Headline(
@@ -345,8 +434,8 @@ def headline(
         headcount=headcount,
         coverage=None if row is None or pd.isna(row["coverage"]) else float(row["coverage"]),
         staff_as_of=staff_snapshot(con, period),
-        completions=int(now["completions"].sum()),
-        previous_completions=int(before["completions"].sum()),
+        completions=now,
+        previous_completions=before,
         overdue=int(due["overdue"].sum()),
         due_soon=int(due["due_soon"].sum()),
     )

@@ -17,7 +17,7 @@ if counts["actions"].sum() == 0:
         "Data loaded page."
     )
 else:
-    plans = cache.get(action_plan.by_objective, on)
+    plans = cache.get(action_plan.by_objective, on, period.last_day)
     total, completed, overdue = st.columns(3)
     total.metric("Actions", f"{sum(p.actions for p in plans):,}", border=True)
     completed.metric("Completed", f"{sum(p.completed for p in plans):,}", border=True)
@@ -27,8 +27,10 @@ else:
         border=True,
     )
     st.caption(
-        f"Overdue: not completed and due before {formatting.day(on)} (the end of "
-        f"{period.label}, or today if earlier). Statuses are as the tracker last recorded them."
+        f"Statuses are as the tracker recorded them by {formatting.day(on)} (the end of "
+        f"{period.label}, or today if earlier): each action's latest update on or before that "
+        f"day. An action with no update by then shows as '{action_plan.NO_UPDATE}' and counts "
+        f"as not completed. Overdue: not completed and due before {formatting.day(on)}."
     )
     ui.chart(
         action_plan.status_chart(

@@ -12,6 +12,10 @@ ui.demo_banner()
 
 freshness = cache.freshness()
 st.subheader("Each kind of spreadsheet")
+st.caption(
+    "Covers from and to: the first and last day the current rows describe, whichever upload "
+    "they came from. Last updated: when the latest file of the kind was uploaded."
+)
 st.dataframe(
     freshness,
     hide_index=True,
@@ -20,7 +24,7 @@ st.dataframe(
         "title": st.column_config.TextColumn("Kind"),
         "rows": st.column_config.NumberColumn("Current rows", format="%d"),
         "last_file": st.column_config.TextColumn("Latest upload"),
-        "last_upload": st.column_config.DatetimeColumn("Uploaded", format="DD/MM/YYYY HH:mm"),
+        "last_upload": st.column_config.DatetimeColumn("Last updated", format="DD/MM/YYYY HH:mm"),
         "covers_from": st.column_config.DateColumn("Covers from", format="DD/MM/YYYY"),
         "covers_to": st.column_config.DateColumn("Covers to", format="DD/MM/YYYY"),
     },

@@ -26,12 +26,14 @@ def headline_metrics(head: tf.Headline) -> None:
         ),
         border=True,
     )
+    now, before = head.completions, head.previous_completions
     columns[1].metric(
-        f"Completions in {period.label}",
-        f"{head.completions:,}",
-        head.completions - head.previous_completions,
-        delta_description=f"since {period.previous().label}",
-        help="Completions of every course in the period.",
+        f"Completions of {head.course} in {period.label}",
+        formatting.number(now.completions, "completions"),
+        head.change,
+        delta_description=f"since {before.period.label}",
+        help=f"Completions of {head.course} in the period, as the Overview counts them; "
+        "the chart below counts every course.",
         border=True,
     )
     columns[2].metric(
@@ -108,12 +110,12 @@ def refresh_section(course: str, head: tf.Headline) -> None:
             st.dataframe(tf.display(detail), hide_index=True, key="refresh-detail")
 
 
-def completions_section(names: list[str], head: tf.Headline) -> None:
-    st.header(f"Completions in {period.label}")
-    if head.completions == 0:
+def completions_section(names: list[str]) -> None:
+    st.header(f"Completions of every course in {period.label}")
+    table = cache.get(tf.completions, period, None, organisation)
+    if table["completions"].sum() == 0:
         ui.no_data(f"No courses were completed in {period.label} ({period.description}).")
         return
-    table = cache.get(tf.completions, period, None, organisation)
     ui.chart(
         tf.completions_chart(table, in_period),
         tf.display(table),
@@ -163,11 +165,12 @@ else:
         index=names.index(tf.default_course(names)),
         key="course",
         bind="query-params",
-        help="Coverage and refresh figures are for this course; completions cover every course.",
+        help="The figures at the top, coverage and refresh are for this course; the "
+        "completions charts cover every course.",
     )
     head = cache.get(tf.headline, period, course, organisation)
     headline_metrics(head)
     coverage_section(course, head)
     refresh_section(course, head)
-    completions_section(names, head)
+    completions_section(names)
     trend_section(names)

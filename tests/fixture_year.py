@@ -15,7 +15,8 @@ NRM referrals (Colchester): Q1 2 + 1 = 3, Q2 3 + 2 + 1 = 6; an Essex row of 40 n
 Duty to Notify: Q1 a reported 0 (zero, not 'no data'), Q2 1.
 Funding secured: Q1 £5,000, Q2 £12,500; Intelligence submissions Q1 20, Q2 30;
 Awareness events Q2 4 and none reported in Q1 ('no data').
-Actions of objective 1: due by 30/06/2025 1 (complete) -> 100%; by 30/09/2025 3 (2 complete) -> 67%.
+Actions of objective 1: due by 30/06/2025 1, marked complete on 01/07/2025, so not complete as at
+30/06/2025 -> 0%; by 30/09/2025 3 (2 complete by then) -> 67%.
 """
 
 from __future__ import annotations

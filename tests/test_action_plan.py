@@ -13,10 +13,11 @@ from pathlib import Path
 
 import builders
 import duckdb
+import pandas as pd
 import pytest
 from conftest import metrics, open_page
 
-from cams_data import action_plan, periods
+from cams_data import action_plan, indicators, periods, store
 from cams_data.ingest import ingest
 
 PAGE = "pages/action_plan.py"
@@ -47,11 +48,13 @@ ROWS = [
 OVERDUE_15_NOV = {FCO, "External funding bid", "Anti-Slavery Day campaign"}
 # as at 31/12/2025 also the guidance (due 30/11) and the contributions (due 15/11)
 OVERDUE_31_DEC = OVERDUE_15_NOV | {"Guidance for FCOs out of hours", "Partner contributions"}
+# as at 15/11/2025, when every action had been updated at least once
+NONE_YET = {"No update yet": 0}
 BY_OBJECTIVE = {
-    1: {"Completed": 1, "In progress": 1, "Not started": 1, "On hold": 0},
-    2: {"Completed": 0, "In progress": 1, "Not started": 0, "On hold": 1},
-    3: {"Completed": 1, "In progress": 0, "Not started": 0, "On hold": 0},
-    4: {"Completed": 0, "In progress": 1, "Not started": 1, "On hold": 0},
+    1: {"Completed": 1, "In progress": 1, "Not started": 1, "On hold": 0, **NONE_YET},
+    2: {"Completed": 0, "In progress": 1, "Not started": 0, "On hold": 1, **NONE_YET},
+    3: {"Completed": 1, "In progress": 0, "Not started": 0, "On hold": 0, **NONE_YET},
+    4: {"Completed": 0, "In progress": 1, "Not started": 1, "On hold": 0, **NONE_YET},
 }
 
 
@@ -87,7 +90,9 @@ def test_overdue_as_at_a_date(tracker):
         dec = action_plan.actions(con, dt.date(2025, 12, 31))
         assert action_plan.overdue_count(con, dt.date(2025, 11, 15)) == 3
         assert action_plan.overdue_count(con, dt.date(2025, 12, 31)) == 5
-        assert action_plan.overdue_count(con, dt.date(2025, 9, 1)) == 0  # 31/08 one is done
+        # the protocol due 31/08 was marked done on 05/09: overdue on 01/09, not on 05/09
+        assert action_plan.overdue_count(con, dt.date(2025, 9, 1)) == 1
+        assert action_plan.overdue_count(con, dt.date(2025, 9, 5)) == 0
     assert len(nov) == 8  # the pasted row is one action
     assert set(nov.loc[nov["overdue"], "action"]) == OVERDUE_15_NOV
     assert set(dec.loc[dec["overdue"], "action"]) == OVERDUE_31_DEC
@@ -103,7 +108,7 @@ def test_overdue_as_at_a_date(tracker):
 def test_counts_per_objective_and_status(tracker):
     with connect(tracker) as con:
         counts = action_plan.status_counts(con, dt.date(2025, 11, 15))
-    assert list(counts["status"][:4]) == list(action_plan.STATUS_ORDER)
+    assert list(counts["status"][:5]) == list(action_plan.STATUS_ORDER)
     found = {
         n: dict(zip(part["status"], part["actions"], strict=True))
         for n, part in counts.groupby("objective")
@@ -126,8 +131,14 @@ def test_status_chart_uses_the_fixed_order_and_colours(tracker):
         counts = action_plan.status_counts(con, dt.date(2025, 11, 15))
     spec = action_plan.status_chart(counts, title="t", subtitle="s").to_dict()
     scale = spec["encoding"]["color"]["scale"]
-    assert scale["domain"] == ["Completed", "In progress", "Not started", "On hold"]
-    assert scale["range"] == ["#12436D", "#28A197", "#BFBFBF", "#F46A25"]
+    assert scale["domain"] == [
+        "Completed",
+        "In progress",
+        "Not started",
+        "On hold",
+        "No update yet",
+    ]
+    assert scale["range"] == ["#12436D", "#28A197", "#BFBFBF", "#F46A25", "#A285D1"]
 
 
 def test_tables_by_objective_flag_overdue_in_words_and_colour(tracker):
@@ -136,7 +147,10 @@ def test_tables_by_objective_flag_overdue_in_words_and_colour(tracker):
     assert [p.number for p in plans] == [1, 2, 3, 4]
     first = plans[0]
     assert first.heading == "Objective 1: Survivor Support and Care"
-    assert first.summary == "3 actions: 1 completed, 1 overdue."
+    # due by 15/11/2025: the SPOC (30/09, complete) and the FCO extension (31/10, ongoing)
+    assert first.summary == (
+        "3 actions: 1 completed, 1 overdue; 1 of the 2 due by 15/11/2025 completed (50%)."
+    )
     table = first.table.set_index("Action")
     assert list(first.table.columns) == [
         "Action",
@@ -216,3 +230,101 @@ def test_page_on_the_demo_data(demo_db, demo_totals):
     assert [len(t.value) for t in app.table] == [p.actions for p in plans]
     flagged = sum(t.value["Overdue"].str.startswith("Overdue").sum() for t in app.table)
     assert flagged == overdue
+
+
+# --- statuses as at a date: a tracker uploaded twice --------------------------------------------
+
+TRACKER_HEADER = ["Objective", "Action", "Lead", "Due date", "Status", "Last updated"]
+SPOC, PATHWAY, HELPLINE = "Name a SPOC", "Survivor care pathway", "Helpline posters in hubs"
+SEPTEMBER = [  # the tracker as kept on 01/09/2025
+    TRACKER_HEADER,
+    [1, SPOC, "Community Safety", "30/09/2025", "In progress", "01/09/2025"],
+    [1, PATHWAY, "Community Safety", "15/09/2025", "Not started", "01/09/2025"],
+]
+OCTOBER = [  # the same tracker on 15/10/2025: the SPOC done in October, the pathway in
+    # September, and a new action (with a real date and UK text mixed in)
+    TRACKER_HEADER,
+    [1, SPOC, "Community Safety", "30/09/2025", "Complete", dt.date(2025, 10, 10)],
+    [1, PATHWAY, "Community Safety", dt.date(2025, 9, 15), "Done", "25/09/2025"],
+    [1, HELPLINE, "Communications", "30/09/2025", "Completed", "15/10/2025"],
+]
+
+
+@pytest.fixture
+def two_trackers(db, tmp_path) -> Path:
+    for name, rows in (("tracker_2025-09.xlsx", SEPTEMBER), ("tracker_2025-10.xlsx", OCTOBER)):
+        path = builders.write_xlsx(tmp_path / name, rows, title_rows=["CAMS action plan"])
+        assert ingest(path.read_bytes(), path.name, db=db).kind == "actions"
+    return db
+
+
+def test_an_action_completed_after_the_date_does_not_count_at_it(two_trackers):
+    # As at 30/09/2025: the SPOC was in progress (its completion on 10/10 came later), the
+    # pathway done (25/09), the helpline posters not yet in any tracker: 1 completed.
+    with connect(two_trackers) as con:
+        sept = action_plan.actions(con, dt.date(2025, 9, 30)).set_index("action")
+        octo = action_plan.actions(con, dt.date(2025, 10, 31)).set_index("action")
+        aug = action_plan.actions(con, dt.date(2025, 8, 31)).set_index("action")
+        plans = action_plan.by_objective(con, dt.date(2025, 9, 30))
+    assert sept["status"].to_dict() == {
+        SPOC: "In progress",
+        PATHWAY: "Completed",
+        HELPLINE: action_plan.NO_UPDATE,
+    }
+    assert sept.loc[SPOC, "updated_on"] == dt.date(2025, 9, 1)
+    assert pd.isna(sept.loc[HELPLINE, "updated_on"])
+    assert octo["status"].to_dict() == {
+        SPOC: "Completed",
+        PATHWAY: "Completed",
+        HELPLINE: "Completed",
+    }
+    assert set(aug["status"]) == {action_plan.NO_UPDATE}  # nothing recorded by 31/08
+    # due before 31/08? none; the pathway (due 15/09) is overdue when not done by then
+    assert sept["overdue"].sum() == 0
+    with connect(two_trackers) as con:
+        mid = action_plan.actions(con, dt.date(2025, 9, 20)).set_index("action")
+    assert mid["overdue"].to_dict() == {SPOC: False, PATHWAY: True, HELPLINE: False}
+    assert (plans[0].completed, plans[0].due, plans[0].due_completed) == (1, 3, 1)
+    assert plans[0].summary == (
+        "3 actions: 1 completed, 0 overdue; 1 of the 3 due by 30/09/2025 completed (33%)."
+    )
+
+
+def test_the_actions_indicator_agrees_with_the_page_as_at_each_date(two_trackers):
+    indicator = indicators.find("objective-1-actions")
+    q2, q3 = periods.parse("2025/26-Q2"), periods.parse("2025/26-Q3")
+    with connect(two_trackers) as con:
+        figures = indicators.figures(con, indicator, [q2, q3])
+        plans = {p.label: action_plan.by_objective(con, p.last_day)[0] for p in (q2, q3)}
+    # as the database stood before the October tracker came (the Overview's "since" view)
+    with duckdb.connect(str(two_trackers)) as con:  # the second upload a day after the first
+        con.execute(
+            "UPDATE uploads SET uploaded_at = uploaded_at + INTERVAL 1 DAY WHERE upload_id = 2"
+        )
+        first = con.execute("SELECT uploaded_at FROM uploads WHERE upload_id = 1").fetchone()[0]
+        moment = first + dt.timedelta(hours=1)
+        then = indicators.figures(con, indicator, [q2], views=store.views_as_at(moment))[0]
+    # Q2: 1 (the pathway) of the 3 due by 30/09; Q3: all 3 completed by 31/12.
+    assert [(f.numerator, f.denominator) for f in figures] == [(1, 3), (3, 3)]
+    assert figures[0].value == pytest.approx(100 / 3) and figures[1].value == 100
+    for figure in figures:
+        plan = plans[figure.period.label]
+        assert (plan.due_completed, plan.due) == (figure.numerator, figure.denominator)
+    # then: the September tracker alone, 2 actions due by 30/09 and neither done
+    assert (then.numerator, then.denominator) == (0, 2)
+
+
+def test_page_counts_only_what_the_tracker_said_by_the_period_end(two_trackers):
+    app = open_page("2025/26-Q2")
+    shown = metrics(app)
+    assert (shown["Actions"], shown["Completed"]) == ("3", "1")
+    assert any(f"shows as '{action_plan.NO_UPDATE}'" in c.value for c in app.caption)
+    table = app.table[0].value.set_index("Action")
+    assert table["Status"].to_dict() == {
+        SPOC: "In progress",
+        PATHWAY: "Completed",
+        HELPLINE: action_plan.NO_UPDATE,
+    }
+    assert any("1 of the 3 due by 30/09/2025 completed (33%)" in c.value for c in app.caption)
+    app.sidebar.selectbox(key="period").select("2025/26-Q3").run()
+    assert metrics(app)["Completed"] == "3"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import builders
@@ -46,6 +47,17 @@ def test_data_page_shows_what_is_loaded(db, tmp_path):
     history = app.dataframe[1].value
     assert history["file_name"].tolist() == ["referrals.xlsx"]
     assert not app.warning  # no demo banner for real uploads
+
+
+def test_data_page_covers_every_current_referral_month_on_the_demo_data(demo_db):
+    # The demo loads referrals for 2024/25 (from April 2024) before those for 2025/26, and the
+    # local figures by age to October 2025: the page covers them all, not the last file alone.
+    app = run_app("pages/data_loaded.py")
+    kinds = app.dataframe[0].value.set_index("kind")
+    assert kinds.loc["referrals", "covers_from"].date() == date(2024, 4, 1)
+    assert kinds.loc["referrals", "covers_to"].date() == date(2025, 10, 31)
+    assert kinds.loc["referrals", "last_file"] == "referrals_by_age_2025-26.csv"
+    assert any("whichever upload they came from" in c.value for c in app.caption)
 
 
 def test_demo_banner_while_demo_data_is_loaded(db, tmp_path):

@@ -14,8 +14,8 @@ from PIL import Image
 from cams_data import cli, disclosure
 
 
-def test_the_pack_for_a_year(known_year, tmp_path, capsys):
-    year_db = known_year[0]
+def test_the_pack_for_a_year(year_copy, tmp_path, capsys):
+    year_db = year_copy  # a copy: the export is logged in the database it reads
     out = tmp_path / "pack"
     assert cli.main(["export", "--db", str(year_db), "--year", "2025/26", "--out", str(out),
                      "--zip"]) == 0  # fmt: skip

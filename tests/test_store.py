@@ -18,6 +18,7 @@ from conftest import query, snapshot
 
 from cams_data import settings, store
 from cams_data.ingest import ingest, rollback
+from cams_data.kinds import KINDS
 from cams_data.problems import Refused
 from cams_data.validate import Options
 
@@ -398,3 +399,34 @@ def test_freshness_says_what_each_kind_covers_a_survey_by_its_waves(known_year):
     )
     assert survey["rows"] > 0 and survey["last_file"].endswith(".xlsx")
     assert table.loc["referrals", "last_file"] == "essex.csv"  # the latest referral upload
+
+
+def test_freshness_covers_what_the_current_rows_describe_not_the_last_upload(db, tmp_path):
+    from datetime import date
+
+    from cams_data import dashboard
+
+    header = ["Month", "Type of referral", "Exploitation type", "Age group", "Referrals"]
+    last_year = builders.write_csv(
+        tmp_path / "referrals_2024-25.csv",
+        [header, ["Apr-24", "NRM", "Labour", "Adult", 3], ["Feb-25", "NRM", "Sexual", "Adult", 2]],
+        title_rows=["NRM referrals 2024/25"],
+    )
+    this_year = builders.write_csv(
+        tmp_path / "referrals_2025-26.csv",
+        [header, ["Apr-25", "NRM", "Labour", "Adult", 1], ["May-25", "Duty to Notify", "Labour",
+                                                           "Adult", 4]],
+    )  # fmt: skip
+    for path in (last_year, this_year):
+        ingest(path.read_bytes(), path.name, db=db, kind="referrals")
+    with store.connect(db, read_only=True) as con:
+        referrals = store.freshness(con).set_index("kind").loc["referrals"]
+        shown = dashboard.freshness_table(con).set_index("Data")
+    # April 2024 (the first upload's first month) to 31 May 2025 (the second's last)
+    assert (referrals["covers_from"].date(), referrals["covers_to"].date()) == (
+        date(2024, 4, 1),
+        date(2025, 5, 31),
+    )
+    assert referrals["rows"] == 4 and referrals["last_file"] == "referrals_2025-26.csv"
+    assert shown.loc[KINDS["referrals"].title, "Covers"] == "01/04/2024 to 31/05/2025"
+    assert shown.loc[KINDS["training"].title, "Covers"] == ""  # nothing loaded

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from conftest import metrics, open_page
 
-from cams_data import formatting, periods, store
+from cams_data import cli, dashboard, formatting, indicators, periods, store
 from cams_data import training_figures as tf
 from cams_data.ingest import ingest
 from cams_data.validate import Options
@@ -337,8 +337,11 @@ def test_completions_in_the_period(loaded):
     assert by_org.groupby("organisation")["completions"].sum().to_dict() == {CCC: 7}
     head = figures(loaded, tf.headline, Q2, CAMS)
     assert (head.trained, head.headcount, head.coverage) == (7, 15, 46.7)
+    # CAMS in Q2: Alex, Di, Ivy, Kit (the 8 of every course are the chart's, not the box's);
     # 2025/26-Q1: Jo's CAMS 01/06/2025 only.
-    assert (head.completions, head.previous_completions) == (8, 1)
+    assert (head.completions.completions, head.previous_completions.completions) == (4, 1)
+    assert head.previous_completions.period == periods.parse("2025/26-Q1")
+    assert head.change == 3
     assert (head.overdue, head.due_soon, head.staff_as_of) == (1, 2, d(1, 4, 2025))
 
 
@@ -438,11 +441,12 @@ def test_page_shows_the_hand_worked_figures(loaded):
     assert app.selectbox(key="course").value == CAMS  # the default course
     assert metrics(app) == {
         "Coverage": "47%",  # 7 of 15
-        "Completions in 2025/26-Q2": "8",
+        f"Completions of {CAMS} in 2025/26-Q2": "4",  # Alex, Di, Ivy, Kit
         "Overdue for refresh": "1",
         "Due within 3 months": "2",
     }
-    assert app.metric[1].delta == "7"  # 8 against 1 in 2025/26-Q1
+    assert app.metric[1].delta == "3"  # 4 against Jo's 1 in 2025/26-Q1
+    assert app.header[-2].value == "Completions of every course in 2025/26-Q2"
     by_area = app.dataframe[0].value
     assert list(by_area.columns) == ["Service area", "Trained", "Headcount", "Coverage (%)"]
     got = {
@@ -480,7 +484,7 @@ def test_page_filters_by_course_and_organisation(loaded):
     app = open_page(PAGE, period="2025/26-Q2", organisation=CBH)
     assert metrics(app) == {
         "Coverage": "40%",  # Jo and Kit of 5
-        "Completions in 2025/26-Q2": "1",  # Kit
+        f"Completions of {CAMS} in 2025/26-Q2": "1",  # Kit
         "Overdue for refresh": "0",
         "Due within 3 months": "0",
     }
@@ -497,10 +501,79 @@ def test_page_on_the_demo_data(demo_db):
     assert "Demo data is loaded" in app.warning[0].value
     shown = metrics(app)
     assert shown["Coverage"] == formatting.number(head.coverage, "%")
-    assert shown[f"Completions in {period.label}"] == f"{head.completions:,}"
+    with store.connect(db, read_only=True) as con:
+        overview = indicators.progress_of(con, indicators.find(CAMS_INDICATOR), period)
+    assert shown[f"Completions of {course} in {period.label}"] == formatting.number(
+        overview.current.value, "completions"
+    )
+    assert app.metric[1].delta == formatting.change(overview.change, "completions")
     coverage = figures(db, tf.coverage, period, course, "service_area")
     assert app.dataframe[0].value["Trained"].tolist() == coverage["trained"].tolist()
     assert sum(coverage["trained"]) == head.trained
     trend = figures(db, tf.completions_by_quarter, period)
     assert app.dataframe[-1].value.drop(columns="Quarter").sum().sum() == trend["completions"].sum()
     assert len(app.get("vega_lite_chart")) == 7  # 3 coverage tabs, refresh, 2 completions, trend
+
+
+# --- one figure, one answer: the page, the Overview and `progress --json` --------------------
+
+CAMS_INDICATOR = "cams-training-completions"
+
+
+def cli_value(db: Path, capsys, period: str, organisation: str | None) -> float | None:
+    """The CAMS completions `python -m cams_data progress --json` prints."""
+    args = ["progress", "--db", str(db), "--period", period, "--json"]
+    assert cli.main(args + (["--organisation", organisation] if organisation else [])) == 0
+    report = __import__("json").loads(capsys.readouterr().out)
+    rows = {i["id"]: i for o in report for i in o["indicators"]}
+    return rows[CAMS_INDICATOR]["value"]
+
+
+def three_ways(db: Path, capsys, period: periods.ReportingPeriod, organisation: str | None):
+    """(Training page, Overview indicator, progress --json) for CAMS completions."""
+    indicator = indicators.find(CAMS_INDICATOR)
+    with store.connect(db, read_only=True) as con:
+        page = tf.course_completions(con, period, [CAMS], organisation).completions
+        overview = indicators.progress_of(con, indicator, period, organisation)  # as progress()
+    return page, overview.current.value, cli_value(db, capsys, period.label, organisation)
+
+
+def test_the_known_year_gives_one_answer_for_cams_completions(known_year, capsys):
+    # tests/fixture_year.py: Housing Officers completed CAMS on 14/04 and 02/05/2025 (Q1),
+    # 01/07, 15/07, 20/08 and 19/09/2025 (Q2): 2, 4 and 6 in the year; nothing before.
+    db = known_year[0]
+    assert three_ways(db, capsys, periods.parse("2025/26-Q1"), None) == (2, 2, 2)
+    assert three_ways(db, capsys, periods.parse("2025/26-Q2"), None) == (4, 4, 4)
+    assert three_ways(db, capsys, periods.parse("2025/26"), None) == (6, 6, 6)
+    assert three_ways(db, capsys, periods.parse("2025/26-Q2"), CCC) == (4, 4, 4)
+    # Completions of other courses before and after it make 2023/24-Q3's none a real 0; 2020/21
+    # ends before the first completion (01/05/2021) and 2025/26-Q3 starts after the last
+    # (20/09/2025): no data, not 0.
+    assert three_ways(db, capsys, periods.parse("2023/24-Q3"), None) == (0, 0, 0)
+    assert three_ways(db, capsys, periods.parse("2020/21"), None) == (None, None, None)
+    assert three_ways(db, capsys, periods.parse("2025/26-Q3"), None) == (None, None, None)
+
+
+def test_the_fixture_counts_the_course_not_every_course(loaded, capsys):
+    # CAMS per quarter, from the rows above: 2025/26-Q1 Jo 01/06/2025; Q2 Alex, Di, Ivy, Kit;
+    # Q3 Flo 02/10/2025. Council only in Q2: Alex, Di, Ivy. CBH: Kit.
+    q1, q2, q3 = (periods.parse(f"2025/26-Q{n}") for n in (1, 2, 3))
+    assert three_ways(loaded, capsys, q1, None) == (1, 1, 1)
+    assert three_ways(loaded, capsys, q2, None) == (4, 4, 4)
+    assert three_ways(loaded, capsys, q2, CCC) == (3, 3, 3)
+    assert three_ways(loaded, capsys, q2, CBH) == (1, 1, 1)
+    assert three_ways(loaded, capsys, q3, None) == (1, 1, 1)
+    # Q4 starts after the latest completion loaded (02/10/2025): no data, not 0.
+    assert three_ways(loaded, capsys, periods.parse("2025/26-Q4"), None) == (None, None, None)
+
+
+def test_every_period_and_organisation_of_the_demo_data_gives_one_answer(demo_db, capsys):
+    with store.connect(demo_db, read_only=True) as con:
+        choices = [periods.parse(label) for label in dashboard.period_choices(con)]
+        organisations = [None, *dashboard.organisations(con)]
+    # the two with training, and three partners with measures only (none: no data, never 0)
+    assert len(organisations) == 6 and len(choices) > 8
+    for period in choices:
+        for organisation in organisations:
+            page, overview, printed = three_ways(demo_db, capsys, period, organisation)
+            assert page == overview == printed, (period.label, organisation)
