@@ -197,9 +197,10 @@ def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         shown.reset_index(names="Exploitation type"),
         [year.where, source, *notes],
     )
-    totals = shown["Total"]
+    # a table of one age group (a log without ages) has no Total column: its column is the total
+    totals = shown["Total"] if "Total" in shown.columns else shown.iloc[:, 0]
     section.lines = [f"- {kind}: {totals[kind]}" for kind in shown.index if kind != "Total"]
-    by_age = shown.loc["Total"].drop("Total")
+    by_age = shown.loc["Total"].drop("Total", errors="ignore")
     section.lines += [f"- {age}: {by_age[age]}" for age in by_age.index]
     section.lines += [f"- In all: {totals['Total']} referrals and notifications in {year.label}."]
     section.lines += [f"- {note}" for note in notes]
@@ -208,6 +209,12 @@ def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
          totals.iloc[:-1]),
         ("referrals_by_age_group", "Age group", referrals.sum(axis=0), by_age),
     ):  # fmt: skip
+        if len(published) == 1:
+            section.lines.append(
+                f"- Referrals by {category.lower()} are not charted: the figures have one "
+                f"{category.lower()} only ({published.index[0]})."
+            )
+            continue
         if (published == disclosure.PUBLISHED_MARK).all():
             section.lines.append(
                 f"- Referrals by {category.lower()} are not charted: every count is confidential."

@@ -189,3 +189,84 @@ def test_formulas_typed_into_an_uploaded_file_stay_text_in_every_pack_file(db, t
     assert '- =HYPERLINK("http://evil.example","click"): 10' in figures
     paragraphs = [p.text for p in docx.Document(str(out / "key_figures.docx")).paragraphs]
     assert "=1+1: 11" in paragraphs
+
+
+# --- every year builds ---------------------------------------------------------------------------
+
+# A council's referral log with no age column: every referral is in one age group, 'Not
+# specified'. 2024/25: Criminal 6 + 4 (county lines) = 10, Labour 3 + 2 (Duty to Notify) = 5,
+# Sexual 7, Domestic servitude 1; 23 in all.
+ONE_AGE_GROUP_LOG = [
+    ["Month", "Type of referral", "Exploitation type", "Number of referrals"],
+    ["Apr-24", "NRM", "Criminal exploitation", 6],
+    ["May-24", "NRM", "labour", 3],
+    ["Jun-24", "Duty to Notify (MS1)", "Labour exploitation", 2],
+    ["Sep-24", "NRM", "Sexual", 7],
+    ["Jan-25", "NRM", "County lines", 4],
+    ["Mar-25", "NRM", "Domestic servitude", 1],
+    ["Total", "", "", 23],
+]
+
+
+def load_one_age_group_log(db, folder):
+    import builders
+
+    from cams_data.ingest import ingest
+
+    path = builders.write_csv(
+        folder / "referral_log.csv", ONE_AGE_GROUP_LOG, title_rows=["Referral log 2024/25"]
+    )
+    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+
+
+def test_a_year_whose_referrals_share_one_age_group_builds_from_the_command_line(
+    db, tmp_path, capsys
+):
+    load_one_age_group_log(db, tmp_path)
+    out = tmp_path / "pack"
+    assert cli.main(["export", "--db", str(db), "--year", "2024/25", "--out", str(out)]) == 0
+    assert "Error" not in capsys.readouterr().err
+    figures = (out / "key_figures.md").read_text()
+    # the Domestic servitude 1 is [c]; the column's total of 23 would give it away, so the
+    # smallest other count (Labour's 5) is hidden too
+    assert (
+        "- Labour: [c]\n- Sexual: 7\n- Criminal: 10\n- Domestic servitude: [c]\n"
+        "- Not specified: 23\n- In all: 23 referrals and notifications in 2024/25.\n"
+    ) in figures
+    assert (
+        "- Referrals by age group are not charted: the figures have one age group only "
+        "(Not specified).\n"
+    ) in figures
+    assert (out / "referrals_by_exploitation_type.svg").exists()
+    assert not (out / "referrals_by_age_group.svg").exists()
+    book = load_workbook(out / "statement_tables_2024-25.xlsx")
+    sheet = next(book[n] for n in book.sheetnames if n.startswith("NRM referrals"))
+    rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=5, values_only=True)}
+    assert rows["Exploitation type"] == ("Not specified",)  # no Total column beside it
+    assert rows["Labour"] == ("[c]",) and rows["Criminal"] == (10,) and rows["Total"] == (23,)
+
+
+def open_pack_page():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=90).run()
+    return app.switch_page("pages/statement_pack.py").run()
+
+
+def build_on_page(app, year):
+    app.selectbox(key="pack-year").select(year).run()
+    app.button(key="build-pack").click().run()
+    assert not app.exception, (year, app.exception)
+    return [b.label for b in app.get("download_button")]
+
+
+def test_the_page_builds_a_year_whose_referrals_share_one_age_group(db, tmp_path):
+    load_one_age_group_log(db, tmp_path)
+    app = open_pack_page()
+    assert app.selectbox(key="pack-year").options == ["2024/25"]
+    # referrals by exploitation type (PNG, SVG), the key figures twice and the workbook
+    assert build_on_page(app, "2024/25") == ["Download the 2024/25 pack (.zip, 5 files)"]
+    shown = " ".join(m.value for m in app.markdown)
+    assert "- In all: 23 referrals and notifications in 2024/25." in shown
