@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import altair as alt
 import duckdb
@@ -11,15 +11,20 @@ import pandas as pd
 
 from cams_data import charts, disclosure, formatting, indicators, periods, store
 from cams_data.kinds import KINDS
+from cams_data.values import add_months
 
+# The day each row of a view describes, and where it comes from.
+_DAY_DESCRIBED = {
+    "referrals": ("(period_start + to_months(period_months))::DATE - 1", "referrals"),
+    "measures": ("(period_start + to_months(period_months))::DATE - 1", "measures"),
+    "training": ("completed_on", "training"),
+    "establishment": ("as_of", "establishment"),
+    "actions": ("updated_on", "actions"),
+    "survey": (store.wave_date_sql(), "survey s JOIN uploads u USING (upload_id)"),
+}
 # The latest day each view's figures describe.
 _LATEST_DAY = {
-    "referrals": "SELECT max(period_start + to_months(period_months))::DATE - 1 FROM referrals",
-    "measures": "SELECT max(period_start + to_months(period_months))::DATE - 1 FROM measures",
-    "training": "SELECT max(completed_on) FROM training",
-    "establishment": "SELECT max(as_of) FROM establishment",
-    "actions": "SELECT max(updated_on) FROM actions",
-    "survey": f"SELECT max({store.wave_date_sql()}) FROM survey s JOIN uploads u USING (upload_id)",
+    kind: f"SELECT max({day}) FROM {rows}" for kind, (day, rows) in _DAY_DESCRIBED.items()
 }
 _FIRST_DAY = {
     "referrals": "SELECT min(period_start) FROM referrals",
@@ -42,6 +47,24 @@ def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tupl
     if not last:
         return periods.quarter_of(today).start, today
     return min(first or last), max(last)
+
+
+def figures_reach(
+    con: duckdb.DuckDBPyConnection, period: periods.ReportingPeriod, today: date | None = None
+) -> date | None:
+    """The last day of the latest month any kind's figures describe inside `period` (and by
+    today), e.g. 31/10/2025 when a year's figures go no further than October; None when nothing
+    loaded describes the period."""
+    every_day = " UNION ALL ".join(
+        f"SELECT {day} AS day FROM {rows}" for day, rows in _DAY_DESCRIBED.values()
+    )
+    latest = con.execute(
+        f"SELECT max(day) FROM ({every_day}) WHERE day BETWEEN ? AND ?",
+        [period.start, min(period.last_day, today or date.today())],
+    ).fetchone()[0]
+    if latest is None:
+        return None
+    return add_months(date(latest.year, latest.month, 1), 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)

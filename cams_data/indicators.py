@@ -262,6 +262,15 @@ class Progress:
     status: str = NO_DATA
 
     @property
+    def pro_rata_months(self) -> int | None:
+        """The months of data a yearly target is cut to, pro rata, while a period is in
+        progress; None when the whole target applies."""
+        months = months_with_data(self.current)
+        if self.indicator.basis != "sum" or months >= self.current.period.months:
+            return None
+        return int(months)
+
+    @property
     def change(self) -> float | None:
         if self.current.value is None or self.previous.value is None:
             return None
@@ -350,7 +359,7 @@ def status_of(indicator: Indicator, value: float | None, scale: float = 1.0) -> 
     return GREEN if value <= green else AMBER if value <= amber else RED
 
 
-def _months_with_data(figure: Figure) -> float:
+def months_with_data(figure: Figure) -> float:
     """A period still in progress is judged pro rata: the months up to its latest data."""
     period = figure.period
     if figure.as_of is None or figure.as_of >= period.last_day:
@@ -367,7 +376,7 @@ def progress_of(
     views: str = "",
 ) -> Progress:
     current, previous = figures(con, indicator, [period, period.previous()], organisation, views)
-    months = _months_with_data(current)
+    months = months_with_data(current)
     if indicator.basis == "sum" and months < period.months:
         # a period in progress is compared with the same months of the period before
         same_months = ReportingPeriod(period.previous().start, int(months))

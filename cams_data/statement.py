@@ -17,7 +17,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import altair as alt
@@ -31,6 +31,7 @@ from cams_data import (
     disclosure,
     export,
     formatting,
+    indicators,
     periods,
     settings,
     store,
@@ -46,6 +47,7 @@ class Pack:
     year: str
     files: dict[str, bytes] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    part_year: str = ""  # e.g. "April to October 2025, year to date" when the year is not whole
 
     def write(self, out: Path, as_zip: bool = False) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
@@ -85,10 +87,40 @@ class Year:
     label: str
     period: periods.ReportingPeriod
     demo: str  # "DEMO DATA: " when the pack holds demo data alone, else ""
+    today: date
+    # the last day of the latest month the figures reach, when the year is still running or
+    # its figures stop before its last month; None for a whole year
+    reach: date | None = None
+
+    @property
+    def span(self) -> str:
+        """'April 2025 to March 2026', or 'April to October 2025, year to date'."""
+        if self.reach is None:
+            return self.period.description
+        start = self.period.start
+        months = (self.reach.year - start.year) * 12 + self.reach.month - start.month + 1
+        return f"{periods.ReportingPeriod(self.period.start, months).description}, year to date"
 
     @property
     def where(self) -> str:
-        return f"{self.label} ({self.period.description})"
+        """For subtitles and notes: '2025/26 (April to October 2025, year to date)'."""
+        return f"{self.label} ({self.span})"
+
+    @property
+    def named(self) -> str:
+        """For sentences: '2025/26', with the months it covers when the year is not whole."""
+        return self.label if self.reach is None else self.where
+
+    def lead(self) -> str:
+        """The sentence under the key figures' title that says the year is not whole."""
+        if self.reach is None:
+            return ""
+        if self.today <= self.period.last_day:
+            return f"{self.label} is not over: these figures are for {self.span}."
+        return (
+            f"The figures loaded for {self.label} go no further than {self.reach:%B %Y}: "
+            f"these are for {self.span}."
+        )
 
     def source(self, *kinds: str) -> str:
         return charts.source_note(*kinds, period=self.label)
@@ -162,7 +194,7 @@ def training_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section.lines = [
         f"- {row.Course}: {row.Completions:,} completions by {row.Staff:,} staff."
         for row in training.itertuples()
-    ] + [f"- In all, {total:,} course completions in {year.label}."]
+    ] + [f"- In all, {total:,} course completions in {year.named}."]
     title = f"{year.demo}Training completions by course"
     section.sheets[title] = (training, [year.where, year.source("training")])
     section.charts["training_completions_by_course"] = charts.bar(
@@ -202,7 +234,7 @@ def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section.lines = [f"- {kind}: {totals[kind]}" for kind in shown.index if kind != "Total"]
     by_age = shown.loc["Total"].drop("Total", errors="ignore")
     section.lines += [f"- {age}: {by_age[age]}" for age in by_age.index]
-    section.lines += [f"- In all: {totals['Total']} referrals and notifications in {year.label}."]
+    section.lines += [f"- In all: {totals['Total']} referrals and notifications in {year.named}."]
     section.lines += [f"- {note}" for note in notes]
     for stem, category, true, published in (
         ("referrals_by_exploitation_type", "Exploitation type", referrals.sum(axis=1),
@@ -253,7 +285,7 @@ def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         "staff who answered each question.",
         "",
     ]
-    subtitle = f"Staff survey, wave {wave} · {year.label}"
+    subtitle = f"Staff survey, wave {wave} · {year.where}"
     rows = []
     for number, q in enumerate(report, start=1):
         answers = q.shares.sort_values("order")
@@ -272,7 +304,7 @@ def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section.sheets[f"{year.demo}Staff survey {wave}"] = (
         table,
         [
-            f"Staff survey, wave {wave}",
+            subtitle,
             year.source("survey"),
             f"Questions answered by fewer than {survey_figures.MIN_GROUP} are not shown.",
         ],
@@ -297,14 +329,14 @@ def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
             + (f"£{row.Total:,.0f}" if "GBP" in row.Measure else f"{row.Total:,.0f}")
             for row in measures.itertuples()
         ]
-    on = min(year.period.end - timedelta(days=1), date.today())
+    on = action_plan.as_at(year.period, year.today)
     counts = action_plan.status_counts(con, on)
     if counts["actions"].sum() == 0:
         section.missing.append("action plan")
         section.lines.append(f"No action plan is loaded for {year.label}.")
         return section
     title = f"{year.demo}Actions by objective and status"
-    subtitle = f"Action plan as at {formatting.day(on)} · {year.label}"
+    subtitle = f"Action plan as at {formatting.day(on)} · {year.where}"
     section.lines.append(f"- Action plan: {action_plan.describe_counts(counts, on)}")
     section.charts["actions_by_objective_and_status"] = action_plan.status_chart(
         counts, title=title, subtitle=subtitle
@@ -328,7 +360,7 @@ def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
             if row.current.value is None:
                 continue
             value = dashboard.shown(row, hidden_too=hidden_too).value
-            target = formatting.number(row.target, row.indicator.unit) if row.target else ""
+            target = target_text(row)
             section.lines.append(
                 f"  - {row.indicator.label}: {value}" + (f" (target {target})" if target else "")
             )
@@ -340,6 +372,25 @@ def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
             [year.where, charts.SOURCE, "Small counts are shown as [c]."],
         )
     return section
+
+
+def pro_rata_note(row: indicators.Progress) -> str:
+    """'pro rata: 7 of 12 months of the yearly 46' when the target was cut to the months with
+    data, else ''."""
+    months = row.pro_rata_months
+    if months is None or row.indicator.target is None:
+        return ""
+    whole = formatting.number(row.indicator.target, row.indicator.unit)
+    return f"pro rata: {months} of {row.current.period.months} months of the yearly {whole}"
+
+
+def target_text(row: indicators.Progress) -> str:
+    """'£20,000', or '26.8, pro rata: 7 of 12 months of the yearly 46'; '' without a target."""
+    if not row.target:
+        return ""
+    note = pro_rata_note(row)
+    target = formatting.number(row.target, row.indicator.unit)
+    return f"{target}, {note}" if note else target
 
 
 SECTIONS = (
@@ -369,8 +420,8 @@ def _not_in_pack(missing: list[str]) -> str:
     return "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
 
 
-def markdown(title: str, sections: list[Section], missing: list[str]) -> str:
-    lines = [f"# {title}", ""]
+def markdown(title: str, sections: list[Section], missing: list[str], lead: str = "") -> str:
+    lines = [f"# {title}", ""] + ([lead, ""] if lead else [])
     for section in sections:
         lines += [f"## {section.heading}", "", *section.lines, ""]
     if missing:
@@ -379,7 +430,11 @@ def markdown(title: str, sections: list[Section], missing: list[str]) -> str:
 
 
 def docx(
-    title: str, sections: list[Section], missing: list[str], pictures: dict[str, bytes]
+    title: str,
+    sections: list[Section],
+    missing: list[str],
+    pictures: dict[str, bytes],
+    lead: str = "",
 ) -> bytes:
     """The key figures as a Word document: headings, the sentences, each chart and table."""
     from docx import Document
@@ -389,6 +444,8 @@ def docx(
     document.core_properties.title = title
     document.core_properties.author = "CAMS partnership"
     document.add_heading(title, level=0)
+    if lead:
+        document.add_paragraph(lead)
     for section in sections:
         document.add_heading(section.heading, level=1)
         for line in section.lines:
@@ -422,16 +479,33 @@ def docx(
     return buffer.getvalue()
 
 
-def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
-    """Every file of the year's pack, in memory, with small counts hidden whoever asks."""
+def year_of_pack(
+    con: duckdb.DuckDBPyConnection, year: str, demo: str = "", today: date | None = None
+) -> Year:
+    """The year as the pack describes it: whole, or the months its figures reach so far."""
     period = periods.parse(year)  # refuses a year written another way
+    today = today or date.today()
+    reach = dashboard.figures_reach(con, period, today)
+    running = period.start <= today <= period.last_day
+    whole = reach is None or (reach >= period.last_day and not running)
+    return Year(year, period, demo, today, None if whole else reach)
+
+
+def build(con: duckdb.DuckDBPyConnection, year: str, today: date | None = None) -> Pack:
+    """Every file of the year's pack, in memory, with small counts hidden whoever asks.
+    `today` decides whether the year is still running (the day the pack is built)."""
+    periods.parse(year)  # refuses a year written another way
     any_demo, demo_only = _demo(con)
     if any_demo and not demo_only:
         store.hide_demo_data(con)  # demo data never goes into a pack beside real figures
-    context = Year(year, period, DEMO if demo_only else "")
+    context = year_of_pack(con, year, DEMO if demo_only else "", today)
     with disclosure.showing_true_figures(False):
         sections = [make(con, context) for make in SECTIONS]
-    pack = Pack(year, missing=[kind for section in sections for kind in section.missing])
+    pack = Pack(
+        year,
+        missing=[kind for section in sections for kind in section.missing],
+        part_year=context.span if context.reach else "",
+    )
     pictures = {}
     for section in sections:
         for stem, chart in section.charts.items():
@@ -439,22 +513,23 @@ def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
             pack.files[f"{stem}.png"] = pictures[stem]
             pack.files[f"{stem}.svg"] = export.svg(chart).encode("utf-8")
     title = f"{context.demo}Key figures for the modern slavery statement, {year}"
-    pack.files["key_figures.md"] = markdown(title, sections, pack.missing).encode("utf-8")
-    pack.files["key_figures.docx"] = docx(title, sections, pack.missing, pictures)
+    lead = context.lead()
+    pack.files["key_figures.md"] = markdown(title, sections, pack.missing, lead).encode("utf-8")
+    pack.files["key_figures.docx"] = docx(title, sections, pack.missing, pictures, lead)
     sheets = {name: sheet for section in sections for name, sheet in section.sheets.items()}
     if not sheets:
         sheets[f"{context.demo}Nothing loaded"] = (
             pd.DataFrame({"Missing": pack.missing}),
-            [f"No figures are loaded for {year}."],
+            [f"No figures are loaded for {context.where}."],
         )
     pack.files[f"statement_tables_{year.replace('/', '-')}.xlsx"] = export.xlsx(sheets)
     return pack
 
 
-def build_from(db: Path, year: str, who: str | None = None) -> Pack:
+def build_from(db: Path, year: str, who: str | None = None, today: date | None = None) -> Pack:
     """The year's pack from the database at `db`; the audit log records who made it."""
     with store.connect(db, read_only=True) as con:
-        pack = build(con, year)
+        pack = build(con, year, today)
     detail = f"statement pack {year}: {len(pack.files)} files"
     store.log_event(db, who or getpass.getuser(), "export", detail)
     return pack

@@ -67,7 +67,10 @@ def test_the_pack_for_a_year(known_year, tmp_path, capsys):
     figures = (out / "key_figures.md").read_text()
     assert "# Key figures for the modern slavery statement, 2025/26" in figures
     assert "- CAMS Modern Slavery and Human Trafficking: 6 completions by 6 staff." in figures
-    assert "- In all: 10 referrals and notifications in 2025/26." in figures
+    assert (
+        "- In all: 10 referrals and notifications in 2025/26 (April to October 2025, year to date)."
+        in figures
+    )
     assert "- Funding secured (GBP): £17,500" in figures
     assert "Survey wave 2025-10, 30 responses." in figures
     assert "- Do you know how to report a concern about modern slavery? (30 answered): " in figures
@@ -85,7 +88,9 @@ def test_the_pack_for_a_year(known_year, tmp_path, capsys):
     )
     paragraphs = [p.text for p in document.paragraphs]
     assert "CAMS Modern Slavery and Human Trafficking: 6 completions by 6 staff." in paragraphs
-    assert "In all: 10 referrals and notifications in 2025/26." in paragraphs
+    assert (
+        "In all: 10 referrals and notifications in 2025/26 (April to October 2025, year to date)."
+    ) in paragraphs
     assert "Funding secured (GBP): £17,500" in paragraphs
     assert len(document.inline_shapes) == len(charts)  # every chart, pasted in
     referral_table = next(
@@ -128,7 +133,10 @@ def test_demo_data_stays_out_of_a_pack_beside_real_figures(demo_db, tmp_path):
     assert cli.main(["export", "--db", str(demo_db), "--year", "2025/26", "--out", str(out)]) == 0
     figures = (out / "key_figures.md").read_text()
     assert "DEMO DATA" not in figures
-    assert "- In all: 10 referrals and notifications in 2025/26." in figures  # the fixture's only
+    assert (
+        "- In all: 10 referrals and notifications in 2025/26 (April to October 2025, year to date)."
+        in figures
+    )  # the fixture's only
     assert "- Funding secured (GBP): £17,500" in figures
     assert "Mandatory Safeguarding" not in figures  # a demo course
 
@@ -159,10 +167,18 @@ def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
     app.button(key="build-pack").click().run()
     assert not app.exception, app.exception
     shown = " ".join(m.value for m in app.markdown)
-    assert "- In all: 10 referrals and notifications in 2025/26." in shown
+    assert (
+        "- In all: 10 referrals and notifications in 2025/26 (April to October 2025, year to date)."
+        in shown
+    )
     assert "`statement_tables_2025-26.xlsx`" in shown
     assert [b.label for b in app.get("download_button")] == [
         "Download the 2025/26 pack (.zip, 15 files)"
+    ]
+    assert [i.value for i in app.info] == [
+        'The 2025/26 figures are not for the whole year: the pack says "April to October 2025, '
+        'year to date" in every chart, table and the key figures, and which targets were cut pro '
+        "rata."
     ]
 
 
@@ -270,3 +286,81 @@ def test_the_page_builds_a_year_whose_referrals_share_one_age_group(db, tmp_path
     assert build_on_page(app, "2024/25") == ["Download the 2024/25 pack (.zip, 5 files)"]
     shown = " ".join(m.value for m in app.markdown)
     assert "- In all: 23 referrals and notifications in 2024/25." in shown
+
+
+# --- a part year ---------------------------------------------------------------------------------
+
+
+def test_a_year_still_running_says_year_to_date_everywhere_and_how_targets_were_cut(known_year):
+    from datetime import date
+
+    from cams_data import statement, store
+
+    # the known year's figures reach October 2025 (the survey wave 2025-10; the rest September)
+    with store.connect(known_year[0], read_only=True) as con:
+        pack = statement.build(con, "2025/26", today=date(2025, 11, 14))
+    to_date = "2025/26 (April to October 2025, year to date)"
+    assert pack.part_year == "April to October 2025, year to date"
+
+    figures = pack.files["key_figures.md"].decode("utf-8")
+    lead = "2025/26 is not over: these figures are for April to October 2025, year to date."
+    assert figures.startswith(
+        f"# Key figures for the modern slavery statement, 2025/26\n\n{lead}\n"
+    )
+    assert f"- In all, 18 course completions in {to_date}.\n" in figures
+    assert f"- In all: 10 referrals and notifications in {to_date}.\n" in figures
+    # measures reach September: 6 of 12 months of each yearly target
+    funding = (
+        "Funding secured: £17,500 (target £20,000, pro rata: 6 of 12 months of the yearly £40,000)"
+    )
+    assert f"  - {funding}\n" in figures
+    assert (
+        "  - Awareness events held: 4 (target 6, pro rata: 6 of 12 months of the yearly 12)\n"
+        in (figures)
+    )
+    assert (
+        "  - Staff who know how to report a concern (staff survey): 47% (target 90%)\n" in figures
+    )
+    assert (
+        "- Action plan: 2 of 4 actions are completed and 1 is overdue as at 14/11/2025" in figures
+    )
+
+    paragraphs = [
+        p.text for p in docx.Document(io.BytesIO(pack.files["key_figures.docx"])).paragraphs
+    ]
+    assert paragraphs[1] == lead
+    assert f"In all: 10 referrals and notifications in {to_date}." in paragraphs
+    assert funding in paragraphs
+
+    svgs = {
+        name: body.decode("utf-8") for name, body in pack.files.items() if name.endswith(".svg")
+    }
+    assert len(svgs) == 6
+    for name, svg in svgs.items():
+        assert to_date in svg, name
+        assert "April 2025 to March 2026" not in svg, name
+    assert (
+        "Staff survey, wave 2025-10 · 2025/26 (April to October 2025, year to date)"
+        in (svgs["survey_1_do_you_know_how_to_report_a_concern_abou.svg"])
+    )
+    book = load_workbook(io.BytesIO(pack.files["statement_tables_2025-26.xlsx"]))
+    assert len(book.sheetnames) == 6
+    for sheet in book:
+        assert to_date in sheet["A2"].value, sheet.title  # the first note under each title
+
+
+def test_a_finished_year_whose_figures_stop_in_october_is_year_to_date_too(known_year):
+    from datetime import date
+
+    from cams_data import statement, store
+
+    with store.connect(known_year[0], read_only=True) as con:
+        pack = statement.build(con, "2025/26", today=date(2026, 6, 1))
+    figures = pack.files["key_figures.md"].decode("utf-8")
+    assert (
+        "\nThe figures loaded for 2025/26 go no further than October 2025: these are for April "
+        "to October 2025, year to date.\n"
+    ) in figures
+    assert "- Action plan: 2 of 4 actions are completed and 2 are overdue as at 31/03/2026" in (
+        figures
+    )
