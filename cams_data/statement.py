@@ -76,7 +76,7 @@ class Section:
     heading: str
     lines: list[str] = field(default_factory=list)
     charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)  # file stem -> chart
-    sheets: dict[str, tuple[pd.DataFrame, list[str]]] = field(default_factory=dict)
+    sheets: dict[str, export.Sheet] = field(default_factory=dict)  # title -> table
     missing: list[str] = field(default_factory=list)  # kinds with nothing for the year
 
 
@@ -196,7 +196,12 @@ def training_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         for row in training.itertuples()
     ] + [f"- In all, {total:,} course completions in {year.named}."]
     title = f"{year.demo}Training completions by course"
-    section.sheets[title] = (training, [year.where, year.source("training")])
+    section.sheets[title] = export.Sheet(
+        training,
+        [year.where, year.source("training")],
+        {"Completions": formatting.EXCEL_COUNT, "Staff": formatting.EXCEL_COUNT},
+        name="Training by course",
+    )
     section.charts["training_completions_by_course"] = charts.bar(
         training,
         category="Course",
@@ -224,10 +229,15 @@ def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         return section
     shown, notes = disclosure.publishable(referrals)
     source = year.source("referrals")
-    title = f"{year.demo}NRM referrals and Duty to Notify notifications by exploitation type"
-    section.sheets[title] = (
+    title = (
+        f"{year.demo}NRM referrals and Duty to Notify notifications by exploitation type and "
+        "age group"
+    )
+    section.sheets[title] = export.Sheet(
         shown.reset_index(names="Exploitation type"),
         [year.where, source, *notes],
+        dict.fromkeys(shown.columns, formatting.EXCEL_COUNT),
+        name="NRM referrals by type and age",
     )
     # a table of one age group (a log without ages) has no Total column: its column is the total
     totals = shown["Total"] if "Total" in shown.columns else shown.iloc[:, 0]
@@ -292,22 +302,28 @@ def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         parts = ", ".join(f"{row.answer} {row.share:.0f}%" for row in answers.itertuples())
         section.lines.append(f"- {q.question} ({q.respondents} answered): {parts}.")
         rows += [
-            (q.question, r.answer, r.answers, q.respondents, r.share) for r in answers.itertuples()
+            (q.question, r.answer, r.answers, q.respondents, round(r.share / 100, 6))
+            for r in answers.itertuples()
         ]
-        chart = survey_figures.answers_chart(q, subtitle)
-        if year.demo:
-            chart = _retitled(chart, year.demo)
+        # the whole question as the title: the survey pages shorten a long one with '…'
+        chart = _retitled(survey_figures.answers_chart(q, subtitle), year.demo + q.question)
         section.charts[f"survey_{number}_{_slug(q.question)}"] = chart
     table = pd.DataFrame(
-        rows, columns=["Question", "Answer", "Answers", "Answered the question", "Share (%)"]
+        rows, columns=["Question", "Answer", "Answers", "Answered the question", "Share"]
     )
-    section.sheets[f"{year.demo}Staff survey {wave}"] = (
+    section.sheets[f"{year.demo}Staff survey {wave}"] = export.Sheet(
         table,
         [
             subtitle,
             year.source("survey"),
             f"Questions answered by fewer than {survey_figures.MIN_GROUP} are not shown.",
         ],
+        {
+            "Answers": formatting.EXCEL_COUNT,
+            "Answered the question": formatting.EXCEL_COUNT,
+            "Share": formatting.EXCEL_PERCENT,
+        },
+        name=f"Staff survey {wave}",
     )
     return section
 
@@ -320,14 +336,21 @@ def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         section.missing.append("partnership measures")
         section.lines = [f"No partnership measures for {year.label}."]
     else:
-        section.sheets[f"{year.demo}Partnership measures"] = (
+        units = ["GBP" if "GBP" in measure else "" for measure in measures["Measure"]]
+        section.sheets[f"{year.demo}Partnership measures"] = export.Sheet(
             measures,
             [year.where, year.source("measures")],
+            {
+                "Total": [
+                    formatting.excel_format(total, unit)
+                    for total, unit in zip(measures["Total"], units, strict=True)
+                ]
+            },
+            name="Partnership measures",
         )
         section.lines = [
-            f"- {row.Measure}: "
-            + (f"£{row.Total:,.0f}" if "GBP" in row.Measure else f"{row.Total:,.0f}")
-            for row in measures.itertuples()
+            f"- {row.Measure}: {formatting.number(row.Total, unit)}"
+            for row, unit in zip(measures.itertuples(), units, strict=True)
         ]
     on = action_plan.as_at(year.period, year.today)
     counts = action_plan.status_counts(con, on)
@@ -341,16 +364,19 @@ def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section.charts["actions_by_objective_and_status"] = action_plan.status_chart(
         counts, title=title, subtitle=subtitle
     )
-    section.sheets[title] = (
-        action_plan.counts_table(counts),
+    table = action_plan.counts_table(counts)
+    section.sheets[title] = export.Sheet(
+        table,
         [subtitle, year.source("actions")],
+        dict.fromkeys(table.columns.drop("Objective"), formatting.EXCEL_COUNT),
+        name="Actions by objective and status",
     )
     return section
 
 
 def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section = Section("Progress on each objective")
-    rows = []
+    rows, value_formats, target_formats = [], [], []
     progress = dashboard.progress(con, year.label)
     hidden_too = dashboard.given_away([row for o in progress for row in o.indicators])
     for objective in progress:
@@ -359,17 +385,37 @@ def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         for row in objective.indicators:
             if row.current.value is None:
                 continue
-            value = dashboard.shown(row, hidden_too=hidden_too).value
+            shown = dashboard.shown(row, hidden_too=hidden_too)
             target = target_text(row)
             section.lines.append(
-                f"  - {row.indicator.label}: {value}" + (f" (target {target})" if target else "")
+                f"  - {row.indicator.label}: {shown.value}"
+                + (f" (target {target})" if target else "")
             )
-            rows.append((name, objective.status, row.indicator.label, value, target))
+            unit = row.indicator.unit
+            suppressed = shown.value != formatting.number(row.current.value, unit)
+            rows.append(
+                {
+                    "Objective": name,
+                    "Objective status": objective.status,
+                    "Indicator": row.indicator.label,
+                    "Indicator status": shown.status,
+                    "Value": shown.value
+                    if suppressed
+                    else formatting.excel_value(row.current.value, unit),
+                    "Target": None
+                    if row.target is None
+                    else formatting.excel_value(row.target, unit),
+                    "Target note": pro_rata_note(row),
+                }
+            )
+            value_formats.append(formatting.excel_format(row.current.value, unit))
+            target_formats.append(formatting.excel_format(row.target or 0, unit))
     if rows:
-        table = pd.DataFrame(rows, columns=["Objective", "Status", "Indicator", "Value", "Target"])
-        section.sheets[f"{year.demo}Progress on each objective"] = (
-            table,
+        section.sheets[f"{year.demo}Progress on each objective"] = export.Sheet(
+            pd.DataFrame(rows),
             [year.where, charts.SOURCE, "Small counts are shown as [c]."],
+            {"Value": value_formats, "Target": target_formats},
+            name="Progress on each objective",
         )
     return section
 
@@ -406,11 +452,9 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].rstrip("_")
 
 
-def _retitled(chart: alt.TopLevelMixin, prefix: str) -> alt.TopLevelMixin:
-    title = export.title_of(chart)
-    return chart.properties(
-        title=charts.chart_title(prefix + charts.title_text(title), *title.subtitle)
-    )
+def _retitled(chart: alt.TopLevelMixin, text: str) -> alt.TopLevelMixin:
+    """The chart with another title, its subtitle and source kept."""
+    return chart.properties(title=charts.chart_title(text, *export.title_of(chart).subtitle))
 
 
 # --- the files ---------------------------------------------------------------------------------
@@ -461,16 +505,16 @@ def docx(
             document.add_picture(
                 io.BytesIO(pictures[stem]), width=Inches(export.A4_TEXT_WIDTH_INCHES)
             )
-        for sheet_title, (table, notes) in section.sheets.items():
+        for sheet_title, sheet in section.sheets.items():
             document.add_heading(sheet_title, level=2)
-            grid = document.add_table(rows=1, cols=len(table.columns), style="Table Grid")
-            for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
+            columns = range(len(sheet.table.columns))
+            grid = document.add_table(rows=1, cols=len(columns), style="Table Grid")
+            for cell, name in zip(grid.rows[0].cells, sheet.table.columns, strict=True):
                 cell.text = str(name)
-            for values in table.itertuples(index=False):
-                cells = grid.add_row().cells
-                for cell, value in zip(cells, values, strict=True):
-                    cell.text = export.csv_cell(value)
-            for note in notes:
+            for row in range(len(sheet.table)):
+                for cell, column in zip(grid.add_row().cells, columns, strict=True):
+                    cell.text = sheet.text(row, column)  # as the workbook shows it: 86%, £250
+            for note in sheet.notes:
                 document.add_paragraph(note).runs[0].font.size = Pt(9)
     if missing:
         document.add_paragraph(_not_in_pack(missing))
@@ -518,9 +562,10 @@ def build(con: duckdb.DuckDBPyConnection, year: str, today: date | None = None) 
     pack.files["key_figures.docx"] = docx(title, sections, pack.missing, pictures, lead)
     sheets = {name: sheet for section in sections for name, sheet in section.sheets.items()}
     if not sheets:
-        sheets[f"{context.demo}Nothing loaded"] = (
+        sheets[f"{context.demo}Nothing loaded"] = export.Sheet(
             pd.DataFrame({"Missing": pack.missing}),
             [f"No figures are loaded for {context.where}."],
+            name="Nothing loaded",
         )
     pack.files[f"statement_tables_{year.replace('/', '-')}.xlsx"] = export.xlsx(sheets)
     return pack

@@ -364,3 +364,140 @@ def test_a_finished_year_whose_figures_stop_in_october_is_year_to_date_too(known
     assert "- Action plan: 2 of 4 actions are completed and 2 are overdue as at 31/03/2026" in (
         figures
     )
+
+
+# --- the workbook --------------------------------------------------------------------------------
+
+
+def known_year_pack(known_year, today):
+    from cams_data import statement, store
+
+    with store.connect(known_year[0], read_only=True) as con:
+        return statement.build(con, "2025/26", today=today)
+
+
+def table_cells(sheet):
+    """The sheet's table under its title and notes: {first cell: [the row's other cells]}."""
+    rows = list(sheet.iter_rows())
+    header = next(i for i, row in enumerate(rows) if i > 0 and rows[i - 1][0].value is None)
+    return {row[0].value: list(row[1:]) for row in rows[header:] if row[0].value is not None}
+
+
+def as_read(cells):
+    """Each cell as (value, number format) when a number, else its text."""
+    return [
+        (c.value, c.number_format) if c.data_type == "n" and c.value is not None else c.value
+        for c in cells
+    ]
+
+
+def test_the_workbook_stores_numbers_as_numbers_in_their_formats_and_hidden_counts_as_text(
+    known_year,
+):
+    from datetime import date
+
+    pack = known_year_pack(known_year, date(2025, 11, 14))
+    book = load_workbook(io.BytesIO(pack.files["statement_tables_2025-26.xlsx"]))
+
+    training = table_cells(book["Training by course"])
+    assert as_read(training["Home Office First Responder"]) == [(9, "#,##0"), (9, "#,##0")]
+
+    referrals = table_cells(book["NRM referrals by type and age"])
+    assert [c.value for c in referrals["Exploitation type"]] == ["Adult", "Child", "Total"]
+    assert as_read(referrals["Criminal"]) == ["[c]", "[c]", (5, "#,##0")]
+    assert as_read(referrals["Labour"]) == ["[c]", (0, "#,##0"), "[c]"]
+    assert as_read(referrals["Total"]) == ["[c]", "[c]", (10, "#,##0")]
+    hidden = [c for row in referrals.values() for c in row if c.value == "[c]"]
+    assert len(hidden) == 8 and {c.data_type for c in hidden} == {"s"}
+
+    survey = book["Staff survey 2025-10"]
+    first = [as_read(row) for row in survey.iter_rows(min_row=7, max_row=9)]
+    question = "Do you know how to report a concern about modern slavery?"
+    # 30 answered: Yes 14 (46.7%), Not sure 7 (23.3%), No 9 (30%)
+    assert first == [
+        [question, "Yes", (14, "#,##0"), (30, "#,##0"), (0.467, "0%")],
+        [question, "Not sure", (7, "#,##0"), (30, "#,##0"), (0.233, "0%")],
+        [question, "No", (9, "#,##0"), (30, "#,##0"), (0.3, "0%")],
+    ]
+
+    measures = book["Partnership measures"].iter_rows(min_row=6)
+    assert {row[1].value: as_read(row[2:]) for row in measures} == {
+        "Funding secured (GBP)": [(17500, "£#,##0")],
+        "Intelligence submissions": [(50, "#,##0")],
+        "Awareness events": [(4, "#,##0")],
+    }
+
+    actions = table_cells(book["Actions by objective and status"])
+    assert as_read(actions["1. Survivor Support and Care"]) == [
+        (2, "#,##0"), (1, "#,##0"), (1, "#,##0"), (0, "#,##0"), (4, "#,##0"), (1, "#,##0")
+    ]  # fmt: skip
+
+
+def test_each_indicator_row_of_the_progress_sheet_has_its_own_status(known_year):
+    from datetime import date
+
+    pack = known_year_pack(known_year, date(2025, 11, 14))
+    book = load_workbook(io.BytesIO(pack.files["statement_tables_2025-26.xlsx"]))
+    sheet = book["Progress on each objective"]
+    rows = [as_read(row) for row in sheet.iter_rows(min_row=6)]
+    assert rows[0] == [
+        "Objective",
+        "Objective status",
+        "Indicator",
+        "Indicator status",
+        "Value",
+        "Target",
+        "Target note",
+    ]
+    by_indicator = {row[2]: row for row in rows[1:]}
+    one, two, three = (
+        "Objective 1, Survivor Support and Care",
+        "Objective 2, Funding and Sustainability",
+        "Objective 3, Multi-agency approach to intelligence and disruption",
+    )
+    # First Responder roles: 9 of 20 trained = 45%, against 100%
+    assert by_indicator["First Responder roles trained in the last 12 months"] == [
+        one, "Red", "First Responder roles trained in the last 12 months", "Red",
+        (0.45, "0%"), (1, "0%"), None,
+    ]  # fmt: skip
+    # the 9 NRM referrals would give the <5 Duty to Notify notification away: [c]
+    assert by_indicator["NRM referrals made by the council"][3:6] == ["Not rated", "[c]", None]
+    assert by_indicator["Duty to Notify notifications made"][4] == "<5"
+    assert by_indicator["Funding secured"] == [
+        two, "Amber", "Funding secured", "Amber", (17500, "£#,##0"), (20000, "£#,##0"),
+        "pro rata: 6 of 12 months of the yearly £40,000",
+    ]  # fmt: skip
+    # objective 3 is Red for its supply-chain training, while its intelligence is Green
+    assert by_indicator["Intelligence submissions"] == [
+        three, "Red", "Intelligence submissions", "Green", (50, "#,##0"), (50, "#,##0"),
+        "pro rata: 6 of 12 months of the yearly 100",
+    ]  # fmt: skip
+    supply = "Procurement staff and budget holders with supply-chain training in the last 3 years"
+    assert by_indicator[supply][:5] == [three, "Red", supply, "Red", (0.5, "0%")]
+    assert {row[1] for row in rows[1:]} == {"Red", "Amber"}
+    assert {row[3] for row in rows[1:]} == {"Red", "Amber", "Green", "Not rated"}
+
+    document = docx.Document(io.BytesIO(pack.files["key_figures.docx"]))
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "Objective status")
+    funding = next(r for r in table.rows if r.cells[2].text == "Funding secured")
+    assert [c.text for c in funding.cells[3:]] == [
+        "Amber", "£17,500", "£20,000", "pro rata: 6 of 12 months of the yearly £40,000"
+    ]  # fmt: skip
+
+
+def test_sheet_names_are_whole_words_of_their_titles_within_31_characters(known_year):
+    from datetime import date
+
+    pack = known_year_pack(known_year, date(2025, 11, 14))
+    book = load_workbook(io.BytesIO(pack.files["statement_tables_2025-26.xlsx"]))
+    assert book.sheetnames == [
+        "Training by course",
+        "NRM referrals by type and age",
+        "Staff survey 2025-10",
+        "Partnership measures",
+        "Actions by objective and status",
+        "Progress on each objective",
+    ]
+    for sheet in book:
+        assert len(sheet.title) <= 31
+        assert set(sheet.title.split()) <= set(sheet["A1"].value.split()), sheet.title
