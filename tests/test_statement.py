@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import docx
 import fixture_year
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -501,3 +504,101 @@ def test_sheet_names_are_whole_words_of_their_titles_within_31_characters(known_
     for sheet in book:
         assert len(sheet.title) <= 31
         assert set(sheet.title.split()) <= set(sheet["A1"].value.split()), sheet.title
+
+
+# --- every year of the demo data ----------------------------------------------------------------
+
+DEMO_YEARS = ["2025/26", "2024/25", "2023/24", "2022/23", "2021/22"]
+
+
+@pytest.fixture(scope="module")
+def demo_packs(_demo_database, tmp_path_factory) -> dict[str, Path]:
+    """Each year the demo data offers, exported once through the command line: {year: folder}."""
+    from cams_data import dashboard, store
+
+    folder = tmp_path_factory.mktemp("demo_packs")
+    db = folder / "cams.duckdb"
+    shutil.copy(_demo_database / "cams.duckdb", db)  # the export is logged: a copy of its own
+    shutil.copy(_demo_database / "pseudonym.key", folder / "pseudonym.key")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(db))
+        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
+            patch.delenv(name, raising=False)
+        with store.connect(db, read_only=True) as con:
+            years = [p for p in dashboard.period_choices(con) if "-Q" not in p]
+        assert years == DEMO_YEARS  # training from May 2021, the rest from April 2024
+        packs = {}
+        for year in years:
+            packs[year] = folder / year.replace("/", "-")
+            assert cli.main(["export", "--db", str(db), "--year", year, "--out",
+                             str(packs[year])]) == 0  # fmt: skip
+    return packs
+
+
+def test_the_pack_builds_for_every_year_the_demo_holds(demo_packs, _demo_database):
+    from cams_data import periods, store
+
+    svgs = {
+        year: sorted(p.stem for p in folder.glob("*.svg")) for year, folder in demo_packs.items()
+    }
+    every_year = ["actions_by_objective_and_status", "training_completions_by_course"]
+    surveys = [
+        "survey_1_do_you_know_how_to_report_a_concern_abou",
+        "survey_2_do_you_know_who_the_council_s_first_resp",
+        "survey_3_have_you_completed_modern_slavery_traini",
+        "survey_4_how_confident_are_you_in_spotting_the_si",
+        "survey_5_which_of_these_have_you_seen_in_the_last",
+    ]
+    assert svgs == {
+        # 2025/26 has adults and children; 2024/25's local referrals give no age group
+        "2025/26": sorted(
+            [*every_year, *surveys, "referrals_by_age_group", "referrals_by_exploitation_type"]
+        ),
+        "2024/25": sorted([*every_year, *surveys, "referrals_by_exploitation_type"]),
+        "2023/24": every_year,
+        "2022/23": every_year,
+        "2021/22": every_year,
+    }
+    with store.connect(_demo_database / "cams.duckdb", read_only=True) as con:
+        for year, folder in demo_packs.items():
+            period = periods.parse(year)
+            figures = (folder / "key_figures.md").read_text()
+            completions = con.execute(
+                "SELECT count(*) FROM training WHERE status = 'Completed' "
+                "AND completed_on >= ? AND completed_on < ?",
+                [period.start, period.end],
+            ).fetchone()[0]
+            named = "2025/26 (April to November 2025, year to date)" if year == "2025/26" else year
+            assert f"- In all, {completions:,} course completions in {named}.\n" in figures
+            assert "year to date" not in figures or year == "2025/26"
+    # the demo's training goes to 20/11/2025: the part year reaches November
+    lead = (
+        "The figures loaded for 2025/26 go no further than November 2025: these are for April to "
+        "November 2025, year to date."
+    )
+    part_year = (demo_packs["2025/26"] / "key_figures.md").read_text()
+    assert part_year.startswith(f"# DEMO DATA: Key figures for the modern slavery statement, "
+                                f"2025/26\n\n{lead}\n")  # fmt: skip
+    whole = (demo_packs["2024/25"] / "referrals_by_exploitation_type.svg").read_text()
+    assert "2024/25 (April 2024 to March 2025)" in whole
+
+
+def test_no_label_is_cut_off_in_any_chart_of_the_demo_packs(demo_packs):
+    charts = sorted(svg for folder in demo_packs.values() for svg in folder.glob("*.svg"))
+    assert len(charts) == 9 + 8 + 2 * 3
+    for chart in charts:
+        root = ET.parse(chart).getroot()
+        texts = [t.text for t in root.iter() if t.text and t.text.strip()]
+        assert not [t for t in texts if "…" in t], chart  # Vega-Lite's mark of a cut label
+    # the longest course name, over two lines of its axis
+    training = ET.parse(demo_packs["2025/26"] / "training_completions_by_course.svg").getroot()
+    words = " ".join(t.text for t in training.iter() if t.text and t.text.strip())
+    assert "Protecting Human Rights in the Supply Chain (Modern Slavery)" in words
+
+
+def test_the_page_builds_every_year_the_demo_holds(demo_db):
+    app = open_pack_page()
+    assert app.selectbox(key="pack-year").options == DEMO_YEARS
+    for year, files in zip(DEMO_YEARS, (21, 19, 7, 7, 7), strict=True):
+        assert build_on_page(app, year) == [f"Download the {year} pack (.zip, {files} files)"]
+    assert not app.info  # 2021/22 is a whole year
