@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE))
 from learning_export import COURSES, STATUSES  # noqa: E402
 
 from cams_data import demo  # noqa: E402
-from cams_data.values import add_months  # noqa: E402
+from cams_data.periods import add_months  # noqa: E402
 
 TARGET_RATIO = 2.0
 OVERVIEW_TITLE = "Progress against the four objectives"

@@ -8,6 +8,7 @@ return an `alt.Chart`; they know nothing of Streamlit, so pages and exports draw
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import altair as alt
@@ -97,7 +98,13 @@ def cams_theme() -> alt.theme.ThemeConfig:
             },
             "axisX": {"grid": False},
             "axisY": {"labelLimit": 360},
-            "legend": {"labelFontSize": 13, "titleFontSize": 13, "orient": "bottom"},
+            # Vega-Lite cuts a legend label at 160px: "Neither agree nor disagree" would be
+            "legend": {
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "orient": "bottom",
+                "labelLimit": 360,
+            },
             "bar": {"color": DARK_BLUE},
             "line": {"color": DARK_BLUE, "strokeWidth": 3},
             "point": {"color": DARK_BLUE, "filled": True, "size": 60},
@@ -128,6 +135,25 @@ def chart_title(text: str, subtitle: str = "", source: str = "") -> alt.TitlePar
     return alt.TitleParams(wrapped if len(wrapped) > 1 else text, subtitle=lines or alt.Undefined)
 
 
+AXIS_LABEL_LINE = 44  # characters of a 13px axis label per line, well within its 360px limit
+
+
+def category_axis(categories) -> alt.Axis | alt.UndefinedType:
+    """An axis that puts each long category label over several lines, so that none is cut off
+    with '…' (Vega-Lite cuts a label at the axis' labelLimit)."""
+    long = {
+        str(c): textwrap.wrap(str(c), AXIS_LABEL_LINE)
+        for c in dict.fromkeys(categories)
+        if len(str(c)) > AXIS_LABEL_LINE
+    }
+    if not long:
+        return alt.Undefined
+    expression = "datum.label"
+    for text, lines in long.items():
+        expression = f"datum.value === {json.dumps(text)} ? {json.dumps(lines)} : {expression}"
+    return alt.Axis(labelExpr=expression)
+
+
 def title_text(title: alt.TitleParams) -> str:
     """A title's words on one line, however it is wrapped."""
     return " ".join(title.text) if isinstance(title.text, list) else str(title.text)
@@ -155,7 +181,9 @@ def bar(
     cat_axis = alt.Y if horizontal else alt.X
     val_axis = alt.X if horizontal else alt.Y
     whole = value_format.endswith(".0f")
-    category_channel = cat_axis(f"{category}:N", sort=sort, title=None)
+    category_channel = cat_axis(
+        f"{category}:N", sort=sort, title=None, axis=category_axis(table[category])
+    )
     encoding = {
         "y" if horizontal else "x": category_channel,
         "x" if horizontal else "y": val_axis(
@@ -297,7 +325,10 @@ def stacked_bar(
     stack_order = order or list(dict.fromkeys(table[stack]))
     domain, colours = (ordered_colours if ordered else colours_for)(stack_order)
     cat = (alt.Y if horizontal else alt.X)(
-        f"{category}:N", sort=list(dict.fromkeys(table[category])), title=None
+        f"{category}:N",
+        sort=list(dict.fromkeys(table[category])),
+        title=None,
+        axis=category_axis(table[category]),
     )
     val = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=value_title or value, stack=True)
     chart = (

@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", help="2025/26 or 2025/26-Q2 (default: the last full quarter)")
     report.add_argument("--organisation", help="only this organisation's training and measures")
     report.add_argument("--json", action="store_true", help="print the figures as JSON")
+    report.add_argument(
+        "--audience",
+        choices=("officer", "meeting", "publication"),
+        default="officer",
+        help="who will see the figures: an officer (true figures, the default), a meeting "
+        "(counts of 1 to 4 as <5) or a publication ([c])",
+    )
 
     pack = with_db(commands.add_parser("export", help="the year's statement pack"))
     pack.add_argument("--year", required=True, help="a financial year, e.g. 2025/26")
@@ -240,32 +247,43 @@ def _demo(args, db: Path) -> int:
 
 
 def _progress(args, db: Path) -> int:
-    from cams_data import dashboard, formatting, indicators, periods, store
+    from cams_data import dashboard, indicators, periods, store
+    from cams_data.disclosure import Audience
 
+    audience = {a.name.lower(): a for a in Audience}[args.audience]
     try:
         with store.connect(db, read_only=True) as con:
             period = periods.parse(args.period) if args.period else None
             label = period.label if period else dashboard.default_period(con)
             report = dashboard.progress(con, label, args.organisation)
+            shown = dashboard.shown_progress(con, label, args.organisation, audience, report)
     except (periods.BadPeriod, indicators.ConfigError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps([o.as_dict() for o in report], indent=2))
+        print(json.dumps([_as_dict(o, s) for o, s in zip(report, shown, strict=True)], indent=2))
         return 0
     print(f"Progress for {label} ({periods.parse(label).description})")
-    for objective in report:
+    for objective in shown:
         print(f"\n{objective.objective.number}. {objective.objective.title}: {objective.status}")
         for row in objective.indicators:
-            unit = row.indicator.unit
-            target = f", target {formatting.number(row.target, unit)}" if row.target else ""
-            change = formatting.change(row.change, unit)
-            since = f", {change} since {row.previous.period.label}" if change else ""
-            print(
-                f"  {row.indicator.label}: {formatting.with_unit(row.current.value, unit)}"
-                f" ({row.status}{target}{since})"
-            )
+            target = f", {row.target.lower()}" if row.target else ""
+            since = f", {row.change} since {row.previous_period}" if row.change else ""
+            print(f"  {row.label}: {row.value} ({row.status}{target}{since})")
     return 0
+
+
+def _as_dict(objective, shown) -> dict:
+    """An objective's figures as JSON: the true figures, with `null` wherever the audience may
+    not see them, and `shown`, each figure as that audience sees it."""
+    out = objective.as_dict()
+    for row, text in zip(out["indicators"], shown.indicators, strict=True):
+        row["shown"] = text.value
+        if text.hidden:
+            row["value"] = None
+        if text.change is None:  # hidden, or nothing to compare: the previous figure too
+            row["previous"] = row["change"] = None
+    return out
 
 
 def _export(args, db: Path) -> int:

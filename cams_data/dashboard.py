@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import altair as alt
 import duckdb
@@ -21,6 +21,7 @@ from cams_data import (
 )
 from cams_data.disclosure import Audience
 from cams_data.kinds import KINDS
+from cams_data.periods import add_months
 
 # Staff numbers are a snapshot and the tracker's dates say when it was updated: neither is a
 # period the figures describe, so the periods offered start from the other kinds.
@@ -36,6 +37,24 @@ def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tupl
     if not last:
         return periods.quarter_of(today).start, today
     return min(first or last), max(last)
+
+
+def figures_reach(
+    con: duckdb.DuckDBPyConnection, period: periods.ReportingPeriod, today: date | None = None
+) -> date | None:
+    """The last day of the latest month any kind's figures describe inside `period` (and by
+    today), e.g. 31/10/2025 when a year's figures go no further than October; None when nothing
+    loaded describes the period."""
+    every_day = " UNION ALL ".join(
+        f"SELECT {last} AS day FROM {rows}" for _, last, rows in store.DAYS_DESCRIBED.values()
+    )
+    latest = con.execute(
+        f"SELECT max(day) FROM ({every_day}) WHERE day BETWEEN ? AND ?",
+        [period.start, min(period.last_day, today or date.today())],
+    ).fetchone()[0]
+    if latest is None:
+        return None
+    return add_months(date(latest.year, latest.month, 1), 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from cams_data.periods import add_months
 from cams_data.text import clean_text, normalise_header
-from cams_data.values import add_months
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ import io
 import math
 import numbers
 import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
 
-from cams_data import charts
+from cams_data import charts, formatting
 
 PPI = 200
 A4_TEXT_WIDTH_INCHES = 6.3  # A4 less 2.5 cm margins: the width a chart takes in a document
@@ -120,45 +122,77 @@ def csv(table: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def xlsx(sheets: dict[str, tuple[pd.DataFrame, list[str]]]) -> bytes:
-    """A workbook with one titled table per sheet: {title: (table, notes under the title)}.
+class Sheet(NamedTuple):
+    """A table for a workbook, with the notes under its title, the Excel number format of its
+    number cells by column (one format for the whole column, or one per row), and the sheet's
+    tab name when the title's first words would not do."""
 
-    Numbers are numbers; everything else is written as a text cell, so nothing from an upload
-    can become a live formula.
+    table: pd.DataFrame
+    notes: Sequence[str] = ()
+    formats: Mapping[str, str | Sequence[str]] | None = None
+    name: str | None = None
+
+    def number_format(self, row: int, column: int) -> str | None:
+        given = (self.formats or {}).get(self.table.columns[column])
+        return given if given is None or isinstance(given, str) else given[row]
+
+    def text(self, row: int, column: int) -> str:
+        """A cell as the workbook shows it: '86%', '£24,250', '[c]'."""
+        value = self.table.iat[row, column]
+        number_format = self.number_format(row, column)
+        if number_format and _is_number(value):
+            return formatting.in_excel_format(value, number_format)
+        return csv_cell(value)
+
+
+def xlsx(sheets: Mapping[str, Sheet | tuple[pd.DataFrame, Sequence[str]]]) -> bytes:
+    """A workbook with one titled table per sheet: {title: Sheet(...)}, or {title: (table,
+    notes)}.
+
+    Numbers are numbers, in the sheet's number format for their column; everything else (a
+    `[c]` too) is written as a text cell, so nothing from an upload can become a live formula.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
-    for title, (table, notes) in sheets.items():
-        sheet = book.create_sheet(_sheet_name(title, book.sheetnames))
-        _text(sheet.cell(row=1, column=1), title).font = Font(bold=True, size=14)
+    for title, given in sheets.items():
+        sheet = Sheet(*given)
+        table = sheet.table
+        page = book.create_sheet(_sheet_name(sheet.name or title, book.sheetnames))
+        _text(page.cell(row=1, column=1), title).font = Font(bold=True, size=14)
         row = 2
-        for note in notes:
-            _text(sheet.cell(row=row, column=1), note)
+        for note in sheet.notes:
+            _text(page.cell(row=row, column=1), note)
             row += 1
-        row += 1
-        for column, header in enumerate(table.columns, start=1):
-            _text(sheet.cell(row=row, column=column), header).font = Font(bold=True)
-        for values in table.itertuples(index=False):
-            row += 1
-            for column, value in enumerate(values, start=1):
-                cell = sheet.cell(row=row, column=column)
+        header_row = row + 1
+        for column, header in enumerate(table.columns):
+            _text(page.cell(row=header_row, column=column + 1), header).font = Font(bold=True)
+        for row, values in enumerate(table.itertuples(index=False)):
+            for column, value in enumerate(values):
+                cell = page.cell(row=header_row + 1 + row, column=column + 1)
                 if _is_missing(value):
                     continue
-                if isinstance(value, numbers.Number) and not isinstance(value, bool):
+                if _is_number(value):
                     cell.value = value
+                    cell.number_format = sheet.number_format(row, column) or "General"
                 else:
                     _text(cell, value)
-        for column, header in enumerate(table.columns, start=1):
-            width = max([len(str(header)), *(len(str(v)) for v in table.iloc[:, column - 1])])
-            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = min(
-                60, width + 2
-            )
+        for column, header in enumerate(table.columns):
+            shown = [sheet.text(row, column) for row in range(len(table))]
+            width = max(len(text) for text in [str(header), *shown])
+            letter = page.cell(row=1, column=column + 1).column_letter
+            page.column_dimensions[letter].width = min(60, width + 2)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _is_number(value) -> bool:
+    return (
+        isinstance(value, numbers.Number) and not isinstance(value, bool) and not _is_missing(value)
+    )
 
 
 def _text(cell, value):
@@ -167,11 +201,32 @@ def _text(cell, value):
     return cell
 
 
+SHEET_NAME_LENGTH = 31
+# Excel forbids these in a sheet name; each becomes what reads most like it
+_SHEET_NAME_CHARACTERS = str.maketrans({":": " -", "/": "-", "\\": "-", "?": "", "*": "",
+                                        "[": "(", "]": ")"})  # fmt: skip
+# words a name should not end on once cut short
+_DANGLING = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "-"}
+
+
 def _sheet_name(title: str, taken: list[str]) -> str:
-    """Excel's limits: 31 characters, none of []:*?/\\, unique."""
-    name = "".join("-" if c in "[]:*?/\\" else c for c in title)[:31] or "Table"
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate = f"{name[:28]} {n}"
+    """Excel's limits, readably: at most 31 characters, cut after a whole word; none of
+    []:*?/\\; unique (Excel ignores case), numbered '(2)' when taken."""
+    clean = " ".join(title.translate(_SHEET_NAME_CHARACTERS).split()).strip("'") or "Table"
+    taken_names = {name.lower() for name in taken}
+    name, n = _whole_words(clean, SHEET_NAME_LENGTH), 2
+    while name.lower() in taken_names:
+        suffix = f" ({n})"
+        name = _whole_words(clean, SHEET_NAME_LENGTH - len(suffix)) + suffix
         n += 1
-    return candidate
+    return name
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters after a whole word, not on a word like 'and'."""
+    if len(text) <= limit:
+        return text
+    words = text[: limit + 1].split(" ")[:-1]  # the last is cut, or empty after a space
+    while len(words) > 1 and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join(words) or text[:limit]  # a single word longer than the limit is cut

@@ -31,6 +31,36 @@ def number(value: float | None, unit: str) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+# Excel number formats that show a cell as `number` writes it; a percentage is stored as a
+# fraction (0.86 shown 86%), as Excel expects
+EXCEL_PERCENT, EXCEL_GBP, EXCEL_COUNT, EXCEL_DECIMAL = "0%", "£#,##0", "#,##0", "#,##0.0"
+
+
+def excel_format(value: float, unit: str) -> str:
+    """The number format a cell of `value` in `unit` takes, to read as `number(value, unit)`."""
+    if unit == "%":
+        return EXCEL_PERCENT
+    if unit == "GBP":
+        return EXCEL_GBP
+    return EXCEL_COUNT if float(value).is_integer() else EXCEL_DECIMAL
+
+
+def excel_value(value: float, unit: str) -> float:
+    """The value a cell stores: a percentage as a fraction."""
+    return value / 100 if unit == "%" else value
+
+
+def in_excel_format(value: float, number_format: str) -> str:
+    """A number as Excel shows it in one of the formats above: '86%', '£24,250', '1,234'."""
+    shown = {
+        EXCEL_PERCENT: "{:.0%}",
+        EXCEL_GBP: "£{:,.0f}",
+        EXCEL_COUNT: "{:,.0f}",
+        EXCEL_DECIMAL: "{:,.1f}",
+    }
+    return shown[number_format].format(value)
+
+
 def with_unit(value: float | None, unit: str) -> str:
     text = number(value, unit)
     return text if _missing(value) or unit in ("%", "GBP") else f"{text} {unit}"

@@ -24,7 +24,13 @@ import duckdb
 
 from cams_data import settings, store
 from cams_data import training_figures as tf
-from cams_data.periods import ReportingPeriod, compared_with, months_with_data, periods_sql
+from cams_data.periods import (
+    ReportingPeriod,
+    compared_with,
+    inside_sql,
+    months_with_data,
+    periods_sql,
+)
 
 DEFAULT_OBJECTIVES = settings.ROOT / "objectives.toml"
 
@@ -263,6 +269,15 @@ class Progress:
     status: str = NO_DATA
 
     @property
+    def pro_rata_months(self) -> int | None:
+        """The months of data a yearly target is cut to, pro rata, while a period is in
+        progress; None when the whole target applies."""
+        months = months_with_data(self.current.period, self.current.as_of)
+        if self.indicator.basis != "sum" or months >= self.current.period.months:
+            return None
+        return int(months)
+
+    @property
     def change(self) -> float | None:
         if self.current.value is None or self.previous.value is None:
             return None
@@ -477,9 +492,7 @@ def _training_completions(indicator: Indicator, organisation: str | None):
 
 def _period_rows(table: str, alias: str, match: str) -> str:
     return f"""FROM periods p LEFT JOIN {table} {alias}
-               ON {alias}.period_start >= p.p_start
-              AND {alias}.period_start + to_months({alias}.period_months) <= p.p_end
-              {match}"""
+               ON {inside_sql(alias, "p.p_start", "p.p_end")} {match}"""
 
 
 def _last_day(alias: str) -> str:
@@ -497,8 +510,7 @@ def _referrals(indicator: Indicator, organisation: str | None):
     # how far the figures reach: any referral row of the geography, since months without
     # referrals have no rows
     reach = f"""(SELECT {_last_day("a")} FROM referrals a WHERE a.geography = $geography
-                 AND a.period_start >= p.p_start
-                 AND a.period_start + to_months(a.period_months) <= p.p_end)"""
+                 AND {inside_sql("a", "p.p_start", "p.p_end")})"""
     sql = f"""
         SELECT p.label,
                CASE WHEN count(r.referrals) > 0
@@ -513,8 +525,7 @@ def _measure(indicator: Indicator, organisation: str | None):
     match = f"AND lower(m.measure) = $measure {_organisation_filter('m', organisation)}"
     if indicator.basis == "sum":
         reach = f"""(SELECT {_last_day("a")} FROM measures a
-                     WHERE a.period_start >= p.p_start
-                     AND a.period_start + to_months(a.period_months) <= p.p_end
+                     WHERE {inside_sql("a", "p.p_start", "p.p_end")}
                      {_organisation_filter("a", organisation)})"""
         sql = f"""
             SELECT p.label, sum(m.value), NULL, {reach}, ''

@@ -23,11 +23,11 @@ import pandas as pd
 
 from cams_data import settings, store
 from cams_data.kinds import KINDS, Kind
+from cams_data.periods import add_months
 from cams_data.problems import Problem, Refused
 from cams_data.read import Reading
 from cams_data.shape import ColumnUse, find_table, header_texts, shape
 from cams_data.validate import Options, validate
-from cams_data.values import add_months
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}

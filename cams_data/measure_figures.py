@@ -137,9 +137,8 @@ def year_totals(
     """Objective, Measure, Total: each measure summed over the year's rows, all organisations;
     a people-helped count hidden as its audience requires (text then)."""
     table = con.execute(
-        """SELECT objective AS "Objective", measure AS "Measure", sum(value) AS "Total"
-           FROM measures WHERE period_start >= $start
-             AND period_start + to_months(period_months) <= $end
+        f"""SELECT objective AS "Objective", measure AS "Measure", sum(value) AS "Total"
+           FROM measures m WHERE {periods.inside_sql("m", "$start", "$end")}
            GROUP BY ALL ORDER BY 1, 2""",
         {"start": year.start, "end": year.end},
     ).df()

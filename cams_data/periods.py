@@ -9,11 +9,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cams_data.values import add_months
-
 _LABEL = re.compile(r"^(\d{4})/(\d{2})(?:-Q([1-4]))?$")
 
 PERIOD_HELP = "a financial year such as 2025/26 or a quarter such as 2025/26-Q2"
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 class BadPeriod(ValueError):
@@ -148,3 +152,13 @@ def choices(first: date, last: date) -> list[ReportingPeriod]:
         ordered.extend(q for q in reversed(year.quarters()) if q.start <= last and q.end > first)
         year = year.previous()
     return ordered
+
+
+def inside_sql(alias: str, start: str, end: str) -> str:
+    """SQL: the row `alias` (with period_start and period_months) lies wholly inside [start, end)
+    (SQL expressions), the rule every count over a period follows: a row for a quarter counts in
+    its year, never in one of its months."""
+    return (
+        f"{alias}.period_start >= {start} "
+        f"AND {alias}.period_start + to_months({alias}.period_months) <= {end}"
+    )

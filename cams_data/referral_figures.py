@@ -25,8 +25,7 @@ import pandas as pd
 from cams_data import charts, disclosure, periods, settings
 from cams_data.disclosure import Audience, Support
 from cams_data.kinds import AGE_GROUP_NAMES, EXPLOITATION_TYPE_NAMES, REFERRAL_TYPE_NAMES
-from cams_data.periods import ReportingPeriod
-from cams_data.values import add_months
+from cams_data.periods import ReportingPeriod, add_months
 
 REFERRAL_TYPES = list(REFERRAL_TYPE_NAMES)
 PLURALS = {
@@ -865,8 +864,8 @@ def crosstab(
             }
         ]
     )
-    if len(ages) == 1:  # one age group: its column is the total
-        table = table.drop(columns=ages)
+    if len(ages) == 1:  # one age group (a log without ages): its column is the total
+        table = table.drop(columns="Total")
     supports = [*inner.values(), *rows.values(), *columns.values(), total]
 
     def listed(named: dict[str, Support]) -> list[tuple[str, int | None, str]]:
@@ -1049,12 +1048,12 @@ def _local_share_lines(found: ReferralCells, plan: _Plan, column: str):
 
 
 def _wider_counts(con: duckdb.DuckDBPyConnection, plan: _Plan, local: str) -> pd.DataFrame:
-    """The wider areas' published counts (not about anyone local) in the common window."""
+    """The wider areas' counts in the common window (the Home Office's published figures)."""
     raw = con.execute(
-        """SELECT geography, exploitation_type, age_group, sum(referrals) AS n
-           FROM referrals
+        f"""SELECT geography, exploitation_type, age_group, sum(referrals) AS n
+           FROM referrals r
            WHERE referral_type = $referral_type AND list_contains($geographies, geography)
-             AND period_start >= $start AND period_start + to_months(period_months) <= $end
+             AND {periods.inside_sql("r", "$start", "$end")}
            GROUP BY ALL""",
         {
             "referral_type": plan.chosen,

@@ -17,7 +17,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import altair as alt
@@ -31,6 +31,7 @@ from cams_data import (
     disclosure,
     export,
     formatting,
+    indicators,
     measure_figures,
     periods,
     referral_figures,
@@ -39,6 +40,8 @@ from cams_data import (
 )
 from cams_data.disclosure import Audience
 
+EXPLOITATION_ORDER = charts.EXPLOITATION_TYPES
+AGE_ORDER = charts.AGE_GROUPS
 DEMO = "DEMO DATA: "
 
 
@@ -47,6 +50,7 @@ class Pack:
     year: str
     files: dict[str, bytes] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    part_year: str = ""  # e.g. "April to October 2025, year to date" when the year is not whole
 
     def write(self, out: Path, as_zip: bool = False) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
@@ -75,7 +79,7 @@ class Section:
     heading: str
     lines: list[str] = field(default_factory=list)
     charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)  # file stem -> chart
-    sheets: dict[str, tuple[pd.DataFrame, list[str]]] = field(default_factory=dict)
+    sheets: dict[str, export.Sheet] = field(default_factory=dict)  # title -> table
     missing: list[str] = field(default_factory=list)  # kinds with nothing for the year
 
 
@@ -86,10 +90,40 @@ class Year:
     label: str
     period: periods.ReportingPeriod
     demo: str  # "DEMO DATA: " when the pack holds demo data alone, else ""
+    today: date
+    # the last day of the latest month the figures reach, when the year is still running or
+    # its figures stop before its last month; None for a whole year
+    reach: date | None = None
+
+    @property
+    def span(self) -> str:
+        """'April 2025 to March 2026', or 'April to October 2025, year to date'."""
+        if self.reach is None:
+            return self.period.description
+        start = self.period.start
+        months = (self.reach.year - start.year) * 12 + self.reach.month - start.month + 1
+        return f"{periods.ReportingPeriod(self.period.start, months).description}, year to date"
 
     @property
     def where(self) -> str:
-        return f"{self.label} ({self.period.description})"
+        """For subtitles and notes: '2025/26 (April to October 2025, year to date)'."""
+        return f"{self.label} ({self.span})"
+
+    @property
+    def named(self) -> str:
+        """For sentences: '2025/26', with the months it covers when the year is not whole."""
+        return self.label if self.reach is None else self.where
+
+    def lead(self) -> str:
+        """The sentence under the key figures' title that says the year is not whole."""
+        if self.reach is None:
+            return ""
+        if self.today <= self.period.last_day:
+            return f"{self.label} is not over: these figures are for {self.span}."
+        return (
+            f"The figures loaded for {self.label} go no further than {self.reach:%B %Y}: "
+            f"these are for {self.span}."
+        )
 
     def source(self, *kinds: str) -> str:
         return charts.source_note(*kinds, period=self.label)
@@ -129,9 +163,14 @@ def training_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section.lines = [
         f"- {row.Course}: {row.Completions:,} completions by {row.Staff:,} staff."
         for row in training.itertuples()
-    ] + [f"- In all, {total:,} course completions in {year.label}."]
+    ] + [f"- In all, {total:,} course completions in {year.named}."]
     title = f"{year.demo}Training completions by course"
-    section.sheets[title] = (training, [year.where, year.source("training")])
+    section.sheets[title] = export.Sheet(
+        training,
+        [year.where, year.source("training")],
+        {"Completions": formatting.EXCEL_COUNT, "Staff": formatting.EXCEL_COUNT},
+        name="Training by course",
+    )
     section.charts["training_completions_by_course"] = charts.bar(
         training,
         category="Course",
@@ -152,16 +191,30 @@ def referrals_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         section.lines = [f"No local referral figures are loaded for {year.label}."]
         return section
     source = year.source("referrals")
-    title = f"{year.demo}NRM referrals and Duty to Notify notifications by exploitation type"
-    section.sheets[title] = (table.table, [year.where, source, *table.notes])
+    title = (
+        f"{year.demo}NRM referrals and Duty to Notify notifications by exploitation type and "
+        "age group"
+    )
+    section.sheets[title] = export.Sheet(
+        table.table,
+        [year.where, source, *table.notes],
+        dict.fromkeys(table.table.columns.drop("Exploitation type"), formatting.EXCEL_COUNT),
+        name="NRM referrals by type and age",
+    )
     section.lines = [f"- {name}: {text}" for name, _, text in table.by_type]
     section.lines += [f"- {name}: {text}" for name, _, text in table.by_age]
-    section.lines += [f"- In all: {table.total} referrals and notifications in {year.label}."]
+    section.lines += [f"- In all: {table.total} referrals and notifications in {year.named}."]
     section.lines += [f"- {note}" for note in table.notes]
     for stem, category, lines in (
         ("referrals_by_exploitation_type", "Exploitation type", table.by_type),
         ("referrals_by_age_group", "Age group", table.by_age),
     ):
+        if len(lines) == 1:
+            section.lines.append(
+                f"- Referrals by {category.lower()} are not charted: the figures have one "
+                f"{category.lower()} only ({lines[0][0]})."
+            )
+            continue
         if all(value is None for _, value, _ in lines):
             section.lines.append(
                 f"- Referrals by {category.lower()} are not charted: every count is confidential."
@@ -205,29 +258,35 @@ def survey_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         "staff who answered each question.",
         "",
     ]
-    subtitle = f"Staff survey, wave {wave} · {year.label}"
+    subtitle = f"Staff survey, wave {wave} · {year.where}"
     rows = []
     for number, q in enumerate(report, start=1):
         answers = q.shares.sort_values("order")
         parts = ", ".join(f"{row.answer} {row.share:.0f}%" for row in answers.itertuples())
         section.lines.append(f"- {q.question} ({q.respondents} answered): {parts}.")
         rows += [
-            (q.question, r.answer, r.answers, q.respondents, r.share) for r in answers.itertuples()
+            (q.question, r.answer, r.answers, q.respondents, round(r.share / 100, 6))
+            for r in answers.itertuples()
         ]
-        chart = survey_figures.answers_chart(q, subtitle)
-        if year.demo:
-            chart = _retitled(chart, year.demo)
+        # the whole question as the title: the survey pages shorten a long one with '…'
+        chart = _retitled(survey_figures.answers_chart(q, subtitle), year.demo + q.question)
         section.charts[f"survey_{number}_{_slug(q.question)}"] = chart
     table = pd.DataFrame(
-        rows, columns=["Question", "Answer", "Answers", "Answered the question", "Share (%)"]
+        rows, columns=["Question", "Answer", "Answers", "Answered the question", "Share"]
     )
-    section.sheets[f"{year.demo}Staff survey {wave}"] = (
+    section.sheets[f"{year.demo}Staff survey {wave}"] = export.Sheet(
         table,
         [
-            f"Staff survey, wave {wave}",
+            subtitle,
             year.source("survey"),
             f"Questions answered by fewer than {survey_figures.MIN_GROUP} are not shown.",
         ],
+        {
+            "Answers": formatting.EXCEL_COUNT,
+            "Answered the question": formatting.EXCEL_COUNT,
+            "Share": formatting.EXCEL_PERCENT,
+        },
+        name=f"Staff survey {wave}",
     )
     return section
 
@@ -240,62 +299,107 @@ def activity_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         section.missing.append("partnership measures")
         section.lines = [f"No partnership measures for {year.label}."]
     else:
-        section.sheets[f"{year.demo}Partnership measures"] = (
+        units = ["GBP" if "GBP" in measure else "" for measure in measures["Measure"]]
+        section.sheets[f"{year.demo}Partnership measures"] = export.Sheet(
             measures,
             [year.where, year.source("measures")],
+            {
+                "Total": [
+                    formatting.excel_format(0 if isinstance(total, str) else total, unit)
+                    for total, unit in zip(measures["Total"], units, strict=True)
+                ]
+            },
+            name="Partnership measures",
         )
         section.lines = [
             f"- {row.Measure}: "
-            + (
-                row.Total
-                if isinstance(row.Total, str)
-                else f"£{row.Total:,.0f}"
-                if "GBP" in row.Measure
-                else f"{row.Total:,.0f}"
-            )
-            for row in measures.itertuples()
+            + (row.Total if isinstance(row.Total, str) else formatting.number(row.Total, unit))
+            for row, unit in zip(measures.itertuples(), units, strict=True)
         ]
-    on = min(year.period.end - timedelta(days=1), date.today())
+    on = action_plan.as_at(year.period, year.today)
     counts = action_plan.status_counts(con, on)
     if counts["actions"].sum() == 0:
         section.missing.append("action plan")
         section.lines.append(f"No action plan is loaded for {year.label}.")
         return section
     title = f"{year.demo}Actions by objective and status"
-    subtitle = f"Action plan as at {formatting.day(on)} · {year.label}"
+    subtitle = f"Action plan as at {formatting.day(on)} · {year.where}"
     section.lines.append(f"- Action plan: {action_plan.describe_counts(counts, on)}")
     section.charts["actions_by_objective_and_status"] = action_plan.status_chart(
         counts, title=title, subtitle=subtitle
     )
-    section.sheets[title] = (
-        action_plan.counts_table(counts),
+    table = action_plan.counts_table(counts)
+    section.sheets[title] = export.Sheet(
+        table,
         [subtitle, year.source("actions")],
+        dict.fromkeys(table.columns.drop("Objective"), formatting.EXCEL_COUNT),
+        name="Actions by objective and status",
     )
     return section
 
 
 def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
     section = Section("Progress on each objective")
-    rows = []
-    progress = dashboard.shown_progress(con, year.label, None, Audience.PUBLICATION)
-    for objective in progress:
+    rows, value_formats, target_formats = [], [], []
+    progress = dashboard.progress(con, year.label)
+    published = dashboard.shown_progress(con, year.label, None, Audience.PUBLICATION, progress)
+    for objective, as_published in zip(progress, published, strict=True):
         name = f"Objective {objective.objective.number}, {objective.objective.title}"
         section.lines.append(f"- {name}: {objective.status}.")
-        for shown in objective.indicators:
-            if shown.value == formatting.NO_DATA:
+        for row, shown in zip(objective.indicators, as_published.indicators, strict=True):
+            if row.current.value is None:
                 continue
-            target = shown.target.removeprefix("Target ")
+            target = target_text(row)
             section.lines.append(
-                f"  - {shown.label}: {shown.value}" + (f" (target {target})" if target else "")
+                f"  - {row.indicator.label}: {shown.value}"
+                + (f" (target {target})" if target else "")
             )
-            rows.append((name, objective.status, shown.label, shown.value, target))
+            unit = row.indicator.unit
+            suppressed = shown.value in disclosure.MARKS
+            rows.append(
+                {
+                    "Objective": name,
+                    "Objective status": objective.status,
+                    "Indicator": row.indicator.label,
+                    "Indicator status": shown.status,
+                    "Value": shown.value
+                    if suppressed
+                    else formatting.excel_value(row.current.value, unit),
+                    "Target": None
+                    if row.target is None
+                    else formatting.excel_value(row.target, unit),
+                    "Target note": pro_rata_note(row),
+                }
+            )
+            value_formats.append(formatting.excel_format(row.current.value, unit))
+            target_formats.append(formatting.excel_format(row.target or 0, unit))
     if rows:
-        table = pd.DataFrame(rows, columns=["Objective", "Status", "Indicator", "Value", "Target"])
-        section.sheets[f"{year.demo}Progress on each objective"] = (
-            table,
+        section.sheets[f"{year.demo}Progress on each objective"] = export.Sheet(
+            pd.DataFrame(rows),
             [year.where, charts.SOURCE, disclosure.PUBLISHED_NOTE],
+            {"Value": value_formats, "Target": target_formats},
+            name="Progress on each objective",
         )
     return section
+
+
+def pro_rata_note(row: indicators.Progress) -> str:
+    """'pro rata: 7 of 12 months of the yearly 46' when the target was cut to the months with
+    data, else ''."""
+    months = row.pro_rata_months
+    if months is None or row.indicator.target is None:
+        return ""
+    whole = formatting.number(row.indicator.target, row.indicator.unit)
+    return f"pro rata: {months} of {row.current.period.months} months of the yearly {whole}"
+
+
+def target_text(row: indicators.Progress) -> str:
+    """'£20,000', or '26.8, pro rata: 7 of 12 months of the yearly 46'; '' without a target."""
+    if not row.target:
+        return ""
+    note = pro_rata_note(row)
+    target = formatting.number(row.target, row.indicator.unit)
+    return f"{target}, {note}" if note else target
 
 
 SECTIONS = (
@@ -311,11 +415,9 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:limit].rstrip("_")
 
 
-def _retitled(chart: alt.TopLevelMixin, prefix: str) -> alt.TopLevelMixin:
-    title = export.title_of(chart)
-    return chart.properties(
-        title=charts.chart_title(prefix + charts.title_text(title), *title.subtitle)
-    )
+def _retitled(chart: alt.TopLevelMixin, text: str) -> alt.TopLevelMixin:
+    """The chart with another title, its subtitle and source kept."""
+    return chart.properties(title=charts.chart_title(text, *export.title_of(chart).subtitle))
 
 
 # --- the files ---------------------------------------------------------------------------------
@@ -325,8 +427,8 @@ def _not_in_pack(missing: list[str]) -> str:
     return "Not in this pack, because nothing is loaded for the year: " + ", ".join(missing) + "."
 
 
-def markdown(title: str, sections: list[Section], missing: list[str]) -> str:
-    lines = [f"# {title}", ""]
+def markdown(title: str, sections: list[Section], missing: list[str], lead: str = "") -> str:
+    lines = [f"# {title}", ""] + ([lead, ""] if lead else [])
     for section in sections:
         lines += [f"## {section.heading}", "", *section.lines, ""]
     if missing:
@@ -335,7 +437,11 @@ def markdown(title: str, sections: list[Section], missing: list[str]) -> str:
 
 
 def docx(
-    title: str, sections: list[Section], missing: list[str], pictures: dict[str, bytes]
+    title: str,
+    sections: list[Section],
+    missing: list[str],
+    pictures: dict[str, bytes],
+    lead: str = "",
 ) -> bytes:
     """The key figures as a Word document: headings, the sentences, each chart and table."""
     from docx import Document
@@ -345,6 +451,8 @@ def docx(
     document.core_properties.title = title
     document.core_properties.author = "CAMS partnership"
     document.add_heading(title, level=0)
+    if lead:
+        document.add_paragraph(lead)
     for section in sections:
         document.add_heading(section.heading, level=1)
         for line in section.lines:
@@ -360,16 +468,16 @@ def docx(
             document.add_picture(
                 io.BytesIO(pictures[stem]), width=Inches(export.A4_TEXT_WIDTH_INCHES)
             )
-        for sheet_title, (table, notes) in section.sheets.items():
+        for sheet_title, sheet in section.sheets.items():
             document.add_heading(sheet_title, level=2)
-            grid = document.add_table(rows=1, cols=len(table.columns), style="Table Grid")
-            for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
+            columns = range(len(sheet.table.columns))
+            grid = document.add_table(rows=1, cols=len(columns), style="Table Grid")
+            for cell, name in zip(grid.rows[0].cells, sheet.table.columns, strict=True):
                 cell.text = str(name)
-            for values in table.itertuples(index=False):
-                cells = grid.add_row().cells
-                for cell, value in zip(cells, values, strict=True):
-                    cell.text = export.csv_cell(value)
-            for note in notes:
+            for row in range(len(sheet.table)):
+                for cell, column in zip(grid.add_row().cells, columns, strict=True):
+                    cell.text = sheet.text(row, column)  # as the workbook shows it: 86%, £250
+            for note in sheet.notes:
                 document.add_paragraph(note).runs[0].font.size = Pt(9)
     if missing:
         document.add_paragraph(_not_in_pack(missing))
@@ -378,15 +486,32 @@ def docx(
     return buffer.getvalue()
 
 
-def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
-    """Every file of the year's pack, in memory, with small counts hidden whoever asks."""
+def year_of_pack(
+    con: duckdb.DuckDBPyConnection, year: str, demo: str = "", today: date | None = None
+) -> Year:
+    """The year as the pack describes it: whole, or the months its figures reach so far."""
     period = periods.parse(year)  # refuses a year written another way
+    today = today or date.today()
+    reach = dashboard.figures_reach(con, period, today)
+    running = period.start <= today <= period.last_day
+    whole = reach is None or (reach >= period.last_day and not running)
+    return Year(year, period, demo, today, None if whole else reach)
+
+
+def build(con: duckdb.DuckDBPyConnection, year: str, today: date | None = None) -> Pack:
+    """Every file of the year's pack, in memory, with small counts hidden whoever asks.
+    `today` decides whether the year is still running (the day the pack is built)."""
+    periods.parse(year)  # refuses a year written another way
     any_demo, demo_only = _demo(con)
     if any_demo and not demo_only:
         store.hide_demo_data(con)  # demo data never goes into a pack beside real figures
-    context = Year(year, period, DEMO if demo_only else "")
+    context = year_of_pack(con, year, DEMO if demo_only else "", today)
     sections = [make(con, context) for make in SECTIONS]
-    pack = Pack(year, missing=[kind for section in sections for kind in section.missing])
+    pack = Pack(
+        year,
+        missing=[kind for section in sections for kind in section.missing],
+        part_year=context.span if context.reach else "",
+    )
     pictures = {}
     for section in sections:
         for stem, chart in section.charts.items():
@@ -394,22 +519,24 @@ def build(con: duckdb.DuckDBPyConnection, year: str) -> Pack:
             pack.files[f"{stem}.png"] = pictures[stem]
             pack.files[f"{stem}.svg"] = export.svg(chart).encode("utf-8")
     title = f"{context.demo}Key figures for the modern slavery statement, {year}"
-    pack.files["key_figures.md"] = markdown(title, sections, pack.missing).encode("utf-8")
-    pack.files["key_figures.docx"] = docx(title, sections, pack.missing, pictures)
+    lead = context.lead()
+    pack.files["key_figures.md"] = markdown(title, sections, pack.missing, lead).encode("utf-8")
+    pack.files["key_figures.docx"] = docx(title, sections, pack.missing, pictures, lead)
     sheets = {name: sheet for section in sections for name, sheet in section.sheets.items()}
     if not sheets:
-        sheets[f"{context.demo}Nothing loaded"] = (
+        sheets[f"{context.demo}Nothing loaded"] = export.Sheet(
             pd.DataFrame({"Missing": pack.missing}),
-            [f"No figures are loaded for {year}."],
+            [f"No figures are loaded for {context.where}."],
+            name="Nothing loaded",
         )
     pack.files[f"statement_tables_{year.replace('/', '-')}.xlsx"] = export.xlsx(sheets)
     return pack
 
 
-def build_from(db: Path, year: str, who: str | None = None) -> Pack:
+def build_from(db: Path, year: str, who: str | None = None, today: date | None = None) -> Pack:
     """The year's pack from the database at `db`; the audit log records who made it."""
     with store.connect(db, read_only=True) as con:
-        pack = build(con, year)
+        pack = build(con, year, today)
     detail = f"statement pack {year}: {len(pack.files)} files"
     store.log_event(db, who or getpass.getuser(), "export", detail)
     return pack

@@ -484,13 +484,13 @@ def log_event(db: Path, who: str, action: str, detail: str) -> None:
 # The first and last day each kind's current rows describe, and the rows they are read from.
 _WAVE = wave_date_sql()
 _PERIOD_END = "(period_start + to_months(period_months))::DATE - 1"
-DAYS_DESCRIBED = {
-    "training": ("min(completed_on)", "max(completed_on)", "training"),
-    "establishment": ("min(as_of)", "max(as_of)", "establishment"),
-    "referrals": ("min(period_start)", f"max({_PERIOD_END})", "referrals"),
-    "survey": (f"min({_WAVE})", f"max({_WAVE})", "survey s JOIN uploads u USING (upload_id)"),
-    "measures": ("min(period_start)", f"max({_PERIOD_END})", "measures"),
-    "actions": ("min(updated_on)", "max(updated_on)", "actions"),
+DAYS_DESCRIBED = {  # kind: (first day of a row, last day of a row, rows)
+    "training": ("completed_on", "completed_on", "training"),
+    "establishment": ("as_of", "as_of", "establishment"),
+    "referrals": ("period_start", _PERIOD_END, "referrals"),
+    "survey": (_WAVE, _WAVE, "survey s JOIN uploads u USING (upload_id)"),
+    "measures": ("period_start", _PERIOD_END, "measures"),
+    "actions": ("updated_on", "updated_on", "actions"),
 }
 
 
@@ -498,7 +498,7 @@ def days_described(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     """Per kind: (first day, last day) its current rows describe, whichever upload they came
     from; (None, None) when it has none."""
     sql = " UNION ALL ".join(
-        f"SELECT '{kind}', ({first})::DATE, ({last})::DATE FROM {rows}"
+        f"SELECT '{kind}', min({first})::DATE, max({last})::DATE FROM {rows}"
         for kind, (first, last, rows) in DAYS_DESCRIBED.items()
     )
     return {kind: (first, last) for kind, first, last in con.execute(sql).fetchall()}

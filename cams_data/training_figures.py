@@ -30,8 +30,7 @@ import duckdb
 import pandas as pd
 
 from cams_data import charts, formatting
-from cams_data.periods import ReportingPeriod, compared_with, periods_sql
-from cams_data.values import add_months
+from cams_data.periods import ReportingPeriod, add_months, compared_with, periods_sql
 
 # Months after a completion before the course must be taken again; None: never due again.
 # Keyed by the course name in lower case with single spaces. Edit here to change a cycle.

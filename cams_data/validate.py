@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cams_data.kinds import Field, Kind
+from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.shape import Shaped
@@ -25,7 +26,6 @@ from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     MAX_COUNT,
     BadValue,
-    Period,
     match_category,
     parse_count,
     parse_date,
@@ -99,7 +99,7 @@ def _plausible_date(text: str, latest: date, after: str) -> date:
     return day
 
 
-def _plausible_period(text: str, today: date) -> Period:
+def _plausible_period(text: str, today: date) -> ReportingPeriod:
     """A period that has begun: figures cannot be reported for one still to come."""
     period = parse_period(text)
     if period.start < EARLIEST:

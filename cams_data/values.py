@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cams_data.kinds import OBJECTIVES, Category
+from cams_data.periods import ReportingPeriod, add_months
 from cams_data.text import clean_text, normalise_header, words
 
 
@@ -79,12 +79,6 @@ def parse_date(text: str) -> date:
     raise BadValue(f"'{text}' is not a date (expected {DATE_HELP})")
 
 
-@dataclass(frozen=True)
-class Period:
-    start: date
-    months: int
-
-
 _MON_Y = re.compile(rf"^{_MONTH}[\s\-/,']*(\d{{2}}|\d{{4}})$")
 _Y_M = re.compile(r"^(\d{4})[\-/](\d{1,2})$")
 _M_Y = re.compile(r"^(\d{1,2})[\-/](\d{4})$")
@@ -111,17 +105,11 @@ def _financial_year(first: str, second: str, found: str) -> int:
     return start
 
 
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+def _fy_quarter(start_year: int, quarter: int) -> ReportingPeriod:
+    return ReportingPeriod(add_months(date(start_year, 4, 1), 3 * (quarter - 1)), 3)
 
 
-def _fy_quarter(start_year: int, quarter: int) -> Period:
-    return Period(add_months(date(start_year, 4, 1), 3 * (quarter - 1)), 3)
-
-
-def parse_period(text: str) -> Period:
+def parse_period(text: str) -> ReportingPeriod:
     """A month, a quarter (financial-year or calendar) or a financial year."""
     try:
         period = _parse_period(text)
@@ -133,39 +121,39 @@ def parse_period(text: str) -> Period:
     return period
 
 
-def _parse_period(text: str) -> Period:
+def _parse_period(text: str) -> ReportingPeriod:
     value = clean_text(text).lower().replace("\u2013", "-")
     if match := _ISO.match(value):
-        return Period(date(int(match[1]), int(match[2]), 1), 1)
+        return ReportingPeriod(date(int(match[1]), int(match[2]), 1), 1)
     if match := _MON_Y.match(value):
-        return Period(date(_year(match[2]), MONTHS[match[1]], 1), 1)
+        return ReportingPeriod(date(_year(match[2]), MONTHS[match[1]], 1), 1)
     for pattern in (_Y_M, _M_Y):
         if match := pattern.match(value):
             year, month = (match[1], match[2]) if pattern is _Y_M else (match[2], match[1])
             if 1 <= int(month) <= 12:
-                return Period(date(int(year), int(month), 1), 1)
+                return ReportingPeriod(date(int(year), int(month), 1), 1)
     if match := _FY_Q.match(value):
         return _fy_quarter(_financial_year(match[1], match[2], text), int(match[3]))
     if match := _Q_FY.match(value):
         return _fy_quarter(_financial_year(match[2], match[3], text), int(match[1]))
     # A quarter with a single year is a calendar quarter, as the Home Office writes them.
     if match := _CY_Q.match(value):
-        return Period(date(int(match[1]), 3 * int(match[2]) - 2, 1), 3)
+        return ReportingPeriod(date(int(match[1]), 3 * int(match[2]) - 2, 1), 3)
     if match := _Q_CY.match(value):
-        return Period(date(int(match[2]), 3 * int(match[1]) - 2, 1), 3)
+        return ReportingPeriod(date(int(match[2]), 3 * int(match[1]) - 2, 1), 3)
     if match := _FY_ONLY.match(value):
-        return Period(date(_financial_year(match[1], match[2], text), 4, 1), 12)
+        return ReportingPeriod(date(_financial_year(match[1], match[2], text), 4, 1), 12)
     if match := _RANGE.match(value):
         first, last = MONTHS[match[1]], MONTHS[match[2]]
         months = (last - first) % 12 + 1
         if months in (3, 12):
             year = int(match[3]) - (1 if last < first else 0)
-            return Period(date(year, first, 1), months)
+            return ReportingPeriod(date(year, first, 1), months)
     try:
         day = parse_date(text)
     except BadValue:
         raise BadValue(f"'{text}' is not a period (expected {PERIOD_HELP})") from None
-    return Period(day.replace(day=1), 1)
+    return ReportingPeriod(day.replace(day=1), 1)
 
 
 def looks_like_period(text: str) -> bool:

@@ -32,6 +32,13 @@ if pack is not None and pack.year == year:
         icon=":material/download:",
         on_click="ignore",
     )
+    if pack.part_year:
+        st.info(
+            f"The {year} figures are not for the whole year: the pack says "
+            f'"{pack.part_year}" in every chart, table and the key figures, and which '
+            "targets were cut pro rata.",
+            icon=":material/date_range:",
+        )
     if pack.missing:
         st.warning(
             f"Nothing is loaded for {year} of: {', '.join(pack.missing)}. The pack says so.",

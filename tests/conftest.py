@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -57,6 +59,17 @@ def query(path: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
+@contextmanager
+def database_in(folder: Path) -> Iterator[Path]:
+    """For a session- or module-wide fixture: `folder`'s database as the one in use (CAMS_DB),
+    with its own key and the default configuration, while the block loads it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
+        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
+            patch.delenv(name, raising=False)
+        yield folder / "cams.duckdb"
+
+
 @pytest.fixture(autouse=True)
 def _default_config(monkeypatch):
     monkeypatch.delenv("CAMS_CONFIG", raising=False)
@@ -68,10 +81,7 @@ def _demo_database(tmp_path_factory) -> Path:
     from cams_data.demo_load import load_demo
 
     folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
-        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
-            patch.delenv(name, raising=False)
+    with database_in(folder):
         load_demo(folder / "cams.duckdb", folder / "files")
     return folder
 
@@ -126,10 +136,7 @@ def known_year(tmp_path_factory) -> tuple[Path, dict]:
     import fixture_year
 
     folder = tmp_path_factory.mktemp("year")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
-        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
-            patch.delenv(name, raising=False)
+    with database_in(folder):
         surveys = fixture_year.load(folder / "cams.duckdb", folder)
     return folder / "cams.duckdb", surveys
 
@@ -140,10 +147,7 @@ def three_years(tmp_path_factory) -> Path:
     import fixture_three_years
 
     folder = tmp_path_factory.mktemp("three_years")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CAMS_DB", str(folder / "cams.duckdb"))
-        for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
-            patch.delenv(name, raising=False)
+    with database_in(folder):
         surveys = fixture_three_years.load(folder / "cams.duckdb", folder)
     counted = {w: (e["know_how_to_report_yes"], e["responses"]) for w, e in surveys.items()}
     assert counted == fixture_three_years.SURVEY_YES, "the survey builder's answers changed"

@@ -315,7 +315,7 @@ def test_the_actions_indicator_agrees_with_the_page_as_at_each_date(two_trackers
 
 
 def test_page_counts_only_what_the_tracker_said_by_the_period_end(two_trackers):
-    app = open_page("2025/26-Q2")
+    app = open_page(PAGE, period="2025/26-Q2")
     shown = metrics(app)
     assert (shown["Actions"], shown["Completed"]) == ("3", "1")
     assert any(f"shows as '{action_plan.NO_UPDATE}'" in c.value for c in app.caption)

@@ -66,3 +66,19 @@ def test_staff_counts_are_not_suppressed_and_changes_read_plainly():
     shown = dashboard.shown(make_progress("first-responder-coverage", 45.0, 25.0), Audience.MEETING)
     assert (shown.value, shown.change, shown.change_colour) == ("45%", "+20 pts", "normal")
     assert shown.target == "Target 100%"
+
+
+def test_how_far_a_years_figures_reach_is_the_end_of_the_latest_month_any_kind_describes(
+    known_year,
+):
+    # referrals, measures, training and actions reach September 2025; the survey wave 2025-10
+    with store.connect(known_year[0], read_only=True) as con:
+        reach = dashboard.figures_reach
+        assert reach(con, periods.parse("2025/26"), today=date(2026, 5, 1)) == date(2025, 10, 31)
+        # on 30/09/2025 the October wave is not yet held
+        assert reach(con, periods.parse("2025/26"), today=date(2025, 9, 30)) == date(2025, 9, 30)
+        assert reach(con, periods.parse("2025/26-Q1"), today=date(2026, 5, 1)) == date(2025, 6, 30)
+        # the 2024-10 wave, one CSO trained 15/03/2024 (2023/24), nothing in 2019/20
+        assert reach(con, periods.parse("2024/25"), today=date(2026, 5, 1)) == date(2024, 10, 31)
+        assert reach(con, periods.parse("2023/24"), today=date(2026, 5, 1)) == date(2024, 3, 31)
+        assert reach(con, periods.parse("2019/20"), today=date(2026, 5, 1)) is None

@@ -98,10 +98,55 @@ def test_csv_never_starts_a_cell_with_a_formula_character():
     assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "-5", "6", "7"]  # numbers stay
 
 
-def test_sheet_names_keep_within_excel_limits():
-    long = "Referrals by exploitation type and age group: 2025/26 [local]"
-    book = load_workbook(
-        io.BytesIO(export.xlsx({long: (COUNTS, []), long + " again": (COUNTS, [])}))
+def test_xlsx_writes_numbers_in_the_number_format_of_their_column_or_row():
+    table = pd.DataFrame(
+        {
+            "Measure": ["Funding secured", "Events held", "Staff who know how to report"],
+            "Value": [24250, 13, 0.8636],
+            "Referrals": [12, "[c]", 7],
+        }
     )
-    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
-    assert len(set(book.sheetnames)) == 2
+    formats = {"Value": ["£#,##0", "#,##0", "0%"], "Referrals": "#,##0"}
+    book = load_workbook(io.BytesIO(export.xlsx({"Measures": export.Sheet(table, [], formats)})))
+    rows = list(book["Measures"].iter_rows(min_row=3))
+    assert [c.value for c in rows[0]] == ["Measure", "Value", "Referrals"]
+    values = [(c.value, c.data_type, c.number_format) for row in rows[1:] for c in row[1:]]
+    assert values == [
+        (24250, "n", "£#,##0"),
+        (12, "n", "#,##0"),
+        (13, "n", "#,##0"),
+        ("[c]", "s", "General"),  # a hidden count stays text
+        (0.8636, "n", "0%"),
+        (7, "n", "#,##0"),
+    ]
+    sheet = export.Sheet(table, [], formats)
+    assert [sheet.text(row, 1) for row in range(3)] == ["£24,250", "13", "86%"]
+    assert [sheet.text(row, 2) for row in range(3)] == ["12", "[c]", "7"]
+
+
+def test_sheet_names_keep_within_excel_limits_and_are_cut_after_a_whole_word():
+    titles = [
+        "Referrals by exploitation type and age group: 2025/26 [local]",
+        "Referrals by exploitation type and age group: 2025/26 [local] again",
+        "Referrals by exploitation type and age group: 2025/26 [local] once more",
+        "DEMO DATA: NRM referrals and Duty to Notify notifications by exploitation type",
+        "Supercalifragilisticexpialidocious-and-more-and-more",
+        "What? *All* of it\\this",
+        "'Quoted'",
+    ]
+    book = load_workbook(io.BytesIO(export.xlsx({t: (COUNTS, []) for t in titles})))
+    assert book.sheetnames == [
+        "Referrals by exploitation type",  # not '... type and' nor '... type and a'
+        "Referrals by exploitation (2)",
+        "Referrals by exploitation (3)",
+        "DEMO DATA - NRM referrals",  # not '... referrals and'
+        "Supercalifragilisticexpialidoci",  # one word longer than 31: cut where it must be
+        "What All of it-this",
+        "Quoted",
+    ]
+    assert [book[n]["A1"].value for n in book.sheetnames] == titles  # titles whole
+
+
+def test_a_sheet_may_be_given_its_tab_name():
+    sheets = {"NRM referrals and Duty to Notify notifications": export.Sheet(COUNTS, name="NRM")}
+    assert load_workbook(io.BytesIO(export.xlsx(sheets))).sheetnames == ["NRM"]

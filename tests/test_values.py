@@ -19,9 +19,9 @@ from cams_data.kinds import (
     REFERRAL_TYPES,
     TRAINING_STATUS,
 )
+from cams_data.periods import ReportingPeriod
 from cams_data.values import (
     BadValue,
-    Period,
     match_category,
     parse_count,
     parse_date,
@@ -138,7 +138,7 @@ def test_parse_date_is_always_day_first(day):
     ],
 )
 def test_parse_period(text, start, months):
-    assert parse_period(text) == Period(start, months)
+    assert parse_period(text) == ReportingPeriod(start, months)
 
 
 @pytest.mark.parametrize(
