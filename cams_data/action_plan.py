@@ -24,13 +24,6 @@ from cams_data.periods import ReportingPeriod
 COMPLETED, IN_PROGRESS, NOT_STARTED, ON_HOLD = "Completed", "In progress", "Not started", "On hold"
 NO_UPDATE = "No update yet"  # the tracker had not recorded the action by the as-at date
 STATUS_ORDER = (COMPLETED, IN_PROGRESS, NOT_STARTED, ON_HOLD, NO_UPDATE)
-STATUS_COLOURS = {
-    COMPLETED: charts.DARK_BLUE,
-    IN_PROGRESS: charts.TURQUOISE,
-    NOT_STARTED: charts.CONTEXT_GREY,
-    ON_HOLD: charts.ORANGE,
-    NO_UPDATE: charts.LIGHT_PURPLE,
-}
 OVERDUE = "Overdue"
 OVERDUE_FILL = "#FDE8E6"  # a pale red behind overdue rows, on top of the words 'Overdue'
 
@@ -189,7 +182,7 @@ def styled(table: pd.DataFrame) -> Styler:
 
 def status_chart(counts: pd.DataFrame, *, title: str, subtitle: str) -> alt.Chart:
     """Actions per objective, stacked by status in the fixed order and colours."""
-    chart = charts.stacked_bar(
+    return charts.stacked_bar(
         counts,
         category="objective_label",
         value="actions",
@@ -199,24 +192,11 @@ def status_chart(counts: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
         source=charts.source_note("actions"),
         value_title="Actions",
         order=list(STATUS_ORDER),
+        colours=charts.ACTION_STATUS_COLOURS,
         horizontal=True,
+        # two columns: beside long objective names, one row would run off the chart's edge
+        legend_columns=2,
     )
-    return chart.encode(
-        x=alt.X(
-            "actions:Q",
-            title="Actions",
-            stack=True,
-            axis=alt.Axis(format="d", tickMinStep=1),
-        ),
-        color=alt.Color(
-            "status:N",
-            scale=alt.Scale(domain=list(STATUS_ORDER), range=list(STATUS_COLOURS.values())),
-            sort=list(STATUS_ORDER),
-            title=None,
-            # two columns: beside long objective names, one row would run off the chart's edge
-            legend=alt.Legend(orient="bottom", columns=2),
-        ),
-    ).configure_axisY(labelLimit=360)
 
 
 def counts_table(counts: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,16 @@ NOT_SPECIFIED = ("Not specified", "Not specified or unknown")
 EXPLOITATION_TYPES = list(EXPLOITATION_TYPE_NAMES)
 AGE_GROUPS = list(AGE_GROUP_NAMES)
 RAG = {"Green": "#00703C", "Amber": "#F46A25", "Red": "#D4351C", "No data": CONTEXT_GREY}
+LABEL_LIMIT = 320  # pixels of a category label beside a bar, e.g. "Other service areas (pooled)"
+# Statuses keep their colours on every chart: an action plan's, and a course's refresh.
+ACTION_STATUS_COLOURS = {
+    "Completed": DARK_BLUE,
+    "In progress": TURQUOISE,
+    "Not started": CONTEXT_GREY,
+    "On hold": ORANGE,
+    "No update yet": LIGHT_PURPLE,
+}
+REFRESH_COLOURS = {"overdue": RAG["Red"], "due_soon": RAG["Amber"], "current": RAG["Green"]}
 
 # The same colour for the same category on every chart.
 FIXED_COLOURS = {
@@ -320,17 +330,36 @@ def stacked_bar(
     order: list[str] | None = None,
     ordered: bool = False,
     horizontal: bool = False,
+    colours: dict[str, str] | None = None,
+    legend_columns: int | None = None,
+    tooltip: tuple[str, ...] = (),
 ) -> alt.Chart:
-    """Bars split by `stack` (e.g. quarters by exploitation type); the legend names each colour."""
+    """Bars split by `stack` (e.g. quarters by exploitation type); the legend names each colour.
+
+    `colours` fixes a colour per stack value (statuses); else the fixed category colours, or the
+    sequential palette when `ordered`. Whole counts: ticks at whole numbers only."""
     stack_order = order or list(dict.fromkeys(table[stack]))
-    domain, colours = (ordered_colours if ordered else colours_for)(stack_order)
+    if colours:
+        domain, palette = stack_order, [colours[name] for name in stack_order]
+    else:
+        domain, palette = (ordered_colours if ordered else colours_for)(stack_order)
     cat = (alt.Y if horizontal else alt.X)(
         f"{category}:N",
         sort=list(dict.fromkeys(table[category])),
         title=None,
         axis=category_axis(table[category]),
     )
-    val = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=value_title or value, stack=True)
+    val = (alt.X if horizontal else alt.Y)(
+        f"{value}:Q",
+        title=value_title or value,
+        stack=True,
+        axis=alt.Axis(format=",.0f", tickMinStep=1),
+    )
+    legend = (
+        alt.Legend(orient="bottom", columns=legend_columns, labelLimit=360)
+        if legend_columns
+        else alt.Undefined
+    )
     chart = (
         alt.Chart(table, title=chart_title(title, subtitle, source))
         .mark_bar()
@@ -338,12 +367,18 @@ def stacked_bar(
             **({"y": cat, "x": val} if horizontal else {"x": cat, "y": val}),
             color=alt.Color(
                 f"{stack}:N",
-                scale=alt.Scale(domain=domain, range=colours),
+                scale=alt.Scale(domain=domain, range=palette),
                 sort=domain,
                 title=None,
+                legend=legend,
             ),
             order=alt.Order("stack_rank:Q"),
-            tooltip=[f"{category}:N", f"{stack}:N", alt.Tooltip(f"{value}:Q", format=",.0f")],
+            tooltip=[
+                f"{category}:N",
+                f"{stack}:N",
+                alt.Tooltip(f"{value}:Q", format=",.0f"),
+                *tooltip,
+            ],
         )
         .transform_calculate(
             stack_rank=f"indexof({domain!r}, datum['{stack}'])",
@@ -364,12 +399,16 @@ def line(
     series: str | None = None,
     value_format: str = ",.0f",
     label: str | None = None,
+    series_domain: list[str] | None = None,
+    point_labels: bool = True,
+    legend_columns: int | None = None,
 ) -> alt.Chart:
     """A line over time (x holds period labels in order), with a point and label at each value.
 
     `label` names a text column to write at each point instead of the value: a hidden count has
     no value, so the line breaks there and its label (`[c]`, `<5`) sits on the axis, a gap that
-    cannot be taken for "no data"."""
+    cannot be taken for "no data". `series_domain`: every series a set of charts colours alike
+    (each course keeps its colour); `point_labels` off for many lines, whose labels collide."""
     order = list(dict.fromkeys(table[x]))
     encoding = {
         "x": alt.X(
@@ -387,12 +426,19 @@ def line(
         "tooltip": [f"{x}:N", alt.Tooltip(f"{value}:Q", format=value_format)],
     }
     if series:
-        domain, colours = colours_for(table[series])
+        domain, colours = colours_for(series_domain or table[series])
         encoding["color"] = alt.Color(
-            f"{series}:N", scale=alt.Scale(domain=domain, range=colours), title=None
+            f"{series}:N",
+            scale=alt.Scale(domain=domain, range=colours),
+            title=None,
+            legend=alt.Legend(orient="bottom", columns=legend_columns, labelLimit=360)
+            if legend_columns
+            else alt.Undefined,
         )
         encoding["tooltip"].insert(0, f"{series}:N")
     base = alt.Chart(table, title=chart_title(title, subtitle, source)).encode(**encoding)
+    if not point_labels:
+        return base.mark_line(point=True)
     if label is None:
         return base.mark_line(point=True) + base.mark_text(dy=-12, fontSize=12).encode(
             text=alt.Text(f"{value}:Q", format=value_format)
@@ -417,6 +463,7 @@ def diverging_bar(
     title: str,
     subtitle: str = "",
     source: str = "",
+    category_order: list[str] | None = None,
 ) -> alt.Chart:
     """Likert answers around zero: negative answers to the left, positive to the right.
 
@@ -445,7 +492,12 @@ def diverging_bar(
         alt.Chart(rows, title=chart_title(title, subtitle, source))
         .mark_bar()
         .encode(
-            y=alt.Y(f"{category}:N", sort=list(dict.fromkeys(rows[category])), title=None),
+            y=alt.Y(
+                f"{category}:N",
+                sort=category_order or list(dict.fromkeys(rows[category])),
+                title=None,
+                axis=alt.Axis(labelLimit=LABEL_LIMIT),
+            ),
             x=alt.X("x_start:Q", title="Share of respondents (%)", axis=alt.Axis(format=".0f")),
             x2="x_end:Q",
             color=alt.Color(
@@ -458,3 +510,45 @@ def diverging_bar(
         )
         .properties(height=alt.Step(36), autosize=alt.AutoSizeParams(type="fit-x"))
     )
+
+
+def heatmap(
+    table: pd.DataFrame,
+    *,
+    row: str,
+    column: str,
+    value: str,
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+    column_order: list[str] | None = None,
+) -> alt.Chart:
+    """A grid of percentages: one cell per row and column, darker for larger shares, labelled."""
+    rows = list(dict.fromkeys(table[row]))
+    columns = column_order or list(dict.fromkeys(table[column]))
+    base = alt.Chart(table, title=chart_title(title, subtitle, source)).encode(
+        y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        x=alt.X(
+            f"{column}:N",
+            sort=columns,
+            title=None,
+            axis=alt.Axis(labelAngle=0, orient="top", labelLimit=140),
+        ),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            f"{value}:Q",
+            scale=alt.Scale(
+                domain=[0, 50, 100],
+                range=["#FFFFFF", SEQUENTIAL[2], DARK_BLUE],
+                interpolate="rgb",
+            ),
+            title="Share of respondents (%)",
+        ),
+        tooltip=[f"{row}:N", f"{column}:N", alt.Tooltip(f"{value}:Q", format=".0f")],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text=alt.Text(f"{value}:Q", format=".0f"),
+        color=alt.condition(f"datum['{value}'] > 65", alt.value("white"), alt.value("#0B0C0C")),
+    )
+    return (cells + text).properties(height=34 * len(rows) + 170)

@@ -91,8 +91,6 @@ LIKERT_SCALES: tuple[Scale, ...] = (
     ),
 )
 # A question whose text says so is multi-choice even if nobody chose two options.
-# Streamlit fits a chart's title and legend inside its height: room for them plus a band a row.
-LABEL_LIMIT = 320  # room for "Other service areas (fewer than 10 each)"
 MULTI_CHOICE_WORDS = ("select all", "tick all", "all that apply", "choose all")
 
 
@@ -648,7 +646,7 @@ def areas_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         names=["group", "answer"],
     )
     table = q.by_area.set_index(["group", "answer"])[["share"]].reindex(grid, fill_value=0.0)
-    return heatmap(
+    return charts.heatmap(
         table.reset_index(),
         row="group",
         column="answer",
@@ -684,7 +682,7 @@ def _diverging(
     table: pd.DataFrame, category: str, q: QuestionFigures, subtitle: str, suffix: str = ""
 ) -> alt.Chart:
     scale = q.scale
-    chart = charts.diverging_bar(
+    return charts.diverging_bar(
         table,
         category=category,
         answer="answer",
@@ -695,53 +693,10 @@ def _diverging(
         title=f"{_short(q.question)}{suffix}",
         subtitle=subtitle,
         source=SOURCE,
+        # as given: the pool last, waves oldest first
+        category_order=list(dict.fromkeys(table[category])),
     )
-    order = list(dict.fromkeys(table[category]))  # as given: the pool last, waves oldest first
-    chart = chart.encode(y=alt.Y(f"{category}:N", sort=order, title=None))
-    return chart.configure_axisY(labelLimit=LABEL_LIMIT)
 
 
 def _short(question: str, limit: int = 80) -> str:
     return question if len(question) <= limit else question[: limit - 1].rstrip() + "…"
-
-
-def heatmap(
-    table: pd.DataFrame,
-    *,
-    row: str,
-    column: str,
-    value: str,
-    title: str,
-    subtitle: str = "",
-    source: str = SOURCE,
-    column_order: list[str] | None = None,
-) -> alt.Chart:
-    """A grid of percentages: one cell per row and column, darker for larger shares, labelled."""
-    rows = list(dict.fromkeys(table[row]))
-    columns = column_order or list(dict.fromkeys(table[column]))
-    base = alt.Chart(table, title=charts.chart_title(title, subtitle, source)).encode(
-        y=alt.Y(f"{row}:N", sort=rows, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        x=alt.X(
-            f"{column}:N",
-            sort=columns,
-            title=None,
-            axis=alt.Axis(labelAngle=0, orient="top", labelLimit=140),
-        ),
-    )
-    cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color(
-            f"{value}:Q",
-            scale=alt.Scale(
-                domain=[0, 50, 100],
-                range=["#FFFFFF", charts.SEQUENTIAL[2], charts.DARK_BLUE],
-                interpolate="rgb",
-            ),
-            title="Share of respondents (%)",
-        ),
-        tooltip=[f"{row}:N", f"{column}:N", alt.Tooltip(f"{value}:Q", format=".0f")],
-    )
-    text = base.mark_text(fontSize=13).encode(
-        text=alt.Text(f"{value}:Q", format=".0f"),
-        color=alt.condition(f"datum['{value}'] > 65", alt.value("white"), alt.value("#0B0C0C")),
-    )
-    return (cells + text).properties(height=34 * len(rows) + 170)

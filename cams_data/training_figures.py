@@ -47,12 +47,10 @@ SOURCE = charts.source_note("training")
 DUE_SOON_MONTHS = 3
 TREND_QUARTERS = 8
 LABEL_LIMIT = 360  # pixels of a course name shown on an axis or in a legend
-COURSE_LEGEND = alt.Legend(orient="bottom", columns=2, labelLimit=LABEL_LIMIT)
 
 # Groups figures can be broken down by: view column -> heading.
 GROUPS = {"service_area": "Service area", "role": "Role", "organisation": "Organisation"}
 OVERDUE, DUE_SOON, CURRENT = "Overdue", f"Due within {DUE_SOON_MONTHS} months", "Current"
-STATUS_COLOURS = {OVERDUE: charts.RAG["Red"], DUE_SOON: charts.RAG["Amber"], CURRENT: "#00703C"}
 
 HEADINGS = {
     "course": "Course",
@@ -530,42 +528,23 @@ def refresh_chart(
     table: pd.DataFrame, course: str, subtitle: str, source: str = SOURCE
 ) -> alt.Chart:
     """Stacked bars per service area: people overdue, due within 3 months and current."""
+    standings = ["overdue", "due_soon", "current"]
     long = table.melt(
-        id_vars=["service_area"],
-        value_vars=["overdue", "due_soon", "current"],
-        var_name="standing",
-        value_name="staff",
+        id_vars=["service_area"], value_vars=standings, var_name="standing", value_name="staff"
     )
     long["standing"] = long["standing"].map(HEADINGS)
-    order = [OVERDUE, DUE_SOON, CURRENT]
-    long["rank"] = long["standing"].map(order.index)
-    areas = list(dict.fromkeys(table["service_area"]))
-    return (
-        alt.Chart(
-            long,
-            title=charts.chart_title(
-                f"{course}: who is due for refresh, by service area", subtitle, source
-            ),
-        )
-        .mark_bar()
-        .encode(
-            y=alt.Y("service_area:N", sort=areas, title=None),
-            x=alt.X(
-                "staff:Q",
-                title="Staff who have completed the course",
-                stack=True,
-                axis=alt.Axis(format=",.0f", tickMinStep=1),
-            ),
-            color=alt.Color(
-                "standing:N",
-                scale=alt.Scale(domain=order, range=[STATUS_COLOURS[s] for s in order]),
-                sort=order,
-                title=None,
-            ),
-            order=alt.Order("rank:Q"),
-            tooltip=["service_area:N", "standing:N", alt.Tooltip("staff:Q", format=",.0f")],
-        )
-        .properties(height=_height(len(areas), legend_rows=1))
+    return charts.stacked_bar(
+        long,
+        category="service_area",
+        value="staff",
+        stack="standing",
+        title=f"{course}: who is due for refresh, by service area",
+        subtitle=subtitle,
+        source=source,
+        value_title="Staff who have completed the course",
+        order=[HEADINGS[k] for k in standings],
+        colours={HEADINGS[k]: charts.REFRESH_COLOURS[k] for k in standings},
+        horizontal=True,
     )
 
 
@@ -617,36 +596,22 @@ def describe_completions(table: pd.DataFrame, period_label: str) -> str:
 def breakdown_chart(
     table: pd.DataFrame, by: str, names: list[str], subtitle: str, source: str = SOURCE
 ) -> alt.Chart:
-    """Completions per group, stacked by course."""
-    order = [n for n in names if n in set(table["course"])] or names
+    """Completions per group, stacked by course (each course in its colour on every chart)."""
     domain, colours = course_colours(names)
-    groups = list(dict.fromkeys(table[by]))
-    return (
-        alt.Chart(
-            table,
-            title=charts.chart_title(
-                f"Completions by {GROUPS[by].lower()} and course", subtitle, source
-            ),
-        )
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{by}:N", sort=groups, title=None),
-            x=alt.X(
-                "completions:Q",
-                title="Completions",
-                stack=True,
-                axis=alt.Axis(format=",.0f", tickMinStep=1),
-            ),
-            color=alt.Color(
-                "course:N",
-                scale=alt.Scale(domain=domain, range=colours),
-                sort=order,
-                title=None,
-                legend=COURSE_LEGEND,
-            ),
-            tooltip=[f"{by}:N", "course:N", "completions:Q", "people:Q"],
-        )
-        .properties(height=_height(len(groups), legend_rows=(len(names) + 1) // 2))
+    return charts.stacked_bar(
+        table,
+        category=by,
+        value="completions",
+        stack="course",
+        title=f"Completions by {GROUPS[by].lower()} and course",
+        subtitle=subtitle,
+        source=source,
+        value_title="Completions",
+        order=[n for n in domain if n in set(table["course"])] or domain,
+        colours=dict(zip(domain, colours, strict=True)),
+        horizontal=True,
+        legend_columns=2,
+        tooltip=("people:Q",),
     )
 
 
@@ -665,23 +630,19 @@ def trend_chart(
     table: pd.DataFrame, names: list[str], subtitle: str, source: str = SOURCE
 ) -> alt.Chart:
     """Completions per quarter, one line per course."""
-    order = list(dict.fromkeys(table["quarter"]))
-    domain, colours = course_colours(names)
-    base = alt.Chart(
+    return charts.line(
         table,
-        title=charts.chart_title("Completions per quarter, by course", subtitle, source),
-    ).encode(
-        x=alt.X("quarter:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("completions:Q", title="Completions", axis=alt.Axis(format=",.0f")),
-        color=alt.Color(
-            "course:N",
-            scale=alt.Scale(domain=domain, range=colours),
-            title=None,
-            legend=COURSE_LEGEND,
-        ),
-        tooltip=["quarter:N", "course:N", alt.Tooltip("completions:Q", format=",.0f")],
+        x="quarter",
+        value="completions",
+        series="course",
+        series_domain=course_colours(names)[0],
+        title="Completions per quarter, by course",
+        subtitle=subtitle,
+        source=source,
+        value_title="Completions",
+        point_labels=False,
+        legend_columns=2,
     )
-    return base.mark_line(point=True)
 
 
 def describe_trend(table: pd.DataFrame) -> str:

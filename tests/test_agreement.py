@@ -247,3 +247,24 @@ def test_the_referral_breakdowns_give_the_hand_totals(agreed_db, period):
             want = {name: f"{hand[key].get(name, 0):,}" for name in table.index if name != "Total"}
             want["Total"] = f"{sum(hand['type'].values()):,}"
             assert table.to_dict() == want
+
+
+@pytest.mark.parametrize("audience", ["meeting", "publication"])
+def test_the_command_line_shows_what_the_pages_show_to_each_audience(agreed_db, audience, capsys):
+    """`progress --audience`: each figure as that audience sees it, and no true figure where
+    it is hidden (nor the figure before it, which a change would give away)."""
+    chosen = Audience.MEETING if audience == "meeting" else Audience.PUBLICATION
+    hidden = 0
+    for period in PERIODS:
+        assert cli.main(["progress", "--json", "--period", period, "--audience", audience]) == 0
+        report = json.loads(capsys.readouterr().out)
+        with duckdb.connect(str(agreed_db), read_only=True) as con:
+            shown = dashboard.shown_progress(con, period, None, chosen)
+        for printed, objective in zip(report, shown, strict=True):
+            for row, text in zip(printed["indicators"], objective.indicators, strict=True):
+                assert row["shown"] == text.value, (period, row["id"])
+                if text.value in ("<5", "[c]"):
+                    hidden += 1
+                    assert row["value"] is None and row["change"] is None, (period, row["id"])
+                    assert row["previous"] is None
+    assert hidden >= 10  # the fixture's small referral counts are among them
