@@ -268,3 +268,59 @@ def test_the_command_line_shows_what_the_pages_show_to_each_audience(agreed_db, 
                     assert row["value"] is None and row["change"] is None, (period, row["id"])
                     assert row["previous"] is None
     assert hidden >= 10  # the fixture's small referral counts are among them
+
+
+YEARS = [p for p in PERIODS if "-Q" not in p]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_statement_pack_shows_the_figures_the_pages_publish(agreed_db, year):
+    """The pack's progress sheet and key figures give each indicator as `shown_progress` gives
+    it for publication, and the hand figure wherever it is shown; its referral table's totals by
+    exploitation type are the Referrals page's, as published."""
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from cams_data import formatting, statement
+    from cams_data import referral_figures as rf
+
+    with duckdb.connect(str(agreed_db), read_only=True) as con:
+        pack = statement.build(con, year, today=date(2026, 11, 1))
+        published = dashboard.shown_progress(con, year, None, Audience.PUBLICATION)
+        by_type = rf.by_exploitation(con, year, Audience.PUBLICATION).table
+    book = load_workbook(io.BytesIO(pack.files[f"statement_tables_{year.replace('/', '-')}.xlsx"]))
+    rows = list(book["Progress on each objective"].iter_rows(min_row=7, values_only=True))
+    in_sheet = {(row[0], row[2]): row[4] for row in rows if row[2]}  # labels repeat by objective
+    figures = pack.files["key_figures.md"].decode("utf-8")
+    by_id = {i.id: i for i in every_indicator()}
+    wrong = []
+    for objective, shown in ((o, s) for o in published for s in o.indicators):
+        if shown.value == "no data yet":
+            continue
+        indicator = by_id[shown.id]
+        name = f"Objective {objective.objective.number}, {objective.objective.title}"
+        cell = in_sheet[name, shown.label]
+        if isinstance(cell, str):  # hidden: the same mark
+            as_in_sheet = cell
+        elif indicator.unit == "%":
+            as_in_sheet = formatting.number(100 * cell, "%")
+        else:
+            as_in_sheet = formatting.number(cell, indicator.unit)
+        line = f"  - {shown.label}: {shown.value}"
+        hand = as_text(expected(year, None, shown.id), indicator.unit)
+        if as_in_sheet != shown.value or line not in figures:
+            wrong.append((shown.id, shown.value, as_in_sheet, line in figures))
+        elif shown.value not in ("[c]",) and shown.value != hand:
+            wrong.append((shown.id, "hand", hand, shown.value))
+    assert not wrong, "\n".join(map(str, wrong))
+    crosstab = list(book["NRM referrals by type and age"].iter_rows(min_row=6, values_only=True))
+    totals = {row[0]: row[-1] for row in crosstab[1:] if row[0]}
+    page = dict(zip(by_type["Exploitation type"], by_type["Referrals"], strict=True))
+    for name, total in totals.items():
+        assert disclosure_text(total) == page[name], (year, name)
+
+
+def disclosure_text(cell) -> str:
+    return cell if isinstance(cell, str) else f"{cell:,.0f}"
