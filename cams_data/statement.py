@@ -1,8 +1,9 @@
 """The statement pack: a year's charts, tables and key figures for the modern slavery statement.
 
-Everything in it is for publication: it is built with small counts hidden, referral counts go
-through `disclosure.publishable` ([c] and secondary suppression) and survey questions answered by
-fewer than 10 are left out. A kind with no figures for the year is said to be missing rather than
+Everything in it is for `Audience.PUBLICATION`, whoever builds it: its referral counts,
+people-helped measures and indicators are the same cells the pages show, hidden ([c]) exactly
+where a page hides them (see `disclosure`), and survey questions answered by fewer than 10 are
+left out. A kind with no figures for the year is said to be missing rather than
 left out silently. When the database holds only demo data, every title says DEMO DATA.
 
 The pack is a list of sections (training, referrals, staff survey, partnership activity, progress
