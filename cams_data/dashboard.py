@@ -437,8 +437,10 @@ def trend_chart(
     table: pd.DataFrame, indicator: indicators.Indicator, period_label: str
 ) -> alt.Chart:
     """An indicator's line over the periods up to `period_label`, with its source."""
+    # a period with no data has no point and no label; a hidden one a gap marked [c] or <5
+    labelled = table.assign(Label=table["Shown"].where(table["Shown"] != formatting.NO_DATA, ""))
     return charts.line(
-        table,
+        labelled,
         x="Period",
         value="Value",
         title=indicator.label,
@@ -447,5 +449,5 @@ def trend_chart(
             *indicators.KINDS_OF_SOURCE[indicator.source], period=period_label
         ),
         value_title=indicator.unit,
-        label="Shown",
+        label="Label",
     )

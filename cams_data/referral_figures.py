@@ -417,16 +417,15 @@ class Breakdown:
         return self.chart.empty
 
 
-def _shown_first(found: ReferralCells, lines: list[Line], by_size: bool) -> list[Line]:
-    """Shown counts first (largest first when `by_size`), hidden ones after by name: their
-    place must not rank them; 'Not specified' last."""
-    shown = [x for x in lines if not found.why(x.support) and x.name != NOT_SPECIFIED]
+def _shown_first(found: ReferralCells, lines: list[Line], audience: Audience) -> list[Line]:
+    """Counts shown to `audience` first, largest first; hidden ones after, by name (their place
+    must not rank them); 'Not specified' last."""
+    shown = [x for x in lines if not audience.mark(found.why(x.support))]
+    shown = [x for x in shown if x.name != NOT_SPECIFIED]
     hidden = sorted(
-        (x for x in lines if found.why(x.support) and x.name != NOT_SPECIFIED),
-        key=lambda x: x.name,
+        (x for x in lines if x not in shown and x.name != NOT_SPECIFIED), key=lambda x: x.name
     )
-    if by_size:
-        shown.sort(key=lambda x: (-found.value(x.support), x.name))
+    shown.sort(key=lambda x: (-found.value(x.support), x.name))
     rest = [x for x in lines if x.name == NOT_SPECIFIED]
     return shown + hidden + rest
 
@@ -443,7 +442,7 @@ def _breakdown(
     lines, total = _category_lines(found, period, column)
     if column == "referring_agency":
         lines = [x for x in lines if x.support]
-        lines = _shown_first(found, lines, by_size=True)
+        lines = _shown_first(found, lines, audience)
     if not total:
         lines = []
     values = [found.value(x.support) for x in lines]
@@ -706,18 +705,29 @@ def over_time(
 def _busiest(
     found: ReferralCells, grid: Grid, noun: str, year_label: str, audience: Audience
 ) -> str:
-    """The busiest slot among those shown (a hidden one is never named)."""
+    """What the chart shows: the busiest slot when every bar is drawn, else the largest bar
+    drawn (a slot whose bars are hidden is never named for its total)."""
     total = found.text(grid.total, audience)
-    shown = {label: found.value(s) for label, s in grid.slot_totals.items() if not found.why(s)}
     if found.value(grid.total) == 0:
         return f"No referrals in {year_label}."
-    if not shown or max(shown.values()) == 0:
-        return f"No {noun} had a count that can be shown; {total} referrals in {year_label}."
-    top = max(shown.values())
-    leaders = [label for label, v in shown.items() if v == top]
-    which = "Most referrals" if len(shown) == len(grid.slot_totals) else "The most shown"
-    of = f"of {total}" if total not in disclosure.MARKS else "of all those"
-    return f"{which} in {_join(leaders)}: {top:,} {of} in {year_label}."
+    drawn = {
+        key: found.value(cell)
+        for key, cell in grid.cells.items()
+        if not audience.mark(found.why(cell)) and found.value(cell)
+    }
+    of = f"{total} referrals in {year_label} in all"
+    if not drawn:
+        return f"No count by {noun} and referral type can be drawn; {of}."
+    if len(drawn) == sum(1 for c in grid.cells.values() if found.value(c)):
+        per_slot = {label: found.value(s) for label, s in grid.slot_totals.items()}
+        top = max(per_slot.values())
+        leaders = [label for label, v in per_slot.items() if v == top]
+        return f"Most referrals in {_join(leaders)}: {top:,} of {total} in {year_label}."
+    (slot, kind), top = max(drawn.items(), key=lambda item: item[1])
+    return (
+        f"The largest count drawn: {top:,} {plural(kind)} in {slot} (counts marked <5 or [c] "
+        f"are not drawn); {of}."
+    )
 
 
 # --- financial years ---------------------------------------------------------------------------

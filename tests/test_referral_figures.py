@@ -246,7 +246,14 @@ def test_over_the_year_by_month(monthly_db):
     assert secondary["Referrals"].isna().all()  # no bar would give 8 and 7 away
     # and the NRM total, 33, which with the year's total (37) would give the 4 away
     assert over.notes == [disclosure.SCREEN_NOTE, disclosure.SECONDARY_NOTE]
-    assert over.description == "Most referrals in Apr 2025: 11 of 37 in 2025/26."
+    # April's 11 is the busiest month, but no bar of April's is drawn: the sentence says what
+    # the chart shows
+    assert over.description == (
+        "The largest count drawn: 10 NRM referrals in May 2025 (counts marked <5 or [c] are not "
+        "drawn); 37 referrals in 2025/26 in all."
+    )
+    true = figures(monthly_db, rf.over_time, Q1, Audience.OFFICER)
+    assert true.description == "Most referrals in Apr 2025: 11 of 37 in 2025/26."
 
 
 def test_over_the_year_by_quarter_when_a_quarter_was_given(monthly_db, tmp_path):
