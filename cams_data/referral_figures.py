@@ -243,7 +243,7 @@ def _windows(found: ReferralCells) -> list[ReportingPeriod]:
 
 def _type_lines(found: ReferralCells, window: ReportingPeriod) -> tuple[list[Line], Support]:
     total = found.inside(window)
-    kinds = _type_order(["NRM referral", "Duty to Notify", *found.values("referral_type")])
+    kinds = _type_order([*REFERRAL_TYPES[:2], *found.values("referral_type")])
     # NRM referrals and Duty to Notify notifications in a quarter or year are headline figures
     worth = disclosure.TOTAL if window.months >= 3 else disclosure.BREAKDOWN
     lines = [Line(t, found.inside(window, worth, referral_type=t)) for t in kinds]
