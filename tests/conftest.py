@@ -118,9 +118,17 @@ def _app_runs_like_a_server(monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", RoutedPagesManager)
 
 
+def send_headers(monkeypatch, headers: dict[str, str]) -> None:
+    """Make `st.context.headers` what a browser would send: AppTest cannot seed them."""
+    from streamlit.runtime.context import ContextProxy, StreamlitHeaders
+
+    sent = StreamlitHeaders(headers.items())
+    monkeypatch.setattr(ContextProxy, "headers", property(lambda self: sent))
+
+
 @pytest.fixture
-def local_admin(monkeypatch):
-    """Local mode, as `make run` starts it: the switch on and the server on loopback."""
+def local_server(monkeypatch):
+    """The switch on and the server on loopback, as `make run` starts it; no request headers."""
     from streamlit import config as streamlit_config
 
     monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
@@ -128,6 +136,12 @@ def local_admin(monkeypatch):
     streamlit_config.set_option("server.address", "127.0.0.1")
     yield
     streamlit_config.set_option("server.address", before)
+
+
+@pytest.fixture
+def local_admin(local_server, monkeypatch):
+    """Local mode: a local server, opened from this computer's own browser."""
+    send_headers(monkeypatch, {"Host": "localhost:8501", "Origin": "http://localhost:8501"})
 
 
 @pytest.fixture(scope="session")

@@ -52,27 +52,16 @@ def test_with_sign_in_set_up_nobody_is_let_in_before_signing_in(monkeypatch):
     assert (person.role, person.who) == (None, "")
 
 
-@pytest.mark.parametrize(
-    ("switch", "address", "headers", "role"),
-    [
-        ("1", "127.0.0.1", {}, "admin"),
-        ("1", "localhost", {"Host": "localhost:8501"}, "admin"),
-        ("1", "::1", {}, "admin"),
-        (None, "127.0.0.1", {}, "viewer"),  # no switch
-        ("1", "0.0.0.0", {}, "viewer"),  # listening beyond loopback
-        ("1", None, {}, "viewer"),  # Streamlit's default: every interface
-        ("1", "127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}, "viewer"),  # behind a proxy
-        ("1", "127.0.0.1", {"Forwarded": "for=203.0.113.9"}, "viewer"),
-    ],
-)
-def test_local_mode_needs_the_switch_loopback_and_no_proxy(
-    monkeypatch, switch, address, headers, role
-):
-    if switch:
-        monkeypatch.setenv("CAMS_LOCAL_MODE", switch)
-    else:
-        monkeypatch.delenv("CAMS_LOCAL_MODE", raising=False)
-    person = roles.resolve(
+ADMIN = roles.Access("admin", "local", "Local mode: you are admin on this computer.")
+NO_SIGN_IN = roles.Access("viewer", "", "Dashboards only: sign-in is not set up.")
+
+
+def refused(why: str) -> roles.Access:
+    return roles.Access("viewer", "", f"Dashboards only. Local mode refused: {why}")
+
+
+def local_request(headers: dict[str, str], address: str | None = "127.0.0.1") -> roles.Access:
+    return roles.resolve(
         auth_configured=False,
         logged_in=False,
         email=None,
@@ -80,5 +69,98 @@ def test_local_mode_needs_the_switch_loopback_and_no_proxy(
         headers=headers,
         lists=LISTS,
     )
-    assert person.role == role
-    assert person.who == ("local" if role == "admin" else "")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost",
+        "localhost:8501",
+        "LOCALHOST:8501",
+        "127.0.0.1",
+        "127.0.0.1:8501",
+        "127.1.2.3:80",
+        "[::1]",
+        "[::1]:8501",
+    ],
+)
+def test_local_mode_answers_a_request_to_this_computer(monkeypatch, host):
+    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
+    assert local_request({"Host": host}) == ADMIN
+    assert local_request({"Host": host, "Origin": f"http://{host}"}) == ADMIN
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "localhost", "::1"])
+def test_local_mode_works_on_each_loopback_address(monkeypatch, address):
+    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
+    assert local_request({"Host": "localhost:8501"}, address) == ADMIN
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("0.0.0.0", "the server listens on '0.0.0.0', not on this computer only."),
+        (None, "the server listens on 'every interface', not on this computer only."),
+    ],
+)
+def test_local_mode_is_refused_by_a_server_listening_beyond_loopback(monkeypatch, address, why):
+    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
+    assert local_request({"Host": "localhost:8501"}, address) == refused(why)
+
+
+def test_without_the_switch_nobody_is_told_about_local_mode(monkeypatch):
+    monkeypatch.delenv("CAMS_LOCAL_MODE", raising=False)
+    assert local_request({"Host": "localhost:8501"}) == NO_SIGN_IN
+
+
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        (
+            {"Host": "evil.example:8501", "Origin": "http://evil.example:8501"},
+            "this request came to 'evil.example:8501', not this computer.",
+        ),
+        (
+            {"Host": "localhost.evil.example"},
+            "this request came to 'localhost.evil.example', not this computer.",
+        ),
+        (
+            {"Host": "127.0.0.1.nip.io:8501"},
+            "this request came to '127.0.0.1.nip.io:8501', not this computer.",
+        ),
+        ({"Host": "10.0.0.5:8501"}, "this request came to '10.0.0.5:8501', not this computer."),
+        ({"Host": "::1"}, "this request came to '::1', not this computer."),
+        ({"Host": "[::2]:8501"}, "this request came to '[::2]:8501', not this computer."),
+        (
+            {"Host": "localhost:8501", "Origin": "http://evil.example"},
+            "this request came from a page at 'http://evil.example', not this computer.",
+        ),
+        (
+            {"Host": "localhost:8501", "Origin": "null"},
+            "this request came from a page at 'null', not this computer.",
+        ),
+        (
+            {"Host": "[evil](http://evil.example)"},
+            "this request came to '[evil]?http://evil.example?', not this computer.",
+        ),
+        ({}, "this request did not say which host it came to."),
+        ({"Host": ""}, "this request did not say which host it came to."),
+        (
+            {"Host": "localhost:8501", "X-Forwarded-For": "203.0.113.9"},
+            "this request came through a proxy (it carries 'x-forwarded-for').",
+        ),
+        (
+            {"host": "localhost:8501", "forwarded": "for=203.0.113.9"},
+            "this request came through a proxy (it carries 'forwarded').",
+        ),
+        (
+            {"Host": "localhost:8501", "X-Real-IP": "203.0.113.9"},
+            "this request came through a proxy (it carries 'x-real-ip').",
+        ),
+    ],
+)
+def test_local_mode_treats_a_request_from_elsewhere_as_a_stranger(monkeypatch, headers, why):
+    monkeypatch.setenv("CAMS_LOCAL_MODE", "1")
+    person = local_request(headers)
+    assert person == refused(why)
+    assert not person.may(roles.OFFICER)

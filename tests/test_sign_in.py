@@ -1,11 +1,13 @@
 """Sign-in with `[auth]` set up: each role, a stranger and someone not signed in (st.user set
-in AppTest, as Streamlit's OpenID Connect login would set it)."""
+in AppTest, as Streamlit's OpenID Connect login would set it); without it, local mode and a
+request that only pretends to come from this computer."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from conftest import send_headers
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,3 +100,45 @@ def test_only_an_admin_sees_the_settings_users_and_log(db, tmp_path):
     app = open_as(signed_in("officer@colchester.gov.uk"), "pages/administration.py")
     assert app.title[0].value == "Not available to you"
     assert not app.dataframe
+
+
+def open_without_sign_in(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_local_mode_makes_this_computers_browser_admin(db, local_admin):
+    app = open_without_sign_in("pages/administration.py")
+    assert app.title[0].value == "Administration"
+    assert app.caption[0].value == "Local mode: you are admin on this computer."
+
+
+@pytest.mark.parametrize(
+    ("headers", "why"),
+    [
+        (
+            {"Host": "evil.example:8501", "Origin": "http://evil.example:8501"},
+            "this request came to 'evil.example:8501', not this computer.",
+        ),
+        (
+            {"Host": "localhost:8501", "Origin": "http://evil.example"},
+            "this request came from a page at 'http://evil.example', not this computer.",
+        ),
+        ({}, "this request did not say which host it came to."),
+    ],
+)
+def test_a_rebinding_page_gets_no_local_mode(db, local_server, monkeypatch, headers, why):
+    send_headers(monkeypatch, headers)
+    refusal = f"Dashboards only. Local mode refused: {why}"
+    app = open_without_sign_in()
+    assert refusal in [c.value for c in app.sidebar.caption]
+    for page in ("pages/administration.py", "pages/upload.py"):
+        app.switch_page(page).run()
+        assert not app.exception, app.exception
+        assert app.title[0].value == "Not available to you"
+        assert "This page is for " in app.warning[0].value
+        assert refusal in app.warning[0].value
+        assert not app.dataframe and not app.file_uploader
