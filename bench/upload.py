@@ -245,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     from streamlit import config as streamlit_config
 
     streamlit_config.set_option("server.address", "127.0.0.1")
+    # AppTest sends no request headers; local mode needs the Host a browser here would send.
+    from streamlit.runtime.context import ContextProxy, StreamlitHeaders
+
+    browser_here = StreamlitHeaders([("Host", "localhost:8501")])
+    ContextProxy.headers = property(lambda self: browser_here)
     for name in ("caching.cache_data_api", "scriptrunner_utils.script_run_context"):
         logging.getLogger(f"streamlit.runtime.{name}").disabled = True
     # What the page imports, imported now, as in a running server.
