@@ -178,8 +178,8 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     else:
         raise Refused(file_name, "This is a zip archive, not a spreadsheet. " + SAVE_AS_XLSX)
     for member in members:
-        if member.filename.endswith((".xml", ".rels")) and re.search(
-            rb"<!(DOCTYPE|ENTITY)", _head(archive, member.filename, file_name), re.IGNORECASE
+        if _is_xml(head := _head(archive, member.filename, file_name)) and re.search(
+            rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE
         ):
             raise Refused(
                 file_name,
@@ -187,10 +187,15 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 "spreadsheets never do (it is a known way to attack a server), so the file was "
                 "not opened. " + SAVE_AS_XLSX,
             )
+    # Every part, whatever its name: the reader opens whichever parts the workbook points to.
     for member in members:
-        if member.filename.endswith((".xml", ".rels", ".bin")):
-            _check_unpacked_size(data, member, file_name)
+        _check_unpacked_size(data, member, file_name)
     return fmt
+
+
+def _is_xml(head: bytes) -> bool:
+    """Told from the bytes, not the part's name, which may be any case or have no extension."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 INFLATE_STEP = 4 * 1024 * 1024

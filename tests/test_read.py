@@ -274,12 +274,12 @@ def _lying_zip_bomb(path: Path) -> Path:
     return path
 
 
-def _zip_bomb_declaring_a_modest_size(path: Path) -> Path:
+def _zip_bomb_declaring_a_modest_size(path: Path, part: str = "xl/worksheets/sheet1.xml") -> Path:
     """A zip bomb whose directory declares a size within every limit (90:1, 45 MB) and a CRC
     matching that many bytes, while its deflate stream goes on to 200 MB."""
-    bomb = b.zip_bomb_xlsx(path, uncompressed_mb=200)
+    bomb = b.zip_bomb_xlsx(path, uncompressed_mb=200, part=part)
     with zipfile.ZipFile(bomb) as archive:
-        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        info = archive.getinfo(part)
         with archive.open(info) as part:
             declared = min(info.compress_size * 90, 45 * 1024 * 1024)
             crc = zlib.crc32(part.read(declared))
@@ -512,6 +512,39 @@ def test_hostile_archives_are_refused_before_any_parse(db, case):
     with pytest.raises(Refused):
         ingest(data, name, db=db)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/worksheets/sheet1.XML", "xl/worksheets/sheet1.Xml", "xl/worksheets/sheet1"]
+)
+def test_a_zip_bomb_is_refused_whatever_its_part_is_called(tmp_path, loaded_db, part):
+    bomb = _zip_bomb_declaring_a_modest_size(tmp_path / "bomb.xlsx", part)
+    before = snapshot(loaded_db)
+    started = time.perf_counter()
+    refused = refusal(bomb.read_bytes(), bomb.name, loaded_db)
+    assert time.perf_counter() - started < 1.0
+    assert str(refused) == (
+        f"bomb.xlsx: Part '{part}' of the workbook unpacks to more than the archive declares: "
+        "this is how a 'zip bomb' hides, so the file was not opened."
+    )
+    assert snapshot(loaded_db) == before
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.XML", "xl/worksheets/sheet1"])
+def test_a_zip_bomb_declaring_its_size_is_refused_whatever_its_part_is_called(
+    tmp_path, loaded_db, part
+):
+    bomb = b.zip_bomb_xlsx(tmp_path / "bomb.xlsx", uncompressed_mb=200, part=part)
+    with zipfile.ZipFile(bomb) as archive:
+        info = archive.getinfo(part)
+    before = snapshot(loaded_db)
+    refused = refusal(bomb.read_bytes(), bomb.name, loaded_db)
+    assert str(refused) == (
+        f"bomb.xlsx: Part '{part}' of the workbook is compressed "
+        f"{info.file_size / info.compress_size:.0f} to 1 (the limit is 100 to 1): this is how a "
+        "'zip bomb' is built, so the file was not opened."
+    )
+    assert snapshot(loaded_db) == before
 
 
 def test_unknown_kind_is_refused(tmp_dir, db):
