@@ -4,8 +4,9 @@ with peak memory under 300 MB.
 Each figure is a whole `python -m cams_data ingest` process (start-up included), median of
 `--repeat`. The baseline, measured in the same run, is the same process refusing a file that is
 plainly not a spreadsheet (a text file named .xlsx): the cost of starting and saying no. Bombs:
-an .xlsx whose worksheet unpacks to 1 GB and to 4 GB (written streaming, a few MB on disk), and
-one whose zip directory lies about the sizes. Usage: python bench/zipbomb.py [--repeat K]
+an .xlsx whose worksheet unpacks to 1 GB and to 4 GB (written streaming, a few MB on disk), the
+4 GB one again with its part named in upper case (sheet1.XML), and one whose zip directory lies
+about the sizes. Usage: python bench/zipbomb.py [--repeat K]
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def main() -> int:
             ),
             "4 GB worksheet": builders.zip_bomb_xlsx(
                 folder / "bomb_4gb.xlsx", uncompressed_mb=4096
+            ),
+            "4 GB worksheet named sheet1.XML": builders.zip_bomb_xlsx(
+                folder / "bomb_4gb_upper.xlsx",
+                uncompressed_mb=4096,
+                part="xl/worksheets/sheet1.XML",
             ),
         }
         sizes = {name: path.stat().st_size / 1024 / 1024 for name, path in bombs.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
 import threading
 import zipfile
@@ -178,8 +179,8 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     else:
         raise Refused(file_name, "This is a zip archive, not a spreadsheet. " + SAVE_AS_XLSX)
     for member in members:
-        if member.filename.endswith((".xml", ".rels")) and re.search(
-            rb"<!(DOCTYPE|ENTITY)", _head(archive, member.filename, file_name), re.IGNORECASE
+        if _is_xml(head := _head(archive, member.filename, file_name)) and re.search(
+            rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE
         ):
             raise Refused(
                 file_name,
@@ -187,10 +188,105 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 "spreadsheets never do (it is a known way to attack a server), so the file was "
                 "not opened. " + SAVE_AS_XLSX,
             )
+    # Every part, whatever its name: the reader opens whichever parts the workbook points to.
     for member in members:
-        if member.filename.endswith((".xml", ".rels", ".bin")):
-            _check_unpacked_size(data, member, file_name)
+        _check_unpacked_size(data, member, file_name)
+    if fmt == "xlsx" and "xl/workbook.xml" in names:
+        for sheet_name, part in _worksheet_parts(archive, file_name):
+            _check_sheet_extent(archive, sheet_name, part, file_name)
     return fmt
+
+
+# The workbook reader makes a grid from A1 to a sheet's last cell, whatever lies between: one
+# stray cell at XFD1048576 asks it for 512 GB, one at XFD5 costs 300 MB. A real export fills a
+# few dozen columns (a survey one per question) and at most a few hundred thousand rows, so these
+# are far beyond any, yet keep the reader's grid under about 320 MB.
+MAX_SHEET_COLUMNS = 500
+MAX_SHEET_CELLS = 10_000_000  # rows x columns from A1: e.g. 300,000 rows of 33 columns
+DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="(?:[A-Za-z]{1,7}[0-9]{1,18}:)?([A-Za-z]{1,7})([0-9]{1,18})"'
+)
+CELL_OR_ROW_REFERENCE = re.compile(rb'\sr="([A-Za-z]{0,7})([0-9]{1,18})"')
+REFERENCE_WIDTH = 64  # more than ' r="' with 7 letters, 18 digits and '"'
+SCAN_STEP = 4 * 1024 * 1024
+
+
+def _worksheet_parts(archive: zipfile.ZipFile, file_name: str) -> list[tuple[str, str]]:
+    """Each sheet's name and zip part, as the workbook and its relationships name them."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        workbook = fromstring(archive.read("xl/workbook.xml"))
+        relationships = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # KeyError, ParseError, defusedxml's refusals: all a damaged file
+        raise Refused(file_name, DAMAGED_MESSAGE) from None
+    targets = {
+        link.get("Id"): link.get("Target", "")
+        for link in relationships.iter()
+        if link.tag.endswith("Relationship") and link.get("TargetMode") != "External"
+    }
+    parts = []
+    for sheet in workbook.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        link = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(link, "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        part = posixpath.normpath(part)
+        if part in archive.NameToInfo:
+            parts.append((sheet.get("name", ""), part))
+    return parts
+
+
+def _check_sheet_extent(
+    archive: zipfile.ZipFile, sheet_name: str, part: str, file_name: str
+) -> None:
+    """Refuse a sheet whose last cell, as its <dimension> says or as any cell or row is placed,
+    lies too far from A1. The part's size is already within the limits, so is the work."""
+    last_row = last_column = 0
+    with archive.open(part) as stream:
+        text = stream.read(SCAN_STEP)
+        if dimension := DIMENSION.search(text):
+            last_row, last_column = int(dimension[2]), _column_number(dimension[1])
+        while text:
+            references = CELL_OR_ROW_REFERENCE.findall(text)
+            if references:
+                columns, rows = zip(*references, strict=True)
+                last_row = max(last_row, *map(int, set(rows)))
+                widest = max(set(columns), key=lambda letters: (len(letters), letters.upper()))
+                last_column = max(last_column, _column_number(widest))
+            more = stream.read(SCAN_STEP)
+            # A reference cut by the chunk's end is whole in the overlap with the next chunk.
+            text = text[-REFERENCE_WIDTH:] + more if more else b""
+    if last_column > MAX_SHEET_COLUMNS or last_row * last_column > MAX_SHEET_CELLS:
+        raise Refused(
+            file_name,
+            f"Sheet '{sheet_name}' has a cell at {_column_letters(last_column)}{last_row} "
+            f"({last_row:,} rows by {last_column:,} columns from A1): a spreadsheet this "
+            f"dashboard reads has at most {MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} "
+            "cells from A1 to its last cell. Delete the far cells (Ctrl+End shows them) and "
+            "save again.",
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _is_xml(head: bytes) -> bool:
+    """Told from the bytes, not the part's name, which may be any case or have no extension."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 INFLATE_STEP = 4 * 1024 * 1024

@@ -451,8 +451,15 @@ def _package_parts(shared_strings: bool) -> dict[str, bytes]:
     }
 
 
-def zip_bomb_xlsx(path, *, uncompressed_mb: int = 200, filler: str = "rows") -> Path:
-    """A valid-looking .xlsx whose one worksheet unpacks to `uncompressed_mb` MB.
+def zip_bomb_xlsx(
+    path,
+    *,
+    uncompressed_mb: int = 200,
+    filler: str = "rows",
+    part: str = "xl/worksheets/sheet1.xml",
+) -> Path:
+    """A valid-looking .xlsx whose one worksheet, the zip part `part`, unpacks to
+    `uncompressed_mb` MB.
 
     filler "rows" repeats one identical `<row><c><v>0</v></c></row>` (millions of rows if ever
     parsed); "spaces" pads the sheetData with whitespace. Written streaming, in 1 MB chunks:
@@ -467,7 +474,7 @@ def zip_bomb_xlsx(path, *, uncompressed_mb: int = 200, filler: str = "rows") -> 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for name, data in _package_parts(shared_strings=False).items():
             z.writestr(name, data)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=target > 2**31 - 2**24) as f:
+        with z.open(part, "w", force_zip64=target > 2**31 - 2**24) as f:
             f.write(head)
             written = len(head) + len(tail)
             while written + len(chunk) <= target:

@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -28,8 +29,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from cams_data import read
 from cams_data.ingest import Upload, ingest
 from cams_data.problems import Refused
+from cams_data.settings import Config
 from cams_data.validate import Options
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -274,12 +277,12 @@ def _lying_zip_bomb(path: Path) -> Path:
     return path
 
 
-def _zip_bomb_declaring_a_modest_size(path: Path) -> Path:
+def _zip_bomb_declaring_a_modest_size(path: Path, part: str = "xl/worksheets/sheet1.xml") -> Path:
     """A zip bomb whose directory declares a size within every limit (90:1, 45 MB) and a CRC
     matching that many bytes, while its deflate stream goes on to 200 MB."""
-    bomb = b.zip_bomb_xlsx(path, uncompressed_mb=200)
+    bomb = b.zip_bomb_xlsx(path, uncompressed_mb=200, part=part)
     with zipfile.ZipFile(bomb) as archive:
-        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        info = archive.getinfo(part)
         with archive.open(info) as part:
             declared = min(info.compress_size * 90, 45 * 1024 * 1024)
             crc = zlib.crc32(part.read(declared))
@@ -512,6 +515,118 @@ def test_hostile_archives_are_refused_before_any_parse(db, case):
     with pytest.raises(Refused):
         ingest(data, name, db=db)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/worksheets/sheet1.XML", "xl/worksheets/sheet1.Xml", "xl/worksheets/sheet1"]
+)
+def test_a_zip_bomb_is_refused_whatever_its_part_is_called(tmp_path, loaded_db, part):
+    bomb = _zip_bomb_declaring_a_modest_size(tmp_path / "bomb.xlsx", part)
+    before = snapshot(loaded_db)
+    started = time.perf_counter()
+    refused = refusal(bomb.read_bytes(), bomb.name, loaded_db)
+    assert time.perf_counter() - started < 1.0
+    assert str(refused) == (
+        f"bomb.xlsx: Part '{part}' of the workbook unpacks to more than the archive declares: "
+        "this is how a 'zip bomb' hides, so the file was not opened."
+    )
+    assert snapshot(loaded_db) == before
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.XML", "xl/worksheets/sheet1"])
+def test_a_zip_bomb_declaring_its_size_is_refused_whatever_its_part_is_called(
+    tmp_path, loaded_db, part
+):
+    bomb = b.zip_bomb_xlsx(tmp_path / "bomb.xlsx", uncompressed_mb=200, part=part)
+    with zipfile.ZipFile(bomb) as archive:
+        info = archive.getinfo(part)
+    before = snapshot(loaded_db)
+    refused = refusal(bomb.read_bytes(), bomb.name, loaded_db)
+    assert str(refused) == (
+        f"bomb.xlsx: Part '{part}' of the workbook is compressed "
+        f"{info.file_size / info.compress_size:.0f} to 1 (the limit is 100 to 1): this is how a "
+        "'zip bomb' is built, so the file was not opened."
+    )
+    assert snapshot(loaded_db) == before
+
+
+def _one_cell_workbook(path: Path, ref: str) -> Path:
+    """A workbook whose sheet 'Data' holds one cell, at `ref`, written part by part (openpyxl
+    would fill nothing in, but the parts are the point)."""
+    parts = b._package_parts(shared_strings=False)
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'"Report"', b'"Data"')
+    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    parts["xl/worksheets/sheet1.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+        f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{ref}"/>'
+        f'<sheetData><row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData></worksheet>'
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _far_cell_message(file_name: str, sheet: str, ref: str, rows: str, columns: str) -> str:
+    return (
+        f"{file_name}: Sheet '{sheet}' has a cell at {ref} ({rows} rows by {columns} columns "
+        "from A1): a spreadsheet this dashboard reads has at most 500 columns and 10,000,000 "
+        "cells from A1 to its last cell. Delete the far cells (Ctrl+End shows them) and save "
+        "again."
+    )
+
+
+@pytest.mark.parametrize(
+    "ref, rows, columns",
+    [("XFD1048576", "1,048,576", "16,384"), ("XFD5", "5", "16,384"), ("AA400000", "400,000", "27")],
+)
+def test_a_cell_far_from_a1_is_refused_before_the_reader_sees_it(
+    tmp_path, loaded_db, ref, rows, columns
+):
+    workbook = _one_cell_workbook(tmp_path / "far.xlsx", ref)
+    before = snapshot(loaded_db)
+    started = time.perf_counter()
+    refused = refusal(workbook.read_bytes(), workbook.name, loaded_db)
+    assert time.perf_counter() - started < 1.0
+    assert str(refused) == _far_cell_message("far.xlsx", "Data", ref, rows, columns)
+    assert snapshot(loaded_db) == before
+
+
+def test_a_far_cell_is_refused_when_the_dimension_says_the_sheet_is_small(tmp_path, loaded_db):
+    export, _ = b.messy_training_export(tmp_path / "export.xlsx", people=6, seed=11)
+    with zipfile.ZipFile(export) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+        sheet_name = load_workbook(export).sheetnames[0]
+    assert re.search(rb'<dimension ref="A1:[A-Z]\d+"/>', sheet)  # small, as openpyxl wrote it
+    stray = b'<row r="2000"><c r="SG2000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    b._rewrite_zip(export, {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", stray)})
+    before = snapshot(loaded_db)
+    refused = refusal(export.read_bytes(), export.name, loaded_db)
+    assert str(refused) == _far_cell_message("export.xlsx", sheet_name, "SG2000", "2,000", "501")
+    assert snapshot(loaded_db) == before
+
+
+def test_a_dimension_claiming_the_whole_grid_is_refused_though_the_cells_are_near(
+    tmp_path, loaded_db
+):
+    export, _ = b.messy_training_export(tmp_path / "export.xlsx", people=6, seed=11)
+    with zipfile.ZipFile(export) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+        sheet_name = load_workbook(export).sheetnames[0]
+    whole = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
+    b._rewrite_zip(export, {"xl/worksheets/sheet1.xml": whole})
+    before = snapshot(loaded_db)
+    refused = refusal(export.read_bytes(), export.name, loaded_db)
+    assert str(refused) == _far_cell_message(
+        "export.xlsx", sheet_name, "XFD1048576", "1,048,576", "16,384"
+    )
+    assert snapshot(loaded_db) == before
+
+
+def test_a_cell_in_column_500_is_read(tmp_path, db):
+    workbook = _one_cell_workbook(tmp_path / "wide.xlsx", "SF2")
+    reading = read.read_file(workbook.read_bytes(), workbook.name, Config())
+    assert reading.sheets[0].cells.loc[2].dropna().tolist() == ["1"]
 
 
 def test_unknown_kind_is_refused(tmp_dir, db):
