@@ -21,6 +21,7 @@ import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is i
 
 from cams_data.problems import Refused
 from cams_data.settings import Config
+from cams_data.text import drop_invisible_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +49,7 @@ class Sheet:
 
     name: str
     cells: pd.DataFrame
+    invisible_cells: int = 0  # cells that held control or other invisible characters, dropped
 
 
 @dataclass
@@ -126,11 +128,18 @@ class Reading:
     def workbook(self) -> Workbook:
         if self.format == "csv":
             text, encoding = decode_text(self.data, self.file_name)
-            return Workbook("csv", [Sheet("CSV", _read_csv(text, self.file_name))], encoding)
+            sheet = Sheet("CSV", _read_csv(text, self.file_name))
+            return Workbook("csv", [_visible(sheet)], encoding)
         self._thread.join()
         if self._error is not None:
             raise _damaged(self._error, self.file_name, self.format)
-        return Workbook(self.format, _sheets(self._tables, self.file_name))
+        return Workbook(self.format, [_visible(s) for s in _sheets(self._tables, self.file_name)])
+
+
+def _visible(sheet: Sheet) -> Sheet:
+    """The one place a file's cells lose the characters that print nothing."""
+    cells, changed = drop_invisible_cells(sheet.cells)
+    return Sheet(sheet.name, cells, changed)
 
 
 PASSWORD_MESSAGE = (
