@@ -74,6 +74,7 @@ class Upload:
     wave_from_dates: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)  # the officer's column choices
     mapping_remembered: bool = False  # ...recalled from an earlier upload of these headers
+    invisible_cells: int = 0  # cells of the sheet that lost control or invisible characters
     header_key: str = ""
     pending: Pending | None = field(default=None, repr=False, compare=False)
 
@@ -101,6 +102,8 @@ class Upload:
             f"{self.rows_skipped}; total rows not counted: {self.subtotal_rows}; "
             f"notes and blank rows: {self.note_rows}."
         )
+        if self.invisible_cells:
+            out.append(f"Control characters removed: {_count(self.invisible_cells, 'cell')}.")
         out.append(
             f"Rows already stored that this upload replaces: {self.rows_superseded}"
             + (
@@ -142,6 +145,7 @@ class Upload:
             "subtotal_rows": self.subtotal_rows,
             "note_rows": self.note_rows,
             "rows_skipped": self.rows_skipped,
+            "control_characters_removed": self.invisible_cells,
             "rows_superseded": self.rows_superseded,
             "superseded_uploads": self.superseded_uploads,
             "options": self.options,
@@ -233,6 +237,7 @@ def ingest(
         mapping=dict(mapping or {}),
         mapping_remembered=remembered,
         header_key=header_key,
+        invisible_cells=chosen.invisible_cells,
     )
     if validated.problems and not (skip_invalid and the_kind.allows_partial):
         them = "it" if len(validated.problems) == 1 else "them"

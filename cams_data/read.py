@@ -8,6 +8,7 @@ against the size limits, and XML parts that declare a DOCTYPE (entity tricks) ar
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import posixpath
@@ -22,6 +23,7 @@ import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is i
 
 from cams_data.problems import Refused
 from cams_data.settings import Config
+from cams_data.text import drop_invisible_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,6 +51,7 @@ class Sheet:
 
     name: str
     cells: pd.DataFrame
+    invisible_cells: int = 0  # cells that held control or other invisible characters, dropped
 
 
 @dataclass
@@ -127,11 +130,18 @@ class Reading:
     def workbook(self) -> Workbook:
         if self.format == "csv":
             text, encoding = decode_text(self.data, self.file_name)
-            return Workbook("csv", [Sheet("CSV", _read_csv(text, self.file_name))], encoding)
+            sheet = Sheet("CSV", _read_csv(text, self.file_name))
+            return Workbook("csv", [_visible(sheet)], encoding)
         self._thread.join()
         if self._error is not None:
             raise _damaged(self._error, self.file_name, self.format)
-        return Workbook(self.format, _sheets(self._tables, self.file_name))
+        return Workbook(self.format, [_visible(s) for s in _sheets(self._tables, self.file_name)])
+
+
+def _visible(sheet: Sheet) -> Sheet:
+    """The one place a file's cells lose the characters that print nothing."""
+    cells, changed = drop_invisible_cells(sheet.cells)
+    return Sheet(sheet.name, cells, changed)
 
 
 PASSWORD_MESSAGE = (
@@ -401,22 +411,36 @@ def _check_legacy_container(data: bytes, file_name: str) -> None:
         raise Refused(file_name, damaged + SAVE_AS_XLSX)
 
 
+def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8, read as Windows-1252 (a byte it does not define still fails)."""
+    stretch = error.object[error.start : error.end]
+    return stretch.decode("cp1252"), error.end
+
+
+codecs.register_error("cams-windows-1252", _as_windows_1252)
+
+
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
-    """Text from Excel's CSV flavours: UTF-8 (with or without BOM), UTF-16, else cp1252."""
+    """Text from Excel's CSV flavours: UTF-8 (with or without BOM), UTF-16, else cp1252.
+
+    Without a BOM, the text is read as UTF-8 and only the stretches that are not UTF-8 as
+    Windows-1252: a UTF-8 file with one stray 'é' from Windows keeps its other accents (read
+    whole as Windows-1252 they became mojibake, 'CafÃ©'), and Excel's plain "CSV", Windows-1252
+    throughout, reads as before ("utf-8+cp1252" names that reading)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ["utf-16"]
+        candidates = [("utf-16", "strict")]
     elif data.startswith(b"\xef\xbb\xbf"):
-        candidates = ["utf-8-sig"]
+        candidates = [("utf-8-sig", "strict"), ("utf-8-sig", "cams-windows-1252")]
     else:
-        candidates = ["utf-8", "cp1252"]
-    for encoding in candidates:
+        candidates = [("utf-8", "strict"), ("utf-8", "cams-windows-1252")]
+    for encoding, errors in candidates:
         try:
-            text = data.decode(encoding)
+            text = data.decode(encoding, errors)
         except UnicodeDecodeError:
             continue
         if "\x00" in text:
             break
-        return text, encoding
+        return text, encoding if errors == "strict" else encoding + "+cp1252"
     raise Refused(
         file_name,
         "This is not a spreadsheet or a CSV file (it holds binary data). " + SAVE_AS_XLSX,

@@ -25,9 +25,48 @@ _QUOTES = str.maketrans(
 )
 
 
+# Characters that print nothing: C0 controls (tab and line breaks are whitespace, kept for
+# `clean_text`), DEL, C1 controls, and format characters (zero-width space, direction marks and
+# overrides, word joiners, byte-order marks, tags). Chart, workbook and Word writers raise or abort
+# on the controls. The zero-width joiner and non-joiner stay: emoji and some scripts need them.
+# Written as escapes Python's `re` and pyarrow's RE2 both read, or as the characters themselves.
+INVISIBLE = re.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x9f"
+    "\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\ufffe\uffff\U000e0001\U000e0020-\U000e007f]"
+)
+LINE_SEPARATORS = re.compile("[\u2028\u2029]")  # a break between words: a space, not nothing
+
+
+def drop_invisible(value: str) -> str:
+    """`value` without the characters that print nothing; line separators become spaces."""
+    return LINE_SEPARATORS.sub(" ", INVISIBLE.sub("", value))
+
+
+def drop_invisible_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """A sheet's text cells without invisible characters, and how many cells held any.
+
+    Every cell of a file passes here once, as it is read; a cell left blank becomes missing."""
+    changed = 0
+    for column in cells.columns:
+        text = cells[column]
+        holds = text.str.contains(INVISIBLE.pattern, regex=True, na=False) | text.str.contains(
+            LINE_SEPARATORS.pattern, regex=True, na=False
+        )
+        if not holds.any():
+            continue
+        changed += int(holds.sum())
+        cleaned = text.str.replace(INVISIBLE.pattern, "", regex=True)
+        cleaned = cleaned.str.replace(LINE_SEPARATORS.pattern, " ", regex=True)
+        cells[column] = cleaned.where(cleaned.str.strip() != "")
+    return cells, changed
+
+
 def clean_text(value: str) -> str:
-    """Trimmed, with runs of whitespace as one space and typographic quotes made plain."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value).translate(_QUOTES)).strip()
+    """Trimmed, with runs of whitespace as one space, typographic quotes made plain and the
+    characters that print nothing dropped (file cells have lost them already: typed text not)."""
+    visible = drop_invisible(unicodedata.normalize("NFKC", value).translate(_QUOTES))
+    return _SPACES.sub(" ", visible).strip()
 
 
 def normalise_header(value: str) -> str:

@@ -175,6 +175,12 @@ def detected_mapping(upload: Upload | None) -> dict[str, str]:
 def figures(upload: Upload) -> dict[str, str]:
     """The counts an officer checks before saving, as labelled text."""
     per = " (one per answer)" if upload.kind == "survey" else ""
+    cells = upload.invisible_cells
+    removed = (
+        {"Control characters removed": f"{cells:,} cell{'' if cells == 1 else 's'}"}
+        if cells
+        else {}
+    )
     return {
         "Rows read": f"{upload.rows_read:,}",
         f"Rows to load{per}": f"{upload.rows_loaded:,}",
@@ -182,6 +188,7 @@ def figures(upload: Upload) -> dict[str, str]:
         "Rows already loaded it replaces": f"{upload.rows_superseded:,}",
         "Rows with problems": f"{upload.rows_skipped:,}",
         "Total and note rows not counted": f"{upload.subtotal_rows + upload.note_rows:,}",
+        **removed,
     }
 
 

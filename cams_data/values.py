@@ -165,11 +165,19 @@ def looks_like_period(text: str) -> bool:
 
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+# Commas separate thousands only: '1,230' and '1,234,567', never '1,23' or '12,5' (a decimal comma).
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SUPPRESSED = {"[c]", "[x]", "*", "c", "x", "[z]", "<5", "[low]"}
+NUMBER_HELP = "a figure such as 12 or £1,250"
+COUNT_HELP = "a figure such as 12"
 
 
 def parse_number(text: str) -> float:
-    """A number as typed by hand: '£12,500', '1 234', '12.5%', '(120)' for negatives."""
+    """A number as typed by hand: '£12,500', '1 234', '(120)' for negatives."""
+    return _parse_number(text, "figure", NUMBER_HELP)
+
+
+def _parse_number(text: str, noun: str, expected: str) -> float:
     value = clean_text(text).lower()
     if value in _SUPPRESSED:
         raise BadValue(
@@ -178,13 +186,23 @@ def parse_number(text: str) -> float:
         )
     if value in {"-", "\u2013", "nil", "none"}:
         return 0.0
+    # A share is not a count or an amount: '12%' stored as 12 would be added up with counts.
+    if "%" in value:
+        raise BadValue(f"'{text}' is a percentage, not a {noun} (expected {expected})")
     negative = value.startswith("(") and value.endswith(")")
-    stripped = re.sub(r"[£$,\s%()]|gbp", "", value)
+    stripped = re.sub(r"[£$\s()]|gbp", "", value)
+    if "," in stripped:
+        if not _THOUSANDS.match(stripped):
+            raise BadValue(
+                f"'{text}' is not a number: a comma must separate thousands, as in 1,230 "
+                f"(expected {expected})"
+            )
+        stripped = stripped.replace(",", "")
     if not _NUMBER.match(stripped):
-        raise BadValue(f"'{text}' is not a number (expected a figure such as 12 or £1,250)")
+        raise BadValue(f"'{text}' is not a number (expected {NUMBER_HELP})")
     number = float(stripped)
     if not math.isfinite(number):  # hundreds of digits
-        raise BadValue(f"'{text}' is too large a number (expected a figure such as 12 or £1,250)")
+        raise BadValue(f"'{text}' is too large a number (expected {NUMBER_HELP})")
     return -number if negative else number
 
 
@@ -192,7 +210,7 @@ MAX_COUNT = 2**31 - 1  # the largest count the database stores (INTEGER)
 
 
 def parse_count(text: str) -> int:
-    number = parse_number(text)
+    number = _parse_number(text, "count", COUNT_HELP)
     if number < 0:
         raise BadValue(f"'{text}' is negative (expected a count of 0 or more)")
     if number > MAX_COUNT:

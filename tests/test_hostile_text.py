@@ -5,12 +5,16 @@ as typed and shown as text: the pages hand them to Streamlit as data, never as H
 
 from __future__ import annotations
 
+import io
+from datetime import date
 from pathlib import Path
 
 import builders
 from conftest import query
+from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from cams_data import statement, store, upload_flow
 from cams_data.ingest import ingest
 from cams_data.text import clean_text
 
@@ -61,3 +65,80 @@ def test_the_action_plan_page_shows_them_as_table_text_not_markdown(db, tmp_path
     assert {clean_text(text) for text in HOSTILE} <= shown  # every value, whole, as table data
     markdown = " ".join(m.value for m in [*app.markdown, *app.caption, *app.subheader])
     assert "<script" not in markdown and "onerror" not in markdown  # never in HTML-capable text
+
+
+# --- control characters ----------------------------------------------------------------------
+
+BEL, ESC = "\x07", "\x1b"
+
+
+def test_control_characters_leave_every_cell_once_and_the_summary_counts_the_cells(db, tmp_path):
+    training = builders.write_csv(
+        tmp_path / "training.csv",
+        [
+            ["Learner", "E-mail", "Course name", "Status", "Completion date"],
+            ["Alex Example", "alex@example.org", f"Modern Slavery{BEL} Awareness", "Passed",
+             "14/05/2025"],
+            ["Sam Sample", "sam@example.org", f"{ESC}[31mFirst Responder", "Passed", "02/06/2025"],
+            ["Jo Bloggs", f"jo@example.org{BEL}", "First Responder", "Passed", "03/06/2025"],
+        ],
+    )  # fmt: skip
+    upload = ingest(training.read_bytes(), training.name, db=db, today=date(2026, 6, 1))
+    assert query(db, "SELECT course, completed_on FROM training ORDER BY completed_on") == [
+        ("Modern Slavery Awareness", date(2025, 5, 14)),
+        ("[31mFirst Responder", date(2025, 6, 2)),
+        ("First Responder", date(2025, 6, 3)),
+    ]
+    assert upload.invisible_cells == 3
+    assert "\nControl characters removed: 3 cells.\n" in upload.summary()
+    assert upload.as_dict()["control_characters_removed"] == 3
+    assert upload_flow.figures(upload)["Control characters removed"] == "3 cells"
+
+    question = f"Do you know how to report{ESC} a concern?"
+    survey = builders.write_csv(
+        tmp_path / "survey.csv",
+        [
+            ["ID", "Start time", "Completion time", "Email", "Name", "Service area", question],
+            *[
+                [n, "01/10/2025 09:00", "01/10/2025 09:05", "anonymous", "", f"Hous{BEL}ing",
+                 f"Yes{BEL}" if n % 2 else f"{ESC}No"]
+                for n in range(1, 13)
+            ],
+        ],
+    )  # fmt: skip
+    upload = ingest(survey.read_bytes(), survey.name, db=db, today=date(2026, 6, 1))
+    assert query(db, "SELECT service_area, question, answer, count(*) FROM survey GROUP BY ALL "
+                     "ORDER BY answer") == [
+        ("Housing", "Do you know how to report a concern?", "No", 6),
+        ("Housing", "Do you know how to report a concern?", "Yes", 6),
+    ]  # fmt: skip
+    assert upload.invisible_cells == 1 + 12 + 12  # the question's header, each row's two cells
+    assert upload_flow.figures(upload)["Control characters removed"] == "25 cells"
+
+    with store.connect(db, read_only=True) as con:
+        pack = statement.build(con, "2025/26", today=date(2026, 6, 1))
+    figures = pack.files["key_figures.md"].decode("utf-8")
+    assert "Do you know how to report a concern?" in figures
+    tables = load_workbook(io.BytesIO(pack.files["statement_tables_2025-26.xlsx"]))
+    cells = {str(c.value) for sheet in tables for row in sheet.iter_rows() for c in row}
+    assert {"Modern Slavery Awareness", "[31mFirst Responder", "First Responder"} <= cells
+    text_files = b"".join(
+        data for name, data in pack.files.items() if name.endswith((".md", ".svg"))
+    )
+    assert b"[31mFirst Responder" in text_files  # the course chart's SVG names it
+    assert BEL.encode() not in text_files and ESC.encode() not in text_files
+
+
+def test_a_cell_of_nothing_but_control_characters_is_blank(db, tmp_path):
+    path = builders.write_csv(
+        tmp_path / "tracker.csv",
+        [
+            ["Objective", "Action", "Lead", "Due date", "Status"],
+            [1, "Publish the statement", f"{BEL}{ESC}", "31/12/2025", "In progress"],
+        ],
+    )
+    upload = ingest(path.read_bytes(), path.name, db=db, today=date(2026, 6, 1))
+    assert upload.invisible_cells == 1
+    assert query(db, "SELECT action, owner FROM actions") == [
+        ("Publish the statement", "Not specified")
+    ]

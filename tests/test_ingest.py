@@ -956,3 +956,35 @@ def test_no_names_or_emails_anywhere_in_the_database(db, tmp_path):
             assert not any(name in folded for name in people), (table, column, text)
             assert not any(name in folded for name in surnames), (table, column, text)
             assert not re.search(r"\be1\d{4}\b", folded), (table, column, text)
+
+
+def test_a_percentage_or_a_decimal_comma_in_a_figure_is_a_problem_and_nothing_is_saved(
+    db, tmp_path
+):
+    load(db, _establishment_file(tmp_path))
+    before = snapshot(db)
+    path = builders.write_csv(
+        tmp_path / "measures.csv",
+        [
+            ["Objective", "Measure", "Organisation", "Quarter", "Value"],
+            ["2", "Funding secured (GBP)", "Colchester City Council", "2025/26 Q1", "£1,250"],
+            ["3", "Intelligence submissions", "Essex Police", "2025/26 Q1", "12%"],
+            ["2", "Funding secured (GBP)", "Essex Police", "2025/26 Q1", "1,23"],
+        ],
+    )
+    with pytest.raises(Refused) as refused:
+        load(db, path)
+    assert [(p.row, p.column, p.message) for p in refused.value.problems] == [
+        (
+            3,
+            "Value",
+            "'12%' is a percentage, not a figure (expected a figure such as 12 or £1,250)",
+        ),
+        (
+            4,
+            "Value",
+            "'1,23' is not a number: a comma must separate thousands, as in 1,230 "
+            "(expected a figure such as 12 or £1,250)",
+        ),
+    ]
+    assert snapshot(db) == before

@@ -959,3 +959,47 @@ def test_one_problem_is_said_in_the_singular(db, tmp_path):
         ingest(path.read_bytes(), path.name, db=db)
     assert "1 problem found;" in str(refused.value)
     assert "row 2, column 'Date completed': '31/02/2025' is not a date" in str(refused.value)
+
+
+# --- text encodings --------------------------------------------------------------------------
+
+ESTABLISHMENT = ["Service area", "Job title", "Headcount", "As at"]
+
+
+def test_a_utf8_csv_with_a_stray_windows_byte_keeps_its_utf8_accents(db):
+    lines = [
+        ",".join(ESTABLISHMENT).encode(),
+        "Café and Leisure,Receptionist,4,01/04/2025".encode(),
+        b"Caf\xe9 and Leisure,Manager,1,01/04/2025",  # the one line typed on Windows
+        "Crèche,Nursery Nurse,3,01/04/2025".encode(),
+    ]
+    data = b"\r\n".join(lines) + b"\r\n"
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the file really is not UTF-8 throughout
+    ingest(data, "staff.csv", db=db)
+    assert query(db, "SELECT service_area, role, headcount FROM establishment ORDER BY 2") == [
+        ("Café and Leisure", "Manager", 1),
+        ("Crèche", "Nursery Nurse", 3),
+        ("Café and Leisure", "Receptionist", 4),
+    ]
+
+
+def test_a_whole_windows_1252_csv_still_loads(db, tmp_path):
+    path = b.write_csv(
+        tmp_path / "staff.csv",
+        [ESTABLISHMENT, ["Café and Leisure – £ Team", "Manager", 1, "01/04/2025"]],
+        encoding="cp1252",
+    )
+    assert "é".encode("cp1252") in path.read_bytes()
+    ingest(path.read_bytes(), path.name, db=db)
+    assert query(db, "SELECT service_area FROM establishment") == [("Café and Leisure - £ Team",)]
+
+
+def test_a_byte_windows_1252_does_not_define_is_refused_as_binary(db):
+    data = ",".join(ESTABLISHMENT).encode() + b"\r\nCaf\x81,Manager,1,01/04/2025\r\n"
+    before = snapshot(db)
+    assert refusal(data, "staff.csv", db).message == (
+        "This is not a spreadsheet or a CSV file (it holds binary data). Open it in Excel and use "
+        "File > Save As > Excel Workbook (.xlsx), then upload that."
+    )
+    assert snapshot(db) == before

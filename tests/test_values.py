@@ -169,7 +169,9 @@ def test_parse_period_refusals(text, words):
         ("£12,500", 12500.0),
         ("£12,500.50", 12500.5),
         ("1 234", 1234.0),
-        ("12.5%", 12.5),
+        ("1,234,567", 1234567.0),
+        ("£1,250", 1250.0),
+        ("12.5", 12.5),
         ("-", 0.0),
         ("nil", 0.0),
         ("(120)", -120.0),
@@ -218,6 +220,54 @@ def test_suppressed_figures_are_refused_with_a_reason(parse, text):
     message = str(refused.value)
     assert f"'{text}' is a suppressed figure" in message
     assert "actual figure" in message
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_count, "12%", "'12%' is a percentage, not a count (expected a figure such as 12)"),
+        (parse_count, "12 %", "'12 %' is a percentage, not a count (expected a figure such as 12)"),
+        (
+            parse_number,
+            "12.5%",
+            "'12.5%' is a percentage, not a figure (expected a figure such as 12 or £1,250)",
+        ),
+        (
+            parse_count,
+            "1,23",
+            "'1,23' is not a number: a comma must separate thousands, as in 1,230 "
+            "(expected a figure such as 12)",
+        ),
+        (
+            parse_count,
+            "1,2345",
+            "'1,2345' is not a number: a comma must separate thousands, as in 1,230 "
+            "(expected a figure such as 12)",
+        ),
+        (
+            parse_number,
+            "12,5",
+            "'12,5' is not a number: a comma must separate thousands, as in 1,230 "
+            "(expected a figure such as 12 or £1,250)",
+        ),
+        (
+            parse_number,
+            "£1,23",
+            "'£1,23' is not a number: a comma must separate thousands, as in 1,230 "
+            "(expected a figure such as 12 or £1,250)",
+        ),
+        (
+            parse_number,
+            "1,234,56",
+            "'1,234,56' is not a number: a comma must separate thousands, as in 1,230 "
+            "(expected a figure such as 12 or £1,250)",
+        ),
+    ],
+)
+def test_percentages_and_ambiguous_commas_are_not_counts_or_money(parse, text, message):
+    with pytest.raises(BadValue) as refused:
+        parse(text)
+    assert str(refused.value) == message
 
 
 def test_parse_number_refuses_text():
