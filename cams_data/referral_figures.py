@@ -197,22 +197,31 @@ _SETTLED: dict[tuple, ReferralCells] = {}
 
 def cells(con: duckdb.DuckDBPyConnection, geography: str | None = None) -> ReferralCells:
     """Every local referral count any page or file shows, with the hidden cells chosen once
-    (kept while the rows, the wider area's periods and the indicators are unchanged)."""
+    (kept while the rows, the wider area's periods and the indicators are unchanged: one small
+    query tells, so a page asking for many figures pays for the choice once)."""
     from cams_data import indicators
 
     geography = _geography(geography)
-    atoms, wider = _atoms(con, geography), _wider(con, geography)
-    key = (
-        geography,
-        int(pd.util.hash_pandas_object(atoms, index=False).sum()) if len(atoms) else 0,
-        int(pd.util.hash_pandas_object(wider, index=False).sum()) if len(wider) else 0,
-        indicators.config_version(),
-    )
+    key = (geography, _fingerprint(con, geography), indicators.config_version())
     if key not in _SETTLED:
         if len(_SETTLED) > 16:
             _SETTLED.clear()
-        _SETTLED[key] = _settle(atoms, wider, geography)
+        _SETTLED[key] = _settle(_atoms(con, geography), _wider(con, geography), geography)
     return _SETTLED[key]
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, geography: str) -> tuple:
+    """The referral rows, in a few numbers: local rows, and the wider area's periods."""
+    return con.execute(
+        """SELECT count(*) FILTER (WHERE geography = $geography),
+                  sum(hash(referral_type, exploitation_type, age_group, referring_agency,
+                           period_start, period_months, referrals))
+                      FILTER (WHERE geography = $geography),
+                  sum(hash(geography, referral_type, period_start, period_months))
+                      FILTER (WHERE geography <> $geography)
+           FROM referrals""",
+        {"geography": geography},
+    ).fetchone()
 
 
 def _settle(atoms: pd.DataFrame, wider: pd.DataFrame, geography: str) -> ReferralCells:
