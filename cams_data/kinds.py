@@ -577,8 +577,9 @@ SURVEY = Kind(
     source="CAMS staff survey",
     help=(
         "A Microsoft Forms export: one row per response, one column per question. Names and "
-        "e-mails are dropped; multi-choice answers are stored one row per chosen option; "
-        "free-text answers are not stored."
+        "e-mails are dropped, and so are questions asking for them or answered one way per "
+        "person; multi-choice answers are stored one row per chosen option; free-text answers "
+        "are not stored."
     ),
     identifiers=(
         Field(

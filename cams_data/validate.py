@@ -143,7 +143,9 @@ def validate(
 
     reported: set[Problem] = set()
 
-    def report(row_indices, column: str, message: str, in_cell: bool = False) -> None:
+    def report(
+        row_indices, column: str, message: str, in_cell: bool = False, without_value=None
+    ) -> None:
         rows = records.loc[row_indices]
         for index, row_no, cell_column in zip(
             rows.index,
@@ -156,7 +158,11 @@ def validate(
             # bad label is in its own column, said once, not once per month or question.
             is_cell = in_cell and isinstance(cell_column, str) and cell_column
             problem = Problem(
-                message, int(row_no), cell_column if is_cell else column, shaped.sheet
+                message,
+                int(row_no),
+                cell_column if is_cell else column,
+                shaped.sheet,
+                without_value,
             )
             if problem not in reported:
                 reported.add(problem)
@@ -263,7 +269,9 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
         try:
             parsed.append(parse(text))
         except BadValue as error:
-            report(raw.index[codes == position], header, str(error))
+            message = str(error)
+            described = _without_value(message, text, f)
+            report(raw.index[codes == position], header, message, without_value=described)
             parsed.append(None)
     if fallback is None and f.required:
         blank_rows = raw.index[np.isin(codes, blank_codes)]
@@ -271,6 +279,16 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
             report(blank_rows, header, f"is empty (expected {_expected(f)})")
     lookup = np.array([*parsed, blank_value], dtype=object)
     return pd.Series(lookup[codes], index=raw.index, dtype="object")
+
+
+def _without_value(message: str, text: str, f: Field) -> str:
+    """A cell's problem with its value described, not repeated: the value may be a name or an
+    e-mail address typed into the wrong column."""
+    quoted = f"'{text}' "
+    reason = message.removeprefix(quoted)
+    if reason != message and text.casefold() not in reason.casefold() and "@" not in reason:
+        return f"the value {reason}"
+    return f"the value is not {_expected(f)}"
 
 
 def _missing_column_message(kind: Kind, f: Field) -> str:

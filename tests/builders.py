@@ -928,6 +928,35 @@ def messy_training_export(
     return out, expected
 
 
+def training_export_with_identities_in_wrong_columns(path) -> tuple[Path, dict]:
+    """A training export whose completion dates and statuses hold, by a slip of the copy and
+    paste, e-mail addresses and names: rows 3 to 5 are invalid, row 2 is good.
+
+    expected: names, emails (every one in the file).
+    """
+    header = [
+        "Learner name",
+        "Email address",
+        "Employee number",
+        "Department",
+        "Job title",
+        "Course title",
+        "Completion status",
+        "Date completed",
+    ]
+    people = [(f"Real Person {i}", f"real.person{i}@example.org") for i in range(1, 5)]
+    course = ["Housing", "Housing Officer", "Introduction to Safeguarding"]
+    (n1, e1), (n2, e2), (n3, e3), (n4, e4) = people
+    rows: list[Row] = [
+        [n1, e1, "E10001", *course, "Completed", dt.date(2024, 5, 14)],
+        [n2, e2, "E10002", *course, "Completed", e2],
+        [n3, e3, "E10003", *course, n3, dt.date(2024, 5, 14)],
+        [n4, e4, "E10004", *course, "Completed", f"{n4} <{e4}>"],
+    ]
+    out = write_xlsx(path, [header, *rows], sheet="Course completion")
+    return out, {"names": [n for n, _ in people], "emails": [e for _, e in people]}
+
+
 def _canonical_course(text: str) -> str:
     lookup = {_key(c): c for c in COURSES}
     return lookup[_key(text)]
