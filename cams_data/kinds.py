@@ -34,6 +34,9 @@ class Field:
     sql_type: str = "VARCHAR"
     contains: tuple[str, ...] = ()  # a header holding one of these phrases also matches
     past_only: bool = False  # a date that cannot be after the day of the upload
+    # A text cell holding an e-mail address is a problem (personal data is never stored), or
+    # is stored as this instead: an action's owner should be a team, and "a person" is news.
+    email_stored_as: str | None = None
 
     @property
     def header_keys(self) -> frozenset[str]:
@@ -723,6 +726,7 @@ ACTIONS = Kind(
             ),
             required=False,
             default=NOT_SPECIFIED,
+            email_stored_as=NOT_SPECIFIED,
         ),
         Field(
             "due_on",

@@ -930,7 +930,7 @@ def messy_training_export(
 
 def training_export_with_identities_in_wrong_columns(path) -> tuple[Path, dict]:
     """A training export whose completion dates and statuses hold, by a slip of the copy and
-    paste, e-mail addresses and names: rows 3 to 5 are invalid, row 2 is good.
+    paste, e-mail addresses and names: rows 3 to 6 are invalid, row 2 is good.
 
     expected: names, emails (every one in the file).
     """
@@ -944,14 +944,15 @@ def training_export_with_identities_in_wrong_columns(path) -> tuple[Path, dict]:
         "Completion status",
         "Date completed",
     ]
-    people = [(f"Real Person {i}", f"real.person{i}@example.org") for i in range(1, 5)]
+    people = [(f"Real Person {i}", f"real.person{i}@example.org") for i in range(1, 6)]
     course = ["Housing", "Housing Officer", "Introduction to Safeguarding"]
-    (n1, e1), (n2, e2), (n3, e3), (n4, e4) = people
+    (n1, e1), (n2, e2), (n3, e3), (n4, e4), (n5, e5) = people
     rows: list[Row] = [
         [n1, e1, "E10001", *course, "Completed", dt.date(2024, 5, 14)],
         [n2, e2, "E10002", *course, "Completed", e2],
         [n3, e3, "E10003", *course, n3, dt.date(2024, 5, 14)],
         [n4, e4, "E10004", *course, "Completed", f"{n4} <{e4}>"],
+        [n5, e5, "E10005", f"Housing ({e5})", *course[1:], "Completed", dt.date(2024, 5, 14)],
     ]
     out = write_xlsx(path, [header, *rows], sheet="Course completion")
     return out, {"names": [n for n, _ in people], "emails": [e for _, e in people]}

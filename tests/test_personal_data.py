@@ -29,8 +29,13 @@ def test_skipped_rows_problems_keep_the_reason_and_never_the_value(db, tmp_path)
 
     not_a_date = "is not a date (expected a date written day first, e.g. 14/05/2024)"
     not_a_status = "is not a known category (expected one of: Completed, In progress, Not started)"
+    holds_an_email = (
+        "holds an e-mail address (expected no personal data: e-mail addresses are not stored)"
+    )
     # The officer is shown the cell, to find it in the file ...
     assert [str(p) for p in upload.problems] == [
+        f"Sheet 'Course completion', row 6, column 'Department': "
+        f"'Housing (real.person5@example.org)' {holds_an_email}",
         f"Sheet 'Course completion', row 4, column 'Completion status': 'Real Person 3' "
         f"{not_a_status}",
         f"Sheet 'Course completion', row 3, column 'Date completed': "
@@ -49,6 +54,7 @@ def test_skipped_rows_problems_keep_the_reason_and_never_the_value(db, tmp_path)
             f"the value {not_a_status}",
         ),
         (upload.upload_id, "Course completion", 5, "Date completed", f"the value {not_a_date}"),
+        (upload.upload_id, "Course completion", 6, "Department", f"the value {holds_an_email}"),
     ]
     assert query(
         db, "SELECT organisation, service_area, role, course, status, completed_on FROM training"
