@@ -433,7 +433,7 @@ def _write(con, upload: Upload, pending: Pending, is_demo: bool, who: str, save:
         if upload.problems:
             con.executemany(
                 "INSERT INTO upload_problems VALUES (?, ?, ?, ?, ?)",
-                [[upload_id, p.sheet, p.row, p.column, p.message] for p in upload.problems],
+                [[upload_id, p.sheet, p.row, p.column, p.recorded] for p in upload.problems],
             )
         if upload.mapping and not upload.mapping_remembered:
             store.remember_mapping(con, upload.header_key, kind.name, upload.mapping, who)

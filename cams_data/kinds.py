@@ -34,6 +34,9 @@ class Field:
     sql_type: str = "VARCHAR"
     contains: tuple[str, ...] = ()  # a header holding one of these phrases also matches
     past_only: bool = False  # a date that cannot be after the day of the upload
+    # A text cell holding an e-mail address is a problem (personal data is never stored), or
+    # is stored as this instead: an action's owner should be a team, and "a person" is news.
+    email_stored_as: str | None = None
 
     @property
     def header_keys(self) -> frozenset[str]:
@@ -577,8 +580,9 @@ SURVEY = Kind(
     source="CAMS staff survey",
     help=(
         "A Microsoft Forms export: one row per response, one column per question. Names and "
-        "e-mails are dropped; multi-choice answers are stored one row per chosen option; "
-        "free-text answers are not stored."
+        "e-mails are dropped, and so are questions asking for them or answered one way per "
+        "person; multi-choice answers are stored one row per chosen option; free-text answers "
+        "are not stored."
     ),
     identifiers=(
         Field(
@@ -722,6 +726,7 @@ ACTIONS = Kind(
             ),
             required=False,
             default=NOT_SPECIFIED,
+            email_stored_as=NOT_SPECIFIED,
         ),
         Field(
             "due_on",

@@ -11,6 +11,14 @@ class Problem:
     row: int | None = None  # the row number the spreadsheet shows
     column: str | None = None  # the column's header as written in the file
     sheet: str | None = None
+    # The message as kept in the database, when `message` repeats a cell's value: a cell can
+    # hold a name or an e-mail address, which the officer may see but the database never keeps.
+    without_value: str | None = None
+
+    @property
+    def recorded(self) -> str:
+        """The message to keep: never a cell's value."""
+        return self.without_value or self.message
 
     def __str__(self) -> str:
         where = []

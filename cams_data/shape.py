@@ -270,21 +270,51 @@ FREE_TEXT_HINT = re.compile(
     r"\b(comments?|please (specify|explain|describe|tell)|anything else|why|other \(please)",
     re.IGNORECASE,
 )
+# A question asking who the respondent is: "What is your name?", "Name", "Your work email
+# address", "Staff number". "Do you know how to name a concern?" asks no name: a bare "name"
+# only counts as the whole question or as "your name" / "name of the respondent".
+PERSONAL_QUESTION = re.compile(
+    r"^(your )?((full|first|last|sur) ?)?names?$"
+    r"|\byour (\w+ )?((full|first|last|sur) ?)?names?\b"
+    r"|\bnames? of (the )?(respondent|person|staff member|employee|member of staff)\b"
+    r"|\b(full|first|last|sur|fore|given|family) ?names?\b"
+    r"|\be ?mail\b|\bcontact (details|number)\b|\b(tele)?phone\b|\bmobile( number)?\b"
+    r"|\b(staff|employee|payroll) (number|no|id)\b|\binitials\b",
+)
+EMAIL_ADDRESS = re.compile(r"[^\s@;,<>()]+@[^\s@;,<>()]+\.[a-z]{2,}", re.IGNORECASE)
+# Answers unique per respondent identify them (a name, a staff number typed in) whatever the
+# question says: among this many answers or more, ...
+UNIQUE_MIN_ANSWERS = 10
+# ... more than this share of distinct answers is one per person.
+UNIQUE_SHARE = 0.9
+# A closed question (Likert, yes/no, pick from a list) offers at most this many options ...
+MOST_OPTIONS = 12
+# ... and typed answers vary: above this share of distinct answers respondents wrote their own.
+VARIED_SHARE = 0.3
+# Typed sentences are long: option labels are shorter than this (median, in characters).
+LONG_ANSWER = 40
+PERSONAL_NOTE = "not stored: personal data"
+FREE_TEXT_NOTE = "not stored: free text"
 
 
 def _melt_questions(records, data, header, positions, store_free_text, columns):
     frames, free_text = [], []
+    notes = {column.position: column for column in columns}
     for position in positions:
         question = clean_text(str(header[position]))
         answers = data[position]
         given = answers.dropna().astype(str)
         multi = len(given) > 0 and given.str.rstrip().str.endswith(";").any()
-        if not multi and _is_free_text(question, given):
+        options = given.str.split(";").explode() if multi else given
+        options = options.map(clean_text)
+        options = options[options != ""]
+        if _is_personal(question, options):
+            notes[position].field, notes[position].note = None, PERSONAL_NOTE
+            continue
+        if _is_free_text(question, options):
             free_text.append(question)
             if not store_free_text:
-                for column in columns:
-                    if column.position == position:
-                        column.field, column.note = None, "not stored: free text can name people"
+                notes[position].field, notes[position].note = None, FREE_TEXT_NOTE
                 continue
         part = records.copy()
         part["question"] = question
@@ -301,13 +331,26 @@ def _melt_questions(records, data, header, positions, store_free_text, columns):
     return long[long["answer"].fillna("") != ""], free_text
 
 
+def _is_personal(question: str, answers: pd.Series) -> bool:
+    """A question asking for a name or contact, an answer holding an e-mail address, or
+    answers unique per respondent: never stored, whatever `store_free_text` says."""
+    if PERSONAL_QUESTION.search(normalise_header(question)):
+        return True
+    if answers.str.contains(EMAIL_ADDRESS).any():
+        return True
+    distinct = answers.str.casefold().nunique()
+    return len(answers) >= UNIQUE_MIN_ANSWERS and distinct > UNIQUE_SHARE * len(answers)
+
+
 def _is_free_text(question: str, answers: pd.Series) -> bool:
+    """Typed answers, not options chosen: they can name people or say who wrote them."""
     if FREE_TEXT_HINT.search(question):
         return True
     if answers.empty:
         return False
-    distinct = answers.str.strip().str.casefold().nunique()
-    return answers.str.len().max() > 80 or (distinct > 12 and distinct > 0.5 * len(answers))
+    distinct = answers.str.casefold().nunique()
+    varied = distinct > VARIED_SHARE * len(answers)
+    return varied and (distinct > MOST_OPTIONS or answers.str.len().median() > LONG_ANSWER)
 
 
 def _drop_notes_and_totals(

@@ -21,7 +21,7 @@ from cams_data.kinds import Field, Kind
 from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
-from cams_data.shape import Shaped
+from cams_data.shape import EMAIL_ADDRESS, Shaped
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     MAX_COUNT,
@@ -83,7 +83,20 @@ def _parser(f: Field, today: date) -> Callable[[str], object]:
         return parse_objective
     if f.type == "category":
         return lambda text: match_category(text, f.categories, f.combined)
-    return clean_text
+    return partial(_text_without_email, stored_as=f.email_stored_as)
+
+
+def _text_without_email(text: str, stored_as: str | None) -> str:
+    """Text as written, unless it holds an e-mail address: personal data, never stored."""
+    value = clean_text(text)
+    if not EMAIL_ADDRESS.search(value):
+        return value
+    if stored_as is not None:
+        return stored_as
+    raise BadValue(
+        f"'{text}' holds an e-mail address (expected no personal data: e-mail addresses are not "
+        "stored)"
+    )
 
 
 def _plausible_date(text: str, latest: date, after: str) -> date:
@@ -143,7 +156,9 @@ def validate(
 
     reported: set[Problem] = set()
 
-    def report(row_indices, column: str, message: str, in_cell: bool = False) -> None:
+    def report(
+        row_indices, column: str, message: str, in_cell: bool = False, without_value=None
+    ) -> None:
         rows = records.loc[row_indices]
         for index, row_no, cell_column in zip(
             rows.index,
@@ -156,7 +171,11 @@ def validate(
             # bad label is in its own column, said once, not once per month or question.
             is_cell = in_cell and isinstance(cell_column, str) and cell_column
             problem = Problem(
-                message, int(row_no), cell_column if is_cell else column, shaped.sheet
+                message,
+                int(row_no),
+                cell_column if is_cell else column,
+                shaped.sheet,
+                without_value,
             )
             if problem not in reported:
                 reported.add(problem)
@@ -198,8 +217,6 @@ def validate(
         _training_rules(out, records, report, headers)
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
-    if kind.name == "actions":
-        _drop_email_owners(out)
 
     bad = out.index.isin(list(bad_rows))
     validated.rows_skipped = int(records.loc[bad, "_row"].nunique())
@@ -263,7 +280,9 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
         try:
             parsed.append(parse(text))
         except BadValue as error:
-            report(raw.index[codes == position], header, str(error))
+            message = str(error)
+            described = _without_value(message, text, f)
+            report(raw.index[codes == position], header, message, without_value=described)
             parsed.append(None)
     if fallback is None and f.required:
         blank_rows = raw.index[np.isin(codes, blank_codes)]
@@ -271,6 +290,16 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
             report(blank_rows, header, f"is empty (expected {_expected(f)})")
     lookup = np.array([*parsed, blank_value], dtype=object)
     return pd.Series(lookup[codes], index=raw.index, dtype="object")
+
+
+def _without_value(message: str, text: str, f: Field) -> str:
+    """A cell's problem with its value described, not repeated: the value may be a name or an
+    e-mail address typed into the wrong column."""
+    quoted = f"'{text}' "
+    reason = message.removeprefix(quoted)
+    if reason != message and text.casefold() not in reason.casefold() and "@" not in reason:
+        return f"the value {reason}"
+    return f"the value is not {_expected(f)}"
 
 
 def _missing_column_message(kind: Kind, f: Field) -> str:
@@ -392,12 +421,6 @@ def _survey_wave(out, records, options, validated, file_name) -> None:
         )
     out["wave"] = out["wave"].fillna(months[0])
     validated.wave_from = months[0]
-
-
-def _drop_email_owners(out: pd.DataFrame) -> None:
-    """Action owners should be teams; an e-mail address is personal data and is not kept."""
-    is_email = out["owner"].astype(str).str.contains("@", regex=False)
-    out.loc[is_email, "owner"] = "Not specified"
 
 
 def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:

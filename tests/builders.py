@@ -935,6 +935,36 @@ def messy_training_export(
     return out, expected
 
 
+def training_export_with_identities_in_wrong_columns(path) -> tuple[Path, dict]:
+    """A training export whose completion dates and statuses hold, by a slip of the copy and
+    paste, e-mail addresses and names: rows 3 to 6 are invalid, row 2 is good.
+
+    expected: names, emails (every one in the file).
+    """
+    header = [
+        "Learner name",
+        "Email address",
+        "Employee number",
+        "Department",
+        "Job title",
+        "Course title",
+        "Completion status",
+        "Date completed",
+    ]
+    people = [(f"Real Person {i}", f"real.person{i}@example.org") for i in range(1, 6)]
+    course = ["Housing", "Housing Officer", "Introduction to Safeguarding"]
+    (n1, e1), (n2, e2), (n3, e3), (n4, e4), (n5, e5) = people
+    rows: list[Row] = [
+        [n1, e1, "E10001", *course, "Completed", dt.date(2024, 5, 14)],
+        [n2, e2, "E10002", *course, "Completed", e2],
+        [n3, e3, "E10003", *course, n3, dt.date(2024, 5, 14)],
+        [n4, e4, "E10004", *course, "Completed", f"{n4} <{e4}>"],
+        [n5, e5, "E10005", f"Housing ({e5})", *course[1:], "Completed", dt.date(2024, 5, 14)],
+    ]
+    out = write_xlsx(path, [header, *rows], sheet="Course completion")
+    return out, {"names": [n for n, _ in people], "emails": [e for _, e in people]}
+
+
 def _canonical_course(text: str) -> str:
     lookup = {_key(c): c for c in COURSES}
     return lookup[_key(text)]
@@ -1111,6 +1141,71 @@ def forms_survey_export(
     else:
         out = _write_format(path, fmt, [header, *rows], sheet="Sheet1", encoding=encoding, bom=bom)
     return out, expected
+
+
+def forms_survey_with(path, questions: dict[str, Sequence[str | None]]) -> Path:
+    """A Microsoft Forms export (anonymous, October 2025) with exactly these question columns:
+    {question: one answer per respondent, None for blank}."""
+    answers = list(questions.values())
+    respondents = len(answers[0])
+    header = ["ID", "Start time", "Completion time", "Email", "Name", SERVICE_AREA_QUESTION]
+    rows: list[Row] = []
+    for i in range(respondents):
+        start = dt.datetime(2025, 10, 1 + i % 28, 9, i % 60)
+        area = _SERVICE_AREAS[i % len(_SERVICE_AREAS)]
+        own = [column[i] for column in answers]
+        rows.append([i + 1, start, start + dt.timedelta(minutes=5), "anonymous", None, area, *own])
+    return write_xlsx(
+        path,
+        [[*header, *questions], *rows],
+        sheet="Sheet1",
+        bold_header=False,
+        datetime_format="dd/mm/yyyy hh:mm:ss",
+    )
+
+
+Q_NAME = "What is your name?"
+Q_WORK_EMAIL = "Your work email address"
+Q_STAFF_NUMBER = "Staff number"
+Q_MAJOR = "What is your major?"
+Q_FOLLOW_UP = "Would you like us to follow up?"
+Q_NAME_A_CONCERN = "Do you know how to name a concern?"
+Q_RATING = "How would you rate the training?"
+RATINGS = ("Very good", "Good", "Neither good nor poor", "Poor", "Very poor")
+_SUBJECTS = ("History", "Law", "Nursing", "Social Work", "Business", "Criminology", "Politics")
+
+
+def forms_survey_with_personal_questions(path, *, respondents: int = 185) -> tuple[Path, dict]:
+    """A Forms export whose questions ask for names, e-mails and staff numbers, one whose
+    answers are typed (about 105 different majors from 185 people), a yes/no question with one
+    e-mail address typed into it, and closed questions (yes/no with "name" in its wording, a
+    five-point rating, a multi-choice of five options) that are stored.
+
+    expected: names, emails (every one in the file), stored {question: answer rows}.
+    """
+    names = [f"Real Person {i}" for i in range(1, respondents + 1)]
+    emails = [f"real.person{i}@example.org" for i in range(1, respondents + 1)]
+    majors = [f"{_SUBJECTS[k % 7]} and {_SUBJECTS[k // 7 % 7]} {k // 49}" for k in range(105)]
+    majors = [majors[i % len(majors)] for i in range(respondents)]
+    follow_up = ["Yes" if i % 3 else "No" for i in range(respondents)]
+    follow_up[7] = f"Yes, write to me at {emails[7]}"
+    questions = {
+        Q_NAME: names,
+        Q_WORK_EMAIL: emails,
+        Q_STAFF_NUMBER: [f"E{10001 + i}" for i in range(respondents)],
+        Q_MAJOR: majors,
+        Q_FOLLOW_UP: follow_up,
+        Q_NAME_A_CONCERN: [("Yes", "No", "Not sure")[i % 3] for i in range(respondents)],
+        Q_RATING: [RATINGS[i % 5] for i in range(respondents)],
+        Q_SEEN: ["".join(o + ";" for o in _SEEN_OPTIONS[: 1 + i % 5]) for i in range(respondents)],
+    }
+    out = forms_survey_with(path, questions)
+    stored = {
+        Q_NAME_A_CONCERN: respondents,
+        Q_RATING: respondents,
+        Q_SEEN: sum(1 + i % 5 for i in range(respondents)),
+    }
+    return out, {"names": names, "emails": [*emails], "stored": stored, "majors": len(set(majors))}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -467,7 +467,12 @@ def test_training_with_bad_dates_is_refused_unless_valid_rows_are_asked_for(db, 
     )
     assert [p[0] for p in problems] == sorted(sheet_rows)
     assert {p[1] for p in problems} == {date_header}
-    assert {m.split("'")[1] for _, _, m in problems} == {"31/02/2025", "sometime in May"}
+    # Stored: the reason, never the cell (it could be a name or an e-mail address) ...
+    assert {m for _, _, m in problems} == {
+        "the value is not a date (expected a date written day first, e.g. 14/05/2024)"
+    }
+    # ... shown to the officer: the cell, to find it in the file.
+    assert {p.message.split("'")[1] for p in upload.problems} == {"31/02/2025", "sometime in May"}
     assert (
         scalar(db, "SELECT rows_skipped FROM uploads WHERE upload_id = ?", [upload.upload_id]) == 2
     )

@@ -254,8 +254,8 @@ def test_saving_a_check_writes_what_it_showed_without_reading_the_file_again(db,
         ("2025-06-02",),
     ]
     assert query(db, "SELECT row_no, message FROM upload_problems") == [
-        (7, "'31/02/2025' is not a date (expected a date written day first, e.g. 14/05/2024)")
-    ]
+        (7, "the value is not a date (expected a date written day first, e.g. 14/05/2024)")
+    ]  # the cell's value is shown to the officer, never stored
     before = snapshot(db)
     again = upload_flow.save(b"", path.name, db=db, who="officer", checked=checked)
     assert (again.upload.status, again.upload.upload_id) == ("unchanged", 1)

@@ -1,0 +1,130 @@
+"""Which survey columns are stored: names, e-mails and free text never are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import builders
+from conftest import query
+
+from cams_data.ingest import ingest
+from cams_data.shape import FREE_TEXT_NOTE, PERSONAL_NOTE
+
+STORED = "stored as a question"
+TODAY = dt.date(2026, 12, 1)  # after every date the builders write
+
+
+def load(db: Path, path: Path):
+    return ingest(path.read_bytes(), path.name, db=db, today=TODAY)
+
+
+def notes(upload, questions) -> dict[str, str]:
+    return {c.header: c.note for c in upload.columns if c.header in questions}
+
+
+def answers_per_question(db: Path) -> dict[str, int]:
+    return dict(query(db, "SELECT question, count(*) FROM survey GROUP BY question"))
+
+
+def test_names_emails_staff_numbers_and_typed_answers_are_not_stored(db, tmp_path):
+    path, expected = builders.forms_survey_with_personal_questions(tmp_path / "survey.xlsx")
+
+    upload = load(db, path)
+
+    assert {c.header: c.note for c in upload.columns} == {
+        "ID": "used for the respondent and the wave, not stored",
+        "Start time": "not stored (not needed)",
+        "Completion time": "used for the respondent and the wave, not stored",
+        "Email": "not stored (personal data: read only to tell people apart)",
+        "Name": "not stored (personal data: read only to tell people apart)",
+        builders.SERVICE_AREA_QUESTION: "stored",
+        builders.Q_NAME: PERSONAL_NOTE,
+        builders.Q_WORK_EMAIL: PERSONAL_NOTE,
+        builders.Q_STAFF_NUMBER: PERSONAL_NOTE,
+        builders.Q_MAJOR: FREE_TEXT_NOTE,
+        builders.Q_FOLLOW_UP: PERSONAL_NOTE,  # one answer holds an e-mail address
+        builders.Q_NAME_A_CONCERN: STORED,
+        builders.Q_RATING: STORED,
+        builders.Q_SEEN: STORED,
+    }
+    assert upload.free_text_questions == [builders.Q_MAJOR]
+    assert answers_per_question(db) == expected["stored"]
+    ratings = query(
+        db, "SELECT answer, count(*) FROM survey WHERE question = ? GROUP BY 1", [builders.Q_RATING]
+    )
+    assert dict(ratings) == dict.fromkeys(builders.RATINGS, 37)
+
+
+YES_NO = ["Yes", "No"] * 10
+
+
+def test_questions_asking_who_the_respondent_is_are_not_stored(db, tmp_path):
+    asking = [
+        "Name",
+        "Full name",
+        "First name",
+        "Surname",
+        "What is your name?",
+        "Your name (optional)",
+        "Name of respondent",
+        "Your e-mail",
+        "Email address",
+        "Contact details",
+        "Phone number",
+        "Employee ID",
+        "Staff number",
+    ]
+    not_asking = [
+        "Do you know how to name a concern?",
+        "Can you name the four types of exploitation?",
+        "Have you completed the training?",
+    ]
+    path = builders.forms_survey_with(
+        tmp_path / "survey.xlsx", {q: YES_NO for q in (*asking, *not_asking)}
+    )
+
+    upload = load(db, path)
+
+    assert notes(upload, asking + not_asking) == {
+        **dict.fromkeys(asking, PERSONAL_NOTE),
+        **dict.fromkeys(not_asking, STORED),
+    }
+    assert answers_per_question(db) == dict.fromkeys(not_asking, 20)
+
+
+def _answers(distinct: int, given: int, length: int = 0) -> list[str]:
+    """`given` answers cycling through `distinct` different ones (each `length` characters long
+    when given), blank for the rest of the file's 44 respondents."""
+    options = [f"Answer {i}".ljust(length, ".") for i in range(distinct)]
+    return [options[i % distinct] for i in range(given)] + [None] * (44 - given)
+
+
+BOUNDARIES = {
+    # Unique per respondent: more than 90% distinct among 10 or more answers.
+    "Ten different among ten": (_answers(10, 10), PERSONAL_NOTE),
+    "Nine different among ten": (_answers(9, 10), STORED),
+    "Nine different among nine": (_answers(9, 9), STORED),
+    # Typed: more than 12 different answers, and more than 30% of the answers.
+    "Thirteen different among forty": (_answers(13, 40), FREE_TEXT_NOTE),
+    "Twelve different among forty": (_answers(12, 40), STORED),
+    "Thirteen different among forty-four": (_answers(13, 44), STORED),
+    # Long: a median answer over 40 characters, with more than 30% different.
+    "Seven long among twenty": (_answers(7, 20, 41), FREE_TEXT_NOTE),
+    "Seven of forty characters among twenty": (_answers(7, 20, 40), STORED),
+    "Five long among twenty (long options)": (_answers(5, 20, 60), STORED),
+}
+
+
+def test_unique_and_typed_answers_are_told_from_chosen_options_at_the_boundaries(db, tmp_path):
+    path = builders.forms_survey_with(
+        tmp_path / "survey.xlsx", {q: answers for q, (answers, _) in BOUNDARIES.items()}
+    )
+
+    upload = load(db, path)
+
+    assert notes(upload, BOUNDARIES) == {q: note for q, (_, note) in BOUNDARIES.items()}
+    stored = {q: len([a for a in answers if a]) for q, (answers, note) in BOUNDARIES.items()}
+    assert answers_per_question(db) == {
+        q: n for q, n in stored.items() if BOUNDARIES[q][1] == STORED
+    }
