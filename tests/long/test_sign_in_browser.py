@@ -110,6 +110,7 @@ def sign_in(page: Page, site: Site, email: str) -> None:
     page.get_by_placeholder("sub").fill(email)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{site.url}/**")
+    expect(page.get_by_text(email).first).to_be_visible()  # the app has drawn who signed in
     settle(page)
 
 
