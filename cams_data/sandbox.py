@@ -16,6 +16,7 @@ failed" there before it aborts).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import os
@@ -36,7 +37,7 @@ from typing import Any
 MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
 # A 300,000-row workbook parses in about 2 s, and a chart renders in under 1 s.
 TIME_LIMIT_SECONDS = 30.0
-MAX_IDLE_WORKERS = 1  # kept warm; more start when calls overlap, and are closed after
+MAX_IDLE_WORKERS = 1  # per target, kept warm; more start when calls overlap, closed after
 ROOT = Path(__file__).resolve().parents[1]
 HEADER_BYTES = 8
 
@@ -67,8 +68,10 @@ def _size(n: int) -> str:
 
 
 class _Worker:
-    def __init__(self, memory_limit: int) -> None:
-        self.memory_limit = memory_limit
+    def __init__(self, target: str, memory_limit: int) -> None:
+        # One target per worker: the renderer keeps about 800 MB of the memory limit once it
+        # has drawn, which a parse after it would have to share.
+        self.target, self.memory_limit = target, memory_limit
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the worker)
         env = {
             **os.environ,
@@ -142,6 +145,13 @@ _idle: list[_Worker] = []
 _lock = threading.Lock()
 
 
+@atexit.register
+def _close_idle() -> None:
+    with _lock:
+        while _idle:
+            _idle.pop().close()
+
+
 def run(
     target: str,
     *args: Any,
@@ -152,13 +162,15 @@ def run(
     memory_limit = memory_limit or MEMORY_LIMIT_BYTES
     time_limit = time_limit or TIME_LIMIT_SECONDS
     with _lock:
-        worker = next((w for w in _idle if w.memory_limit == memory_limit), None)
+        worker = next(
+            (w for w in _idle if (w.target, w.memory_limit) == (target, memory_limit)), None
+        )
         if worker is not None:
             _idle.remove(worker)
     if worker is not None and worker.process.poll() is not None:  # died while idle
         worker.close()
         worker = None
-    worker = worker or _Worker(memory_limit)
+    worker = worker or _Worker(target, memory_limit)
     try:
         return worker.call(target, args, time_limit)
     except WorkerError:
@@ -170,7 +182,7 @@ def run(
     finally:
         if worker is not None:
             with _lock:
-                if len(_idle) < MAX_IDLE_WORKERS:
+                if sum(w.target == target for w in _idle) < MAX_IDLE_WORKERS:
                     _idle.append(worker)
                     worker = None
             if worker is not None:
