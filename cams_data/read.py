@@ -3,7 +3,9 @@
 The format is told from the bytes, never the file name. Workbooks (.xlsx, .xls, .ods) are read
 with fastexcel (Rust, calamine), the fastest reader measured here, every cell as text so that one
 validator sees workbooks and CSV alike. Before any parse the archive inside a workbook is checked
-against the size limits, and XML parts that declare a DOCTYPE (entity tricks) are refused.
+against the size limits, and XML parts that declare a DOCTYPE (entity tricks) are refused. The
+parse runs in a worker process with memory and time limits (sandbox.py): a reader that aborts or
+allocates without bound on a file nobody thought of gives a refusal, not a dead app.
 """
 
 from __future__ import annotations
@@ -99,10 +101,11 @@ def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
 
 
 class Reading:
-    """A file screened at once and, if a workbook, parsed in a background thread.
+    """A file screened at once and, if a workbook, parsed in the sandbox worker, waited on by a
+    background thread.
 
-    The workbook reader releases the GIL, so the caller can import pandas and DuckDB meanwhile
-    (the CLI does: a third of a large upload's time was those imports, one after the other).
+    So the caller can import pandas and DuckDB meanwhile (the CLI does: a third of a large
+    upload's time was those imports, one after the other).
     """
 
     def __init__(self, data: bytes, file_name: str, config: Config) -> None:
@@ -156,6 +159,8 @@ def parse_sheets(data: bytes) -> list[tuple[str, bytes]]:
             with pa.ipc.new_stream(stream, cells.schema) as writer:
                 writer.write(cells)
             tables.append((name, stream.getvalue().to_pybytes()))
+    except MemoryError:
+        raise  # the worker reports the memory limit
     except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
         raise RuntimeError(str(error)) from None  # a plain type, so the message crosses over
     return tables
