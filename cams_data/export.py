@@ -32,22 +32,57 @@ def _spec(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-def png(chart: alt.TopLevelMixin) -> bytes:
-    """The chart as a PNG at 200 ppi, as wide as the text of an A4 page."""
+# Why the renderer's worker stopped, as the end of "The chart '...' could not be drawn: ...".
+NOT_DRAWN = {
+    "crash": "the program that draws charts stopped unexpectedly on it",
+    "memory": "drawing it needed more than {limit} of memory, more than any real chart needs",
+    "time": "drawing it took longer than {limit}, far longer than any real chart takes",
+}
+RENDER_TARGET = "cams_data.export:render"  # run in a sandbox worker; tests swap it
+
+
+class NotDrawn(Exception):
+    """A chart the renderer could not draw, said in a sentence an officer understands."""
+
+
+def render(spec: dict, kind: str) -> bytes | str:
+    """The spec as an SVG (str) or a PNG (bytes) at 200 ppi, as wide as the text of an A4 page
+    (run in a worker: the renderer can abort the process on text it does not expect)."""
     import vl_convert
 
-    spec = _spec(chart)
-    drawn = re.search(r'width="([\d.]+)"', vl_convert.vegalite_to_svg(spec))
-    width = float(drawn[1]) if drawn else CHART_WIDTH_PX
+    drawn = vl_convert.vegalite_to_svg(spec)
+    if kind == "svg":
+        return drawn
+    width = float(found[1]) if (found := re.search(r'width="([\d.]+)"', drawn)) else CHART_WIDTH_PX
     # vl-convert draws ppi/72 pixels per CSS pixel, times the scale
     scale = A4_TEXT_WIDTH_INCHES * PPI / (width * PPI / 72)
     return vl_convert.vegalite_to_png(spec, scale=scale, ppi=PPI)
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    import vl_convert
+def _rendered(chart: alt.TopLevelMixin, kind: str) -> bytes | str:
+    from cams_data import sandbox
 
-    return vl_convert.vegalite_to_svg(_spec(chart))
+    try:
+        return sandbox.run(RENDER_TARGET, _spec(chart), kind)
+    except (sandbox.Failed, sandbox.WorkerError) as error:
+        title = title_of(chart)
+        name = charts.title_text(title) if title is not None else "chart"
+        name = "".join(c for c in name if c.isprintable())  # what may have stopped the renderer
+        reason = (
+            NOT_DRAWN[error.kind].format(limit=error.limit)
+            if isinstance(error, sandbox.Failed)
+            else "the program that draws charts refused it"
+        )
+        raise NotDrawn(f"The chart '{name}' could not be drawn: {reason}.") from None
+
+
+def png(chart: alt.TopLevelMixin) -> bytes:
+    """The chart as a PNG at 200 ppi, as wide as the text of an A4 page."""
+    return _rendered(chart, "png")
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    return _rendered(chart, "svg")
 
 
 def published(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

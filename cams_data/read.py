@@ -3,7 +3,9 @@
 The format is told from the bytes, never the file name. Workbooks (.xlsx, .xls, .ods) are read
 with fastexcel (Rust, calamine), the fastest reader measured here, every cell as text so that one
 validator sees workbooks and CSV alike. Before any parse the archive inside a workbook is checked
-against the size limits, and XML parts that declare a DOCTYPE (entity tricks) are refused.
+against the size limits, and XML parts that declare a DOCTYPE (entity tricks) are refused. The
+parse runs in a worker process with memory and time limits (sandbox.py): a reader that aborts or
+allocates without bound on a file nobody thought of gives a refusal, not a dead app.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
 
+from cams_data import sandbox
 from cams_data.problems import Refused
 from cams_data.settings import Config
 from cams_data.text import drop_invisible_cells
@@ -98,10 +101,11 @@ def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
 
 
 class Reading:
-    """A file screened at once and, if a workbook, parsed in a background thread.
+    """A file screened at once and, if a workbook, parsed in the sandbox worker, waited on by a
+    background thread.
 
-    The workbook reader releases the GIL, so the caller can import pandas and DuckDB meanwhile
-    (the CLI does: a third of a large upload's time was those imports, one after the other).
+    So the caller can import pandas and DuckDB meanwhile (the CLI does: a third of a large
+    upload's time was those imports, one after the other).
     """
 
     def __init__(self, data: bytes, file_name: str, config: Config) -> None:
@@ -117,14 +121,12 @@ class Reading:
             self._thread.start()
 
     def _parse(self) -> None:
-        import fastexcel
+        import pyarrow as pa
 
         try:
-            reader = fastexcel.read_excel(self.data)
-            for name in reader.sheet_names:
-                table = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-                self._tables.append((name, table.to_arrow()))
-        except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
+            for name, stream in sandbox.run(PARSE_TARGET, self.data):
+                self._tables.append((name, pa.ipc.open_stream(stream).read_all()))
+        except BaseException as error:  # the worker's refusals and errors, and anything else
             self._error = error
 
     def workbook(self) -> Workbook:
@@ -136,6 +138,32 @@ class Reading:
         if self._error is not None:
             raise _damaged(self._error, self.file_name, self.format)
         return Workbook(self.format, [_visible(s) for s in _sheets(self._tables, self.file_name)])
+
+
+PARSE_TARGET = "cams_data.read:parse_sheets"  # run in a sandbox worker; tests swap it
+
+
+def parse_sheets(data: bytes) -> list[tuple[str, bytes]]:
+    """Each sheet's name and its cells as text, an Arrow IPC stream (run in a worker: the reader
+    can abort or allocate without bound on a file nobody thought of)."""
+    import fastexcel
+    import pyarrow as pa
+
+    tables = []
+    try:
+        reader = fastexcel.read_excel(data)
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+            cells = sheet.to_arrow()
+            stream = pa.BufferOutputStream()
+            with pa.ipc.new_stream(stream, cells.schema) as writer:
+                writer.write(cells)
+            tables.append((name, stream.getvalue().to_pybytes()))
+    except MemoryError:
+        raise  # the worker reports the memory limit
+    except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
+        raise RuntimeError(str(error)) from None  # a plain type, so the message crosses over
+    return tables
 
 
 def _visible(sheet: Sheet) -> Sheet:
@@ -366,9 +394,21 @@ FORMAT_NAMES = {
 }
 
 
+# Why the reader's worker stopped, as the end of "The file could not be read: ...".
+NOT_READ = {
+    "crash": "the reader stopped unexpectedly on it, which a file saved by a spreadsheet program "
+    "never makes it do",
+    "memory": "reading it needed more than {limit} of memory, more than any real export needs",
+    "time": "reading it took longer than {limit}, far longer than any real export takes",
+}
+
+
 def _damaged(error: BaseException, file_name: str, fmt: str) -> BaseException:
     if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit):
         return error
+    if isinstance(error, sandbox.Failed):
+        reason = NOT_READ[error.kind].format(limit=error.limit)
+        return Refused(file_name, f"The file could not be read: {reason}. " + SAVE_AS_XLSX)
     detail = str(error).lower()
     if "password" in detail or "encrypt" in detail:
         return Refused(file_name, PASSWORD_MESSAGE)

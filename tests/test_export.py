@@ -7,6 +7,7 @@ import io
 import xml.etree.ElementTree as ET
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -28,10 +29,10 @@ HOSTILE = pd.DataFrame(
 )  # fmt: skip
 
 
-def a_chart():
-    shown, _ = disclosure.publishable(COUNTS.set_index("Exploitation type"), Audience.MEETING)
+def a_chart(counts: pd.DataFrame = COUNTS):
+    shown, _ = disclosure.publishable(counts.set_index("Exploitation type"), Audience.MEETING)
     labels = [disclosure.as_text(v) for v in shown["Referrals"].iloc[:-1]]
-    table = disclosure.for_chart(COUNTS, "Referrals", labels)
+    table = disclosure.for_chart(counts, "Referrals", labels)
     return charts.bar(
         table,
         category="Exploitation type",
@@ -150,3 +151,58 @@ def test_sheet_names_keep_within_excel_limits_and_are_cut_after_a_whole_word():
 def test_a_sheet_may_be_given_its_tab_name():
     sheets = {"NRM referrals and Duty to Notify notifications": export.Sheet(COUNTS, name="NRM")}
     assert load_workbook(io.BytesIO(export.xlsx(sheets))).sheetnames == ["NRM"]
+
+
+# --- the renderer in its worker ---------------------------------------------------------------
+# vl-convert panics and aborts its process on some control characters in a label; it runs in a
+# child process (cams_data/sandbox.py), so that becomes a sentence and the next chart draws.
+
+
+def test_a_label_that_makes_the_renderer_abort_is_a_plain_refusal_and_the_next_chart_draws():
+    broken = a_chart(COUNTS.replace({"Labour": "Labour\x1b"}))  # an escape, pasted from a terminal
+    for draw in (export.png, export.svg):
+        with pytest.raises(export.NotDrawn) as refused:
+            draw(broken)
+        assert str(refused.value) == (
+            "The chart 'Referrals by exploitation type' could not be drawn: the program that "
+            "draws charts stopped unexpectedly on it."
+        )
+        assert draw(a_chart())
+
+
+@pytest.mark.parametrize(
+    ("target", "time_limit", "reason"),
+    [
+        (
+            "cams_data.sandbox:allocate",
+            None,
+            "drawing it needed more than 1 GB of memory, more than any real chart needs",
+        ),
+        (
+            "cams_data.sandbox:sleep",
+            2,
+            "drawing it took longer than 2 seconds, far longer than any real chart takes",
+        ),
+    ],
+)
+def test_a_renderer_out_of_memory_or_time_is_a_plain_refusal(
+    monkeypatch, target, time_limit, reason
+):
+    from cams_data import sandbox
+
+    monkeypatch.setattr(export, "RENDER_TARGET", target)
+    if time_limit:
+        monkeypatch.setattr(sandbox, "TIME_LIMIT_SECONDS", time_limit)
+    with pytest.raises(export.NotDrawn) as refused:
+        export.png(a_chart())
+    assert str(refused.value) == (
+        f"The chart 'Referrals by exploitation type' could not be drawn: {reason}."
+    )
+    monkeypatch.undo()
+    assert export.svg(a_chart()).startswith("<svg")
+
+
+def test_charts_drawn_in_the_worker_are_the_ones_drawn_in_process():
+    spec = export._spec(a_chart())
+    assert export.png(a_chart()) == export.render(spec, "png")
+    assert export.svg(a_chart()) == export.render(spec, "svg")

@@ -1003,3 +1003,90 @@ def test_a_byte_windows_1252_does_not_define_is_refused_as_binary(db):
         "File > Save As > Excel Workbook (.xlsx), then upload that."
     )
     assert snapshot(db) == before
+
+
+# --- the reader in its worker -----------------------------------------------------------------
+# The workbook reader runs in a child process (cams_data/sandbox.py): whatever it does there, the
+# app's process goes on. The test targets in sandbox.py fail as the reader might.
+
+NOT_READ = (
+    "good.xlsx: The file could not be read: {}. Open it in Excel and use File > Save As > Excel "
+    "Workbook (.xlsx), then upload that."
+)
+
+
+@pytest.fixture(scope="module")
+def good_xlsx(tmp_path_factory) -> bytes:
+    path, _ = b.messy_training_export(tmp_path_factory.mktemp("good") / "good.xlsx", people=10)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("target", "time_limit", "reason"),
+    [
+        (
+            "cams_data.sandbox:abort",
+            None,
+            "the reader stopped unexpectedly on it, which a file saved by a spreadsheet program "
+            "never makes it do",
+        ),
+        (
+            "cams_data.sandbox:allocate",  # 2 GB, over the 1 GB limit
+            None,
+            "reading it needed more than 1 GB of memory, more than any real export needs",
+        ),
+        (
+            "cams_data.sandbox:sleep",
+            2,
+            "reading it took longer than 2 seconds, far longer than any real export takes",
+        ),
+    ],
+)
+def test_a_reader_that_crashes_runs_out_of_memory_or_hangs_is_a_refusal_and_the_next_file_loads(
+    loaded_db, good_xlsx, monkeypatch, target, time_limit, reason
+):
+    from cams_data import sandbox
+
+    before = snapshot(loaded_db)
+    monkeypatch.setattr(read, "PARSE_TARGET", target)
+    if time_limit:
+        monkeypatch.setattr(sandbox, "TIME_LIMIT_SECONDS", time_limit)
+    started = time.monotonic()
+    refused = refusal(good_xlsx, "good.xlsx", loaded_db)
+    assert str(refused) == NOT_READ.format(reason)
+    assert time.monotonic() - started < 20
+    assert snapshot(loaded_db) == before
+    monkeypatch.undo()
+    assert ingest(good_xlsx, "good.xlsx", db=loaded_db).status == "loaded"
+
+
+def test_a_worker_that_died_while_idle_does_not_stop_the_next_file(good_xlsx):
+    from cams_data import sandbox
+
+    first = read.read_file(good_xlsx, "good.xlsx", Config())
+    for worker in sandbox._idle:
+        worker.process.kill()
+        worker.process.wait()
+    again = read.read_file(good_xlsx, "good.xlsx", Config())
+    assert again.sheets[0].cells.equals(first.sheets[0].cells)
+
+
+def test_the_worker_reads_every_sheet_exactly_as_the_reader_does_in_process(tmp_path):
+    import fastexcel
+
+    rows = [["Name", "Course", "Note"], ["Ann Example", "First Responder", None],
+            ["Bo", "Café ✓ 日本", "=1+1"], [None, None, "last"]]  # fmt: skip
+    path = tmp_path / "two.xlsx"
+    b.write_xlsx(path, rows, extra_sheets={"Second": [["Only"], ["cell"]]})
+    data = path.read_bytes()
+    reader = fastexcel.read_excel(data)
+    in_process = [
+        (name, reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0).to_arrow())
+        for name in reader.sheet_names
+    ]
+    expected = [read._visible(sheet) for sheet in read._sheets(in_process, "two.xlsx")]
+    workbook = read.read_file(data, "two.xlsx", Config())
+    assert [s.name for s in workbook.sheets] == [s.name for s in expected] == ["Report", "Second"]
+    for sheet, want in zip(workbook.sheets, expected, strict=True):
+        assert sheet.cells.equals(want.cells)
+        assert sheet.cells.dtypes.tolist() == want.cells.dtypes.tolist()
