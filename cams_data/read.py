@@ -52,6 +52,7 @@ class Sheet:
     name: str
     cells: pd.DataFrame
     invisible_cells: int = 0  # cells that held control or other invisible characters, dropped
+    hidden: bool = False  # hidden (or very hidden) in the workbook: often old data kept aside
 
 
 @dataclass
@@ -107,7 +108,7 @@ class Reading:
     def __init__(self, data: bytes, file_name: str, config: Config) -> None:
         self.data, self.file_name = data, file_name
         self.format = screen(data, file_name, config)
-        self._tables: list[tuple[str, object]] = []
+        self._tables: list[tuple[str, object, bool]] = []  # name, cells, hidden
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if self.format != "csv":
@@ -123,7 +124,7 @@ class Reading:
             reader = fastexcel.read_excel(self.data)
             for name in reader.sheet_names:
                 table = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-                self._tables.append((name, table.to_arrow()))
+                self._tables.append((name, table.to_arrow(), table.visible != "visible"))
         except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
             self._error = error
 
@@ -141,7 +142,7 @@ class Reading:
 def _visible(sheet: Sheet) -> Sheet:
     """The one place a file's cells lose the characters that print nothing."""
     cells, changed = drop_invisible_cells(sheet.cells)
-    return Sheet(sheet.name, cells, changed)
+    return Sheet(sheet.name, cells, changed, sheet.hidden)
 
 
 PASSWORD_MESSAGE = (
@@ -379,17 +380,17 @@ def _damaged(error: BaseException, file_name: str, fmt: str) -> BaseException:
     )
 
 
-def _sheets(tables: list[tuple[str, object]], file_name: str) -> list[Sheet]:
+def _sheets(tables: list[tuple[str, object, bool]], file_name: str) -> list[Sheet]:
     import pandas as pd
     import pyarrow as pa
 
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' own "str", without a copy
     sheets = []
-    for name, table in tables:
+    for name, table, hidden in tables:
         cells = table.to_pandas(types_mapper={pa.string(): text}.get)
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
-        sheets.append(Sheet(name, cells))
+        sheets.append(Sheet(name, cells, hidden=hidden))
     if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
         raise Refused(file_name, "The workbook is empty: no sheet has any data in it.")
     return sheets
