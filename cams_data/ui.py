@@ -13,6 +13,7 @@ import streamlit as st
 
 from cams_data import cache, dashboard, export, periods, roles, settings, store
 from cams_data.disclosure import Audience
+from cams_data.formatting import markdown_literal
 from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
 
@@ -115,9 +116,11 @@ def selection() -> Selection:
 
 def page_header(title: str, selection: Selection, caption: str = "") -> None:
     st.title(title)
-    st.caption(
-        f"{selection.period.label} ({selection.period.description}) · "
-        f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
+    st.caption(  # an organisation's name comes from a file
+        markdown_literal(
+            f"{selection.period.label} ({selection.period.description}) · "
+            f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
+        )
     )
     demo_banner()
 
@@ -146,7 +149,7 @@ def chart(
     page only ever shows it to a meeting).
     """
     st.altair_chart(figure, theme=None, width="stretch", alt=description, key=f"chart-{key}")
-    st.caption(description)
+    st.caption(markdown_literal(description))  # it names courses, questions and measures
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
     downloads(figure, key, published or (lambda: (figure, table)))

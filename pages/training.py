@@ -4,6 +4,7 @@ import streamlit as st
 
 from cams_data import cache, formatting, ui
 from cams_data import training_figures as tf
+from cams_data.formatting import markdown_literal
 
 selection = ui.selection()
 period, organisation = selection.period, selection.organisation
@@ -65,14 +66,16 @@ def coverage_section(course: str, head: tf.Headline) -> None:
         staff = "no staff numbers"
     else:
         staff = f"staff in post on {formatting.day(head.staff_as_of)}"
-    st.caption(f"Staff with a completion of {course} {window}, over {staff}.")
+    st.caption(markdown_literal(f"Staff with a completion of {course} {window}, over {staff}."))
     subtitle = f"As at {as_at} · {staff} · {selection.organisation_label}"
     tabs = st.tabs([f"By {g.lower()}" for g in tf.GROUPS.values()])
     for tab, by in zip(tabs, tf.GROUPS, strict=True):
         with tab:
             table = cache.get(tf.coverage, period, course, by, organisation)
             if table.empty:
-                ui.no_data(f"No completions of {course} and no staff numbers to show.")
+                ui.no_data(
+                    markdown_literal(f"No completions of {course} and no staff numbers to show.")
+                )
                 continue
             ui.chart(
                 tf.coverage_chart(table, by, course, subtitle),
