@@ -29,12 +29,14 @@ def headline_metrics(head: tf.Headline) -> None:
     )
     now, before = head.completions, head.previous_completions
     columns[1].metric(
-        f"Completions of {head.course} in {period.label}",
+        markdown_literal(f"Completions of {head.course} in {period.label}"),
         formatting.number(now.completions, "completions"),
         head.change,
         delta_description=f"since {before.period.label}",
-        help=f"Completions of {head.course} in the period, as the Overview counts them; "
-        "the chart below counts every course.",
+        help=markdown_literal(
+            f"Completions of {head.course} in the period, as the Overview counts them; "
+            "the chart below counts every course."
+        ),
         border=True,
     )
     columns[2].metric(
@@ -94,7 +96,7 @@ def refresh_section(course: str, head: tf.Headline) -> None:
     table = cache.get(tf.refresh_status, period, "service_area", organisation, course)
     description = tf.describe_refresh(table, course, head.refresh_months)
     if head.refresh_months is None or table.empty:
-        ui.no_data(description)
+        ui.no_data(markdown_literal(description))
     else:
         ui.chart(
             tf.refresh_chart(table, course, f"As at {as_at} · {selection.organisation_label}"),
