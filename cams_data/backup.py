@@ -130,6 +130,7 @@ def restore(
         if current.exists():
             aside = current.with_name(f"{current.name}.before-restore-{stamp}")
             os.replace(current, aside)
+            aside.chmod(0o600)  # personal data kept aside: for its owner alone, like the key
             kept.append(aside)
     partial = db.with_name(db.name + ".restoring")
     shutil.copyfile(backup_file, partial)
@@ -138,6 +139,7 @@ def restore(
         if key_in_use.exists():
             aside = key_in_use.with_name(f"{key_in_use.name}.before-restore-{stamp}")
             os.replace(key_in_use, aside)
+            aside.chmod(0o600)
             kept.append(aside)
         settings.write_key(key_in_use, new_key, replace=False)
     with store.connect(db) as con:  # brings an older backup's schema up to date

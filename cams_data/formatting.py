@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -88,3 +89,30 @@ def upload_status(upload: dict) -> str:
     if upload["status"] == "rolled_back":
         return f"rolled back by {upload['rolled_back_by']} on {day(upload['rolled_back_at'])}"
     return "active"
+
+
+# Markdown that text from a file could use: emphasis, code, links and images ([ ] after !),
+# HTML and autolinks (< before a letter), strikethrough, maths, tables; and at a line's start,
+# headings, lists and quotes
+_MARKDOWN_ANYWHERE = re.compile(r"([\\`*_\[\]~$|])|<(?=[A-Za-z/!?])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([#>+=-]|(?<=\d)[.)])", re.MULTILINE)
+# Streamlit turns :name: into an emoji, :material/name: into an icon and :red[..] into colour,
+# after Markdown's own escapes are read: an invisible word joiner after the colon keeps it text;
+# it also stops a bare https:// or www. address becoming a link
+_SHORTCODE = re.compile(r":(?=[\w/+-])")
+_WWW = re.compile(r"\b(www)\.", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def markdown_literal(text: object) -> str:
+    """Text from a file, for Markdown (st.markdown, captions, subheaders, labels, messages): it
+    reads the same, but nothing in it becomes a link, image, HTML, emphasis, icon or colour."""
+    out = _MARKDOWN_ANYWHERE.sub(lambda m: "\\" + m.group(0), str(text))
+    out = _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+    out = _SHORTCODE.sub(":" + WORD_JOINER, out)
+    return _WWW.sub(r"\1\\.", out)
+
+
+def as_read(markdown: str) -> str:
+    """What a person reads of `markdown_literal`'s text: the escapes and word joiners gone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(WORD_JOINER, "")

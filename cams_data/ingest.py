@@ -75,6 +75,7 @@ class Upload:
     mapping: dict[str, str] = field(default_factory=dict)  # the officer's column choices
     mapping_remembered: bool = False  # ...recalled from an earlier upload of these headers
     invisible_cells: int = 0  # cells of the sheet that lost control or invisible characters
+    hidden_sheet: bool = False  # the table was read from a sheet hidden in the workbook
     header_key: str = ""
     pending: Pending | None = field(default=None, repr=False, compare=False)
 
@@ -92,6 +93,10 @@ class Upload:
             f"Kind: {self.kind} ({kind.title}), {how}.",
             f"Sheet: '{self.sheet}', header on row {self.header_row}.",
         ]
+        if self.hidden_sheet:
+            out.append(
+                f"Read from the hidden sheet '{self.sheet}': no visible sheet holds a table."
+            )
         if self.options:
             out.append("Given at upload: " + ", ".join(f"{k} {v}" for k, v in self.options.items()))
         if self.wave_from_dates:
@@ -138,6 +143,7 @@ class Upload:
             "kind": self.kind,
             "kind_detected": self.kind_detected,
             "sheet": self.sheet,
+            "hidden_sheet": self.hidden_sheet,
             "header_row": self.header_row,
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
@@ -218,6 +224,7 @@ def ingest(
         kind_detected=shaped.detected,
         sheet=shaped.sheet,
         sheets=[s.name for s in workbook.sheets],
+        hidden_sheet=chosen.hidden,
         header_row=shaped.header_row,
         columns=shaped.columns,
         rows_read=validated.rows_read,
@@ -347,10 +354,12 @@ def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str, m
         raise Refused(file_name, f"There is no sheet '{sheet}' (the sheets are {names}).")
     kinds = [KINDS[kind]] if kind else list(KINDS.values())
     scored = [(find_table(s, kinds, mapping), i, s) for i, s in enumerate(sheets)]
-    found = [(c.score, -i, s) for c, i, s in scored if c is not None]
+    # a visible sheet wins over a hidden one, which often holds old data kept aside
+    found = [(not s.hidden, c.score, -i, s) for c, i, s in scored if c is not None]
     if not found:
-        return next((s for s in sheets if not s.cells.dropna(how="all").empty), sheets[0])
-    return max(found, key=lambda item: item[:2])[2]
+        filled = [s for s in sheets if not s.cells.dropna(how="all").empty] or sheets
+        return next((s for s in filled if not s.hidden), filled[0])
+    return max(found, key=lambda item: item[:3])[3]
 
 
 def _coverage(kind: Kind, rows: pd.DataFrame) -> tuple[date | None, date | None]:

@@ -55,6 +55,7 @@ class Sheet:
     name: str
     cells: pd.DataFrame
     invisible_cells: int = 0  # cells that held control or other invisible characters, dropped
+    hidden: bool = False  # hidden (or very hidden) in the workbook: often old data kept aside
 
 
 @dataclass
@@ -111,7 +112,7 @@ class Reading:
     def __init__(self, data: bytes, file_name: str, config: Config) -> None:
         self.data, self.file_name = data, file_name
         self.format = screen(data, file_name, config)
-        self._tables: list[tuple[str, object]] = []
+        self._tables: list[tuple[str, object, bool]] = []  # name, cells, hidden
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if self.format != "csv":
@@ -124,8 +125,8 @@ class Reading:
         import pyarrow as pa
 
         try:
-            for name, stream in sandbox.run(PARSE_TARGET, self.data):
-                self._tables.append((name, pa.ipc.open_stream(stream).read_all()))
+            for name, stream, hidden in sandbox.run(PARSE_TARGET, self.data):
+                self._tables.append((name, pa.ipc.open_stream(stream).read_all(), hidden))
         except BaseException as error:  # the worker's refusals and errors, and anything else
             self._error = error
 
@@ -143,9 +144,10 @@ class Reading:
 PARSE_TARGET = "cams_data.read:parse_sheets"  # run in a sandbox worker; tests swap it
 
 
-def parse_sheets(data: bytes) -> list[tuple[str, bytes]]:
-    """Each sheet's name and its cells as text, an Arrow IPC stream (run in a worker: the reader
-    can abort or allocate without bound on a file nobody thought of)."""
+def parse_sheets(data: bytes) -> list[tuple[str, bytes, bool]]:
+    """Each sheet's name, its cells as text (an Arrow IPC stream) and whether it is hidden in the
+    workbook (run in a worker: the reader can abort or allocate without bound on a file nobody
+    thought of)."""
     import fastexcel
     import pyarrow as pa
 
@@ -158,7 +160,7 @@ def parse_sheets(data: bytes) -> list[tuple[str, bytes]]:
             stream = pa.BufferOutputStream()
             with pa.ipc.new_stream(stream, cells.schema) as writer:
                 writer.write(cells)
-            tables.append((name, stream.getvalue().to_pybytes()))
+            tables.append((name, stream.getvalue().to_pybytes(), sheet.visible != "visible"))
     except MemoryError:
         raise  # the worker reports the memory limit
     except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
@@ -169,7 +171,7 @@ def parse_sheets(data: bytes) -> list[tuple[str, bytes]]:
 def _visible(sheet: Sheet) -> Sheet:
     """The one place a file's cells lose the characters that print nothing."""
     cells, changed = drop_invisible_cells(sheet.cells)
-    return Sheet(sheet.name, cells, changed)
+    return Sheet(sheet.name, cells, changed, sheet.hidden)
 
 
 PASSWORD_MESSAGE = (
@@ -419,17 +421,17 @@ def _damaged(error: BaseException, file_name: str, fmt: str) -> BaseException:
     )
 
 
-def _sheets(tables: list[tuple[str, object]], file_name: str) -> list[Sheet]:
+def _sheets(tables: list[tuple[str, object, bool]], file_name: str) -> list[Sheet]:
     import pandas as pd
     import pyarrow as pa
 
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' own "str", without a copy
     sheets = []
-    for name, table in tables:
+    for name, table, hidden in tables:
         cells = table.to_pandas(types_mapper={pa.string(): text}.get)
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
-        sheets.append(Sheet(name, cells))
+        sheets.append(Sheet(name, cells, hidden=hidden))
     if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
         raise Refused(file_name, "The workbook is empty: no sheet has any data in it.")
     return sheets

@@ -13,6 +13,7 @@ import streamlit as st
 
 from cams_data import cache, dashboard, export, periods, roles, settings, store
 from cams_data.disclosure import Audience
+from cams_data.formatting import markdown_literal
 from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
 
@@ -115,9 +116,11 @@ def selection() -> Selection:
 
 def page_header(title: str, selection: Selection, caption: str = "") -> None:
     st.title(title)
-    st.caption(
-        f"{selection.period.label} ({selection.period.description}) · "
-        f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
+    st.caption(  # an organisation's name comes from a file
+        markdown_literal(
+            f"{selection.period.label} ({selection.period.description}) · "
+            f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
+        )
     )
     demo_banner()
 
@@ -146,7 +149,7 @@ def chart(
     page only ever shows it to a meeting).
     """
     st.altair_chart(figure, theme=None, width="stretch", alt=description, key=f"chart-{key}")
-    st.caption(description)
+    st.caption(markdown_literal(description))  # it names courses, questions and measures
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
     downloads(figure, key, published or (lambda: (figure, table)))
@@ -298,7 +301,7 @@ def mapping_form(number: int, data: bytes, file_name: str, kind: str, sheet, che
         for index, header in enumerate(headers):
             now = current.get(header, "")
             chosen[header] = st.selectbox(
-                f"Column '{header}'",
+                f"Column '{markdown_literal(header)}'",  # a label is Markdown
                 fields,
                 index=fields.index(now) if now in fields else 0,
                 format_func=lambda f: "not stored" if f == "" else f.replace("_", " "),
@@ -333,8 +336,8 @@ def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:
     @st.dialog("Undo this upload?", on_dismiss=lambda: st.session_state.pop("undo-pending", None))
     def confirm(upload_id: int) -> None:
         st.write(
-            f"Upload {labels[upload_id]} will leave the figures, and the rows it replaced come "
-            "back. The upload stays in the history as rolled back."
+            f"Upload {markdown_literal(labels[upload_id])} will leave the figures, and the rows "
+            "it replaced come back. The upload stays in the history as rolled back."
         )
         undo, cancel = st.columns(2)
         if undo.button("Undo it", type="primary", key="undo-confirm"):
@@ -393,8 +396,8 @@ def erase_controls(history: pd.DataFrame, person: roles.Access) -> None:
     )
     def confirm(upload_id: int) -> None:
         st.write(
-            f"The rows of upload {labels[upload_id]} will be deleted and cannot be brought "
-            "back. Type the upload number to confirm."
+            f"The rows of upload {markdown_literal(labels[upload_id])} will be deleted and "
+            "cannot be brought back. Type the upload number to confirm."
         )
         typed = st.text_input("Upload number", key="erase-typed")
         if st.button(

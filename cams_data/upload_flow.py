@@ -202,9 +202,11 @@ def understood(upload: Upload) -> str:
         covers = f"survey wave {wave}"
     else:
         covers = "with no dates"
+    hidden = " (hidden in the workbook: no visible sheet holds a table)"
     return (
-        f"Understood as **{KINDS[upload.kind].title}**{how}, sheet **{upload.sheet}**, header "
-        f"on row {upload.header_row}, {covers}."
+        f"Understood as **{KINDS[upload.kind].title}**{how}, sheet "
+        f"**{formatting.markdown_literal(upload.sheet)}**"
+        f"{hidden if upload.hidden_sheet else ''}, header on row {upload.header_row}, {covers}."
     )
 
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cams_data import action_plan, cache, formatting, ui
+from cams_data.formatting import markdown_literal
 
 selection = ui.selection()
 ui.page_header("Action plan", selection)
@@ -44,8 +45,8 @@ else:
         key="actions-by-status",
     )
     for plan in plans:
-        st.subheader(plan.heading, divider="gray")
-        st.caption(plan.summary)
+        st.subheader(markdown_literal(plan.heading), divider="gray")
+        st.caption(markdown_literal(plan.summary))
         if plan.actions:
             st.table(
                 action_plan.styled(plan.table),

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 import streamlit as st
 
 from cams_data import cache, dashboard, ui
+from cams_data.formatting import markdown_literal
 
 BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 
@@ -23,18 +24,21 @@ progress = figures.progress
 for row_start in (0, 2):
     for column, objective in zip(st.columns(2), progress[row_start : row_start + 2], strict=True):
         with column.container(border=True):
-            st.subheader(f"{objective.objective.number}. {objective.objective.title}")
+            st.subheader(
+                f"{objective.objective.number}. {markdown_literal(objective.objective.title)}"
+            )
             st.badge(objective.status, color=BADGE[objective.status], icon=":material/flag:")
             for shown in objective.headline:
                 st.metric(
-                    shown.label,
+                    markdown_literal(shown.label),
                     shown.value,
                     shown.change,
                     delta_color=shown.change_colour,
                     delta_description=f"since {shown.previous_period}",
                     delta_arrow="off" if shown.change == "no change" else "auto",
                 )
-                st.caption(" · ".join(x for x in (shown.status, shown.target, shown.note) if x))
+                notes = (shown.status, shown.target, shown.note)
+                st.caption(markdown_literal(" · ".join(x for x in notes if x)))
             st.page_link(
                 "pages/objectives.py",
                 label=f"All evidence for objective {objective.objective.number}",

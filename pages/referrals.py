@@ -6,6 +6,7 @@ import streamlit as st
 from cams_data import cache, ui
 from cams_data import referral_figures as rf
 from cams_data.disclosure import Audience
+from cams_data.formatting import markdown_literal
 
 selection = ui.selection()
 period, audience = selection.period, selection.audience
@@ -20,7 +21,7 @@ where = f"{period.label} ({period.description}) · {summary.geography}"
 
 def captions(notes: list[str]) -> None:
     for note in notes:
-        st.caption(note)
+        st.caption(markdown_literal(note))  # they name places and types from the files
 
 
 if not summary.local_loaded:
@@ -29,11 +30,11 @@ else:
     st.caption(rf.SUPPRESSION_NOTE)
     st.subheader(f"{period.label}: {period.description}")
     if summary.has_data:
-        st.caption(summary.coverage)
+        st.caption(markdown_literal(summary.coverage))
         for column, row in zip(
             st.columns(len(summary.totals)), summary.totals.itertuples(index=False), strict=True
         ):
-            column.metric(row[0], row[1], border=True)
+            column.metric(markdown_literal(row[0]), row[1], border=True)
         for key, query in (
             ("exploitation", rf.by_exploitation),
             ("age", rf.by_age),

@@ -45,5 +45,5 @@ if pack is not None and pack.year == year:
             icon=":material/info:",
         )
     st.markdown("**In the pack:** " + ", ".join(f"`{name}`" for name in pack.files))
-    with st.container(border=True):
-        st.markdown(pack.files["key_figures.md"].decode("utf-8"))
+    # as text to copy, never drawn: a course or question named like a link stays words
+    st.code(pack.files["key_figures.md"].decode("utf-8"), language="markdown", wrap_lines=True)

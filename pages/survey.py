@@ -4,6 +4,7 @@ import streamlit as st
 
 from cams_data import cache, ui
 from cams_data import survey_figures as survey
+from cams_data.formatting import markdown_literal
 
 selection = ui.selection()
 ui.page_header("Staff survey", selection)
@@ -46,7 +47,7 @@ else:
 
     subtitle = f"Survey wave {wave} · {period.label} ({period.description})"
     for number, q in enumerate(report, start=1):
-        st.subheader(q.question, divider="gray")
+        st.subheader(markdown_literal(q.question), divider="gray")
         note = f"{q.respondents:,} respondents answered."
         if q.multi_choice:
             note += (
@@ -80,7 +81,7 @@ else:
                     f"No service area, even pooled, had {survey.MIN_GROUP} or more respondents "
                     "to this question, so it is not broken down."
                 )
-            st.caption(q.area_note)
+            st.caption(markdown_literal(q.area_note))
         with waves:
             if q.waves.empty:
                 ui.no_data(f"This question was not asked in a wave before {wave}.")
@@ -88,7 +89,9 @@ else:
                 if not q.change.empty:
                     change = q.change.iloc[0]
                     st.metric(
-                        f"Answered {change['positive_answers']} in {change['wave']}",
+                        markdown_literal(
+                            f"Answered {change['positive_answers']} in {change['wave']}"
+                        ),
                         f"{change['share']:.0f}%",
                         delta=f"{change['change']:+.0f} pts since {change['previous_wave']}",
                         border=True,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from cams_data import cache, formatting, ui
 from cams_data import training_figures as tf
+from cams_data.formatting import markdown_literal
 
 selection = ui.selection()
 period, organisation = selection.period, selection.organisation
@@ -28,12 +29,14 @@ def headline_metrics(head: tf.Headline) -> None:
     )
     now, before = head.completions, head.previous_completions
     columns[1].metric(
-        f"Completions of {head.course} in {period.label}",
+        markdown_literal(f"Completions of {head.course} in {period.label}"),
         formatting.number(now.completions, "completions"),
         head.change,
         delta_description=f"since {before.period.label}",
-        help=f"Completions of {head.course} in the period, as the Overview counts them; "
-        "the chart below counts every course.",
+        help=markdown_literal(
+            f"Completions of {head.course} in the period, as the Overview counts them; "
+            "the chart below counts every course."
+        ),
         border=True,
     )
     columns[2].metric(
@@ -65,14 +68,16 @@ def coverage_section(course: str, head: tf.Headline) -> None:
         staff = "no staff numbers"
     else:
         staff = f"staff in post on {formatting.day(head.staff_as_of)}"
-    st.caption(f"Staff with a completion of {course} {window}, over {staff}.")
+    st.caption(markdown_literal(f"Staff with a completion of {course} {window}, over {staff}."))
     subtitle = f"As at {as_at} · {staff} · {selection.organisation_label}"
     tabs = st.tabs([f"By {g.lower()}" for g in tf.GROUPS.values()])
     for tab, by in zip(tabs, tf.GROUPS, strict=True):
         with tab:
             table = cache.get(tf.coverage, period, course, by, organisation)
             if table.empty:
-                ui.no_data(f"No completions of {course} and no staff numbers to show.")
+                ui.no_data(
+                    markdown_literal(f"No completions of {course} and no staff numbers to show.")
+                )
                 continue
             ui.chart(
                 tf.coverage_chart(table, by, course, subtitle),
@@ -91,7 +96,7 @@ def refresh_section(course: str, head: tf.Headline) -> None:
     table = cache.get(tf.refresh_status, period, "service_area", organisation, course)
     description = tf.describe_refresh(table, course, head.refresh_months)
     if head.refresh_months is None or table.empty:
-        ui.no_data(description)
+        ui.no_data(markdown_literal(description))
     else:
         ui.chart(
             tf.refresh_chart(table, course, f"As at {as_at} · {selection.organisation_label}"),

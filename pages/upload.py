@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cams_data import cache, roles, settings, templates, ui, upload_flow
+from cams_data.formatting import markdown_literal
 from cams_data.kinds import KINDS
 from cams_data.validate import Options
 
@@ -36,7 +37,7 @@ files = st.file_uploader(
 for number, file in enumerate(files or []):
     data = file.getvalue()
     with st.container(border=True):
-        st.subheader(file.name)
+        st.subheader(markdown_literal(file.name))
         kind = st.selectbox(
             "Kind of data",
             [None, *KINDS],
@@ -102,7 +103,10 @@ for number, file in enumerate(files or []):
                 st.dataframe(upload.preview, hide_index=True, key=f"preview-{number}")
 
         if checked.problems:
-            st.error(checked.refusal or "Some rows have problems.", icon=":material/error:")
+            st.error(
+                markdown_literal(checked.refusal or "Some rows have problems."),
+                icon=":material/error:",
+            )
             st.dataframe(
                 upload_flow.problems_table(checked.problems[:200]),
                 hide_index=True,
@@ -117,7 +121,7 @@ for number, file in enumerate(files or []):
                 icon=":material/download:",
             )
         elif checked.refusal:
-            st.error(checked.refusal, icon=":material/error:")
+            st.error(markdown_literal(checked.refusal), icon=":material/error:")
         unreadable = checked.refusal is not None and upload is None and kind is not None
         if unreadable or st.toggle("Choose how the columns are read", key=f"map-open-{number}"):
             if kind is None:
@@ -164,7 +168,7 @@ for number, file in enumerate(files or []):
                     st.markdown(f"**Headline figures it changed for {when}**")
                     st.dataframe(changes, hide_index=True, key=f"changes-{number}")
             else:
-                st.error(f"Not saved: {saved.refusal}", icon=":material/error:")
+                st.error(markdown_literal(f"Not saved: {saved.refusal}"), icon=":material/error:")
 
 st.header("Upload history")
 history = cache.get(upload_flow.history)

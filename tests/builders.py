@@ -150,6 +150,7 @@ def write_xlsx(
     datetime_format: str | None = None,
     extra_sheets_first: bool = False,
     bold_header: bool = True,
+    hidden_sheets: Sequence[str] = (),
 ) -> Path:
     """An .xlsx with optional title rows (merged across the table), the table, notes below.
 
@@ -157,6 +158,7 @@ def write_xlsx(
     of day use `datetime_format` when given). Empty strings and None leave the cell empty.
     Strings starting with "=" are written as formulas (openpyxl's rule) without cached values.
     `extra_sheets` are added after the main sheet, or before it with `extra_sheets_first`.
+    `hidden_sheets` names the sheets (main or extra) hidden in the workbook.
     """
     from openpyxl import Workbook
 
@@ -172,6 +174,10 @@ def write_xlsx(
         _fill_openpyxl(other, extra, (), (), False, date_format, datetime_format, False)
     if extra_sheets_first and extra_sheets:
         wb.active = len(extra_sheets)
+    for name in hidden_sheets:
+        wb[name].sheet_state = "hidden"
+    if wb.active.sheet_state == "hidden":  # Excel opens on a visible sheet
+        wb.active = next(i for i, ws in enumerate(wb.worksheets) if ws.sheet_state == "visible")
     wb.save(path)
     return path
 

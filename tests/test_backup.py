@@ -46,6 +46,8 @@ def test_backup_and_restore_round_trip_every_view_and_the_key(year_copy, tmp_pat
     assert every_view(year_copy) == before
     aside = [p.name for p in year_copy.parent.iterdir() if ".before-restore-" in p.name]
     assert [n for n in aside if n.startswith("cams.duckdb.before-restore-")]  # nothing is lost
+    modes = {oct((year_copy.parent / n).stat().st_mode & 0o777) for n in aside}
+    assert modes == {"0o600"}  # personal data kept aside is for its owner alone
     actions = [r[0] for r in query(year_copy, "SELECT action FROM audit_log")]
     assert "backup" in actions and actions[-1] == "restore"
 
@@ -63,6 +65,17 @@ def test_a_restore_warns_when_the_backup_key_differs(year_copy, tmp_path, capsys
     assert settings.key_path(year_copy).read_text() == backup_key  # the backup's key is back
     kept = [p for p in year_copy.parent.iterdir() if p.name.startswith("pseudonym.key.before")]
     assert [p.read_text() for p in kept] == ["ab" * 32 + "\n"]
+    assert [oct(p.stat().st_mode & 0o777) for p in kept] == ["0o600"]
+
+
+def test_the_copies_a_restore_keeps_aside_are_ignored_by_git():
+    names = ["data/cams.duckdb.before-restore-20261201-093000",
+             "data/cams.duckdb.wal.before-restore-20261201-093000",
+             "elsewhere/pseudonym.key.before-restore-20261201-093000"]  # fmt: skip
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names], cwd=ROOT, capture_output=True, text=True
+    )
+    assert ignored.stdout.splitlines() == names
 
 
 def test_backup_refuses_to_overwrite_and_restore_refuses_a_stranger(year_copy, tmp_path, capsys):

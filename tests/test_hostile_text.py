@@ -6,6 +6,7 @@ as typed and shown as text: the pages hand them to Streamlit as data, never as H
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from cams_data import statement, store, upload_flow
+from cams_data.formatting import as_read, markdown_literal
 from cams_data.ingest import ingest
 from cams_data.text import clean_text
 
@@ -142,3 +144,104 @@ def test_a_cell_of_nothing_but_control_characters_is_blank(db, tmp_path):
     assert query(db, "SELECT action, owner FROM actions") == [
         ("Publish the statement", "Not specified")
     ]
+
+
+# --- Markdown from files ---------------------------------------------------------------------
+
+LINKS = "[Sign in again](https://evil.example/login) ![t](https://evil.example/beacon.png)"
+MARKUP = "**bold** :red[x] :material/home: <img src=x onerror=alert(1)>"
+
+
+def test_markdown_literal_keeps_the_words_and_drops_every_construct():
+    assert markdown_literal(LINKS) == (
+        "\\[Sign in again\\](https:\u2060//evil.example/login) "
+        "!\\[t\\](https:\u2060//evil.example/beacon.png)"
+    )
+    assert markdown_literal(MARKUP) == (
+        "\\*\\*bold\\*\\* :\u2060red\\[x\\] :\u2060material/home: \\<img src=x onerror=alert(1)>"
+    )
+    assert markdown_literal("- 1. `a_b` ~c~ $d$ | www.evil.example\n12) # x") == (
+        "\\- 1. \\`a\\_b\\` \\~c\\~ \\$d\\$ \\| www\\.evil.example\n12\\) # x"
+    )
+    ordinary = "2025/26 (April to March) · Housing: 86% of <5 - £12,500"
+    assert markdown_literal(ordinary) == ordinary  # a plain sentence is passed unchanged
+    for text in (LINKS, MARKUP, ordinary):
+        assert as_read(markdown_literal(text)) == text
+
+
+def load_hostile_files(db: Path, folder: Path) -> None:
+    files = {
+        "training.csv": [
+            ["Learner", "E-mail", "Course name", "Status", "Completion date"],
+            ["Alex Example", "alex@example.org", LINKS, "Passed", "14/05/2025"],
+            ["Sam Sample", "sam@example.org", MARKUP, "Passed", "02/06/2025"],
+        ],
+        "survey.csv": [
+            ["ID", "Start time", "Completion time", "Email", "Name", "Service area", LINKS],
+            *[
+                [
+                    n,
+                    "01/10/2025 09:00",
+                    "01/10/2025 09:05",
+                    "anonymous",
+                    "",
+                    "Housing",
+                    MARKUP if n % 2 else "No",
+                ]
+                for n in range(1, 13)
+            ],
+        ],  # fmt: skip
+        "tracker.csv": [
+            ["Objective", "Action", "Lead", "Due date", "Status"],
+            [1, LINKS, MARKUP, "31/12/2025", "In progress"],
+            [2, MARKUP, "Community Safety", "31/12/2025", "Not started"],
+        ],
+        "measures.csv": [
+            ["Objective", "Measure", "Partner", "Quarter", "Value"],
+            [3, LINKS, "Essex Police", "2025/26 Q1", "4"],
+            [4, MARKUP, "CAMS partnership", "2025/26 Q2", "3"],
+        ],
+    }
+    for name, rows in files.items():
+        path = builders.write_csv(folder / name, rows)
+        upload = ingest(path.read_bytes(), name, db=db, today=date(2026, 6, 1))
+        assert upload.status == "loaded", name
+
+
+UNESCAPED = re.compile(
+    r"(?<!\\)\](?:\(|\s*\()|(?<!\\)!\[|\(https://|(?<!\\)<img|\*\*bold|:red\[|:material/home"
+)
+
+
+def test_no_page_draws_a_link_image_or_markup_from_a_file(db, tmp_path):
+    load_hostile_files(db, tmp_path)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["period"] = "2025/26"
+    app.run()
+    pages = ["overview", "objectives", "training", "referrals", "survey", "action_plan"]
+    read = {}
+    for page in pages:
+        app.switch_page(f"pages/{page}.py").run()
+        assert not app.exception, (page, app.exception)
+        markdown = [
+            *(e.value for e in [*app.markdown, *app.caption, *app.subheader, *app.header]),
+            *(e.body for e in [*app.info, *app.warning, *app.error, *app.success]),
+            *(e.label for e in app.metric),
+        ]
+        for value in markdown:
+            assert not UNESCAPED.search(value), (page, value)
+        read[page] = " ".join(as_read(v) for v in markdown)
+    # the same words reach the reader: names in headings, captions and metric labels
+    assert f"Staff with a completion of {MARKUP} " in read["training"]  # the course chosen
+    assert f"Completions of {MARKUP} in 2025/26" in read["training"]  # a metric label
+    assert LINKS in read["survey"] and MARKUP in read["survey"]  # question; answer in captions
+
+    app.switch_page("pages/statement_pack.py").run()
+    app.selectbox(key="pack-year").select("2025/26").run()
+    app.button(key="build-pack").click().run()
+    assert not app.exception, app.exception
+    figures = app.session_state["pack"].files["key_figures.md"].decode("utf-8")
+    assert [c.value for c in app.code] == [figures.rstrip("\n")]  # text to copy, never drawn
+    assert LINKS in figures
+    for value in [e.value for e in [*app.markdown, *app.caption]]:
+        assert not UNESCAPED.search(value), value

@@ -16,6 +16,7 @@ import pytest
 from conftest import query, snapshot
 from openpyxl import load_workbook
 
+from cams_data import upload_flow
 from cams_data.ingest import ingest, rollback
 from cams_data.problems import Refused
 from cams_data.validate import Options
@@ -993,3 +994,57 @@ def test_a_percentage_or_a_decimal_comma_in_a_figure_is_a_problem_and_nothing_is
         ),
     ]
     assert snapshot(db) == before
+
+
+# --- hidden sheets ---------------------------------------------------------------------------
+
+TRAINING_HEADER = ["Learner", "Email", "Course", "Status", "Completion date"]
+OLD_ROWS = [
+    ["Old Example", "old@example.org", "Old course", "Completed", "01/04/2019"],
+    ["Older Example", "older@example.org", "Old course", "Completed", "02/04/2019"],
+]
+NEW_ROWS = [["Alex Example", "alex@example.org", "Modern Slavery Awareness", "Completed",
+             "14/05/2026"]]  # fmt: skip
+
+
+def test_the_visible_sheet_wins_over_a_hidden_sheet_of_old_data(db, tmp_path):
+    path = builders.write_xlsx(
+        tmp_path / "training.xlsx",
+        [TRAINING_HEADER, *NEW_ROWS],
+        sheet="This year",
+        extra_sheets={"Old data": [TRAINING_HEADER, *OLD_ROWS]},
+        extra_sheets_first=True,  # first, and with more rows: it would win on any other score
+        hidden_sheets=["Old data"],
+    )
+    upload = load(db, path)
+    assert query(db, "SELECT course, completed_on FROM training") == [
+        ("Modern Slavery Awareness", dt.date(2026, 5, 14))
+    ]
+    assert (upload.sheet, upload.hidden_sheet) == ("This year", False)
+    assert "hidden" not in upload.summary()
+
+
+def test_a_table_only_on_a_hidden_sheet_is_read_and_the_summary_says_so(db, tmp_path):
+    path = builders.write_xlsx(
+        tmp_path / "training.xlsx",
+        [["The figures are on another sheet."]],
+        sheet="Read me",
+        extra_sheets={"Old data": [TRAINING_HEADER, *OLD_ROWS]},
+        hidden_sheets=["Old data"],
+    )
+    upload = load(db, path)
+    assert query(db, "SELECT course, completed_on FROM training ORDER BY completed_on") == [
+        ("Old course", dt.date(2019, 4, 1)),
+        ("Old course", dt.date(2019, 4, 2)),
+    ]
+    lines = upload.summary().splitlines()
+    assert lines[2:4] == [
+        "Sheet: 'Old data', header on row 1.",
+        "Read from the hidden sheet 'Old data': no visible sheet holds a table.",
+    ]
+    assert upload.as_dict()["hidden_sheet"] is True
+    assert upload_flow.understood(upload) == (
+        "Understood as **Training completions** (detected from the "
+        "headers), sheet **Old data** (hidden in the workbook: no visible sheet holds a table), "
+        "header on row 1, covering 01/04/2019 to 02/04/2019."
+    )

@@ -1080,10 +1080,11 @@ def test_the_worker_reads_every_sheet_exactly_as_the_reader_does_in_process(tmp_
     b.write_xlsx(path, rows, extra_sheets={"Second": [["Only"], ["cell"]]})
     data = path.read_bytes()
     reader = fastexcel.read_excel(data)
-    in_process = [
-        (name, reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0).to_arrow())
+    loaded = [
+        (name, reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0))
         for name in reader.sheet_names
     ]
+    in_process = [(name, sheet.to_arrow(), sheet.visible != "visible") for name, sheet in loaded]
     expected = [read._visible(sheet) for sheet in read._sheets(in_process, "two.xlsx")]
     workbook = read.read_file(data, "two.xlsx", Config())
     assert [s.name for s in workbook.sheets] == [s.name for s in expected] == ["Report", "Second"]

@@ -169,7 +169,7 @@ def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
     app.selectbox(key="pack-year").select("2025/26").run()
     app.button(key="build-pack").click().run()
     assert not app.exception, app.exception
-    shown = " ".join(m.value for m in app.markdown)
+    shown = " ".join(m.value for m in [*app.markdown, *app.code])
     assert (
         "- In all: 10 referrals and notifications in 2025/26 (April to October 2025, year to date)."
         in shown
@@ -287,7 +287,7 @@ def test_the_page_builds_a_year_whose_referrals_share_one_age_group(db, tmp_path
     assert app.selectbox(key="pack-year").options == ["2024/25"]
     # referrals by exploitation type (PNG, SVG), the key figures twice and the workbook
     assert build_on_page(app, "2024/25") == ["Download the 2024/25 pack (.zip, 5 files)"]
-    shown = " ".join(m.value for m in app.markdown)
+    shown = " ".join(m.value for m in [*app.markdown, *app.code])
     assert "- In all: 23 referrals and notifications in 2024/25." in shown
 
 
