@@ -84,13 +84,21 @@ def screen(data: bytes, file_name: str, config: Config) -> str:
             raise Refused(file_name, PASSWORD_MESSAGE)
         return "xls"
     text, _ = decode_text(data, file_name)
-    if re.match(r"\s*(<!doctype html|<html|<table|<\?xml)", text[:500], re.IGNORECASE):
+    if WEB_PAGE.match(COMMENTS.sub("", text[:65536])):
         raise Refused(
             file_name,
             "This is a web page or XML file saved with a spreadsheet's name, not a spreadsheet. "
             + SAVE_AS_XLSX,
         )
     return "csv"
+
+
+# Markup however it starts: a web page saved as .xls may open with a comment, <meta> or <style>.
+COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+WEB_PAGE = re.compile(
+    r"\s*<(!doctype\s+html|\?xml|html|head|body|table|meta|style|title|link|script)\b",
+    re.IGNORECASE,
+)
 
 
 def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
@@ -184,6 +192,8 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
         archive, "mimetype", file_name
     ):
         fmt = "ods"
+    elif any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+        raise Refused(file_name, NUMBERS_MESSAGE)
     elif "word/document.xml" in names:
         raise Refused(file_name, "This is a Word document, not a spreadsheet. " + SAVE_AS_XLSX)
     else:
@@ -355,6 +365,10 @@ def _head(archive: zipfile.ZipFile, name: str, file_name: str, size: int = 4096)
         raise Refused(file_name, DAMAGED_MESSAGE) from None
 
 
+NUMBERS_MESSAGE = (
+    "This is an Apple Numbers file, which this dashboard cannot read. In Numbers, use "
+    "File > Export To > Excel (or CSV), then upload the file it makes."
+)
 DAMAGED_MESSAGE = (
     "The file is damaged or incomplete (perhaps it did not finish downloading), so it cannot be "
     "read. Download or export it again."
@@ -426,9 +440,12 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     Without a BOM, the text is read as UTF-8 and only the stretches that are not UTF-8 as
     Windows-1252: a UTF-8 file with one stray 'é' from Windows keeps its other accents (read
     whole as Windows-1252 they became mojibake, 'CafÃ©'), and Excel's plain "CSV", Windows-1252
-    throughout, reads as before ("utf-8+cp1252" names that reading)."""
+    throughout, reads as before ("utf-8+cp1252" names that reading). UTF-16 without a BOM is
+    told by its zero bytes: in text that is mostly ASCII, every other byte is zero."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = [("utf-16", "strict")]
+    elif utf16 := _bomless_utf16(data[:4096]):
+        candidates = [(utf16, "strict")]
     elif data.startswith(b"\xef\xbb\xbf"):
         candidates = [("utf-8-sig", "strict"), ("utf-8-sig", "cams-windows-1252")]
     else:
@@ -439,6 +456,8 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if "\x00" in text:
+            if text.count("\x00") * 100 < len(text):  # mostly text: a stray zero byte
+                raise Refused(file_name, _nul_message(text))
             break
         return text, encoding if errors == "strict" else encoding + "+cp1252"
     raise Refused(
@@ -447,9 +466,35 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     )
 
 
+def _bomless_utf16(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero and the rest are not."""
+    low, high = sample[0::2], sample[1::2]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    for encoding, zeros, text in (("utf-16-le", high, low), ("utf-16-be", low, high)):
+        if zeros.count(0) * 10 >= len(zeros) * 9 and text.count(0) == 0:
+            return encoding
+    return None
+
+
+def _nul_message(text: str) -> str:
+    line = text[: text.index("\x00")].count("\n") + 1
+    return (
+        f"Line {line} holds a NUL character (a zero byte, which text never holds), so the file "
+        "may be damaged. Export it again, or open it in Excel and save it as CSV, then upload "
+        "that."
+    )
+
+
+MAX_CELL_CHARACTERS = 32_767  # Excel's own limit on a cell
+
+
 def _read_csv(text: str, file_name: str) -> pd.DataFrame:
     import pandas as pd
 
+    # The csv module stops at 128 KB a field with an error; the file's size is limited already,
+    # and a cell over Excel's limit is refused below, naming it.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     lines = text.splitlines()
     delimiter = _sniff_delimiter([line for line in lines[:50] if line.strip()])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -459,6 +504,17 @@ def _read_csv(text: str, file_name: str) -> pd.DataFrame:
     cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype="str")
     cells = cells.where(cells.apply(lambda column: column.str.strip() != ""))
     cells.index = pd.RangeIndex(1, len(cells) + 1)
+    for position in cells.columns:
+        lengths = cells[position].str.len()
+        if (over := lengths > MAX_CELL_CHARACTERS).any():
+            row = over.idxmax()  # the first such row
+            raise Refused(
+                file_name,
+                f"Row {row}, column {_column_letters(position + 1)} has a cell of "
+                f"{int(lengths[row]):,} characters; a cell this dashboard reads has at most "
+                f"{MAX_CELL_CHARACTERS:,} (Excel's own limit). Shorten it, then upload the "
+                "file again.",
+            )
     return cells
 
 

@@ -1,0 +1,144 @@
+"""Files that used to be refused with a misleading message get one that says what is wrong.
+
+Each test asserts the exact message and that the database is left as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import query, snapshot
+
+from cams_data.ingest import ingest
+from cams_data.problems import Refused
+
+ESTABLISHMENT = ["Service area", "Job title", "Headcount", "As at"]
+STAFF_ROWS = [
+    ESTABLISHMENT,
+    ["Housing", "Caseworker", "4", "01/04/2025"],
+    ["Leisure", "Manager", "1", "01/04/2025"],
+]
+SAVE_AS_XLSX = "Open it in Excel and use File > Save As > Excel Workbook (.xlsx), then upload that."
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    return "".join(",".join(row) + "\r\n" for row in rows)
+
+
+def refused(data: bytes, name: str, db: Path) -> Refused:
+    """The refusal of `data`, checking that the database did not change."""
+    before = snapshot(db)
+    with pytest.raises(Refused) as refusal:
+        ingest(data, name, db=db)
+    assert snapshot(db) == before
+    assert str(refusal.value).startswith(f"{name}: ")
+    return refusal.value
+
+
+def staff(db: Path) -> list[tuple]:
+    return query(db, "SELECT service_area, role, headcount FROM establishment ORDER BY 1")
+
+
+# --- formats that are not what they seem -----------------------------------------------------
+
+
+def numbers_file() -> bytes:
+    """What Apple Numbers saves: a zip of .iwa parts under Index/, a preview and metadata."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Index/Document.iwa", b"\x00\x1c\x00" + b"\x08\x01" * 40)
+        archive.writestr("Index/Tables/DataList.iwa", b"\x00\x10\x00" + b"\x12\x02" * 20)
+        archive.writestr("Metadata/Properties.plist", b"bplist00\xd1\x01\x02")
+        archive.writestr("preview.jpg", b"\xff\xd8\xff\xe0" + bytes(64))
+    return out.getvalue()
+
+
+def test_an_apple_numbers_file_is_named_and_how_to_export_it_is_said(db):
+    assert refused(numbers_file(), "staff.numbers", db).message == (
+        "This is an Apple Numbers file, which this dashboard cannot read. In Numbers, use "
+        "File > Export To > Excel (or CSV), then upload the file it makes."
+    )
+
+
+WEB_PAGE = (
+    "This is a web page or XML file saved with a spreadsheet's name, not a spreadsheet. "
+    + SAVE_AS_XLSX
+)
+TABLE = "<table><tr><td>Service area</td><td>Job title</td></tr></table>"
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "<meta http-equiv=Content-Type content='text/html; charset=utf-8'>\r\n",
+        "<!-- saved from the intranet -->\r\n",
+        "\ufeff  \r\n<!-- one -->\n<!--\ntwo\n--><META charset='utf-8'>",
+        "<!DOCTYPE HTML PUBLIC '-//W3C//DTD HTML 4.01//EN'>",
+        "<style>td { mso-number-format: '@'; }</style>",
+        "\t\n<html><body>",
+    ],
+)
+def test_a_web_page_saved_as_xls_is_told_however_it_starts(db, start):
+    data = (start + TABLE).encode("utf-8")
+    assert refused(data, "export.xls", db).message == WEB_PAGE
+
+
+def test_a_csv_whose_text_mentions_a_table_tag_later_still_loads(db):
+    rows = [*STAFF_ROWS, ["Parks <table>", "Ranger", "2", "01/04/2025"]]
+    ingest(csv_text(rows).encode(), "staff.csv", db=db)
+    assert ("Parks <table>", "Ranger", 2) in staff(db)
+
+
+# --- text encodings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_byte_order_mark_is_read(db, encoding):
+    rows = [*STAFF_ROWS, ["Crèche", "Nursery Nurse", "3", "01/04/2025"]]
+    data = csv_text(rows).replace(",", "\t").encode(encoding)
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    upload = ingest(data, "staff.txt", db=db)
+    assert upload.status == "loaded"
+    assert staff(db) == [
+        ("Crèche", "Nursery Nurse", 3),
+        ("Housing", "Caseworker", 4),
+        ("Leisure", "Manager", 1),
+    ]
+
+
+def test_a_csv_with_one_nul_byte_is_refused_naming_its_line(db):
+    rows = [ESTABLISHMENT] + [[f"Service {n}", "Officer", "1", "01/04/2025"] for n in range(15)]
+    lines = csv_text(rows).encode().split(b"\r\n")
+    lines[11] = lines[11].replace(b"Officer", b"Offi\x00cer")
+    assert refused(b"\r\n".join(lines), "staff.csv", db).message == (
+        "Line 12 holds a NUL character (a zero byte, which text never holds), so the file may be "
+        "damaged. Export it again, or open it in Excel and save it as CSV, then upload that."
+    )
+
+
+def test_a_file_of_many_zero_bytes_is_still_called_binary(db):
+    data = b"Service area,Job title\r\n" + bytes(range(1, 9)) * 4 + bytes(200)
+    assert refused(data, "staff.csv", db).message == (
+        "This is not a spreadsheet or a CSV file (it holds binary data). " + SAVE_AS_XLSX
+    )
+
+
+# --- a cell too long -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [32_768, 200_000])
+def test_a_csv_cell_over_excels_limit_is_refused_naming_row_column_and_length(db, length):
+    rows = [*STAFF_ROWS, ["Parks", "R" * length, "2", "01/04/2025"]]
+    assert refused(csv_text(rows).encode(), "staff.csv", db).message == (
+        f"Row 4, column B has a cell of {length:,} characters; a cell this dashboard reads has "
+        "at most 32,767 (Excel's own limit). Shorten it, then upload the file again."
+    )
+
+
+def test_a_csv_cell_of_exactly_excels_limit_is_read(db):
+    rows = [*STAFF_ROWS, ["Parks", "R" * 32_767, "2", "01/04/2025"]]
+    ingest(csv_text(rows).encode(), "staff.csv", db=db)
+    assert ("Parks", "R" * 32_767, 2) in staff(db)
