@@ -281,7 +281,7 @@ def _check_sheet_extent(
     if last_column > MAX_SHEET_COLUMNS or last_row * last_column > MAX_SHEET_CELLS:
         raise Refused(
             file_name,
-            f"Sheet '{sheet_name}' has a cell at {_column_letters(last_column)}{last_row} "
+            f"Sheet '{sheet_name}' has a cell at {column_letters(last_column)}{last_row} "
             f"({last_row:,} rows by {last_column:,} columns from A1): a spreadsheet this "
             f"dashboard reads has at most {MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} "
             "cells from A1 to its last cell. Delete the far cells (Ctrl+End shows them) and "
@@ -296,7 +296,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -510,7 +510,7 @@ def _read_csv(text: str, file_name: str) -> pd.DataFrame:
             row = over.idxmax()  # the first such row
             raise Refused(
                 file_name,
-                f"Row {row}, column {_column_letters(position + 1)} has a cell of "
+                f"Row {row}, column {column_letters(position + 1)} has a cell of "
                 f"{int(lengths[row]):,} characters; a cell this dashboard reads has at most "
                 f"{MAX_CELL_CHARACTERS:,} (Excel's own limit). Shorten it, then upload the "
                 "file again.",

@@ -142,3 +142,56 @@ def test_a_csv_cell_of_exactly_excels_limit_is_read(db):
     rows = [*STAFF_ROWS, ["Parks", "R" * 32_767, "2", "01/04/2025"]]
     ingest(csv_text(rows).encode(), "staff.csv", db=db)
     assert ("Parks", "R" * 32_767, 2) in staff(db)
+
+
+# --- the header ------------------------------------------------------------------------------
+
+SEARCHED = " Only the first 30 rows are searched for the header, so it must be within them."
+
+
+def test_a_header_below_the_rows_searched_is_refused_saying_how_many_are_searched(db):
+    notes = [[f"Note {n}", "see the intranet"] for n in range(1, 200)]
+    data = csv_text([*notes, *STAFF_ROWS]).encode()
+    assert refused(data, "staff.csv", db).message == (
+        "The columns in sheet 'CSV' do not match any kind of spreadsheet the dashboard knows "
+        "(training, establishment, referrals, survey, measures, actions). The columns found are "
+        "in row 1: 'Note 1', 'see the intranet'. Check it is the right file, or choose the kind "
+        "and map the columns." + SEARCHED
+    )
+
+
+def test_a_header_on_the_last_row_searched_is_found(db):
+    notes = [[f"Note {n}", "see the intranet"] for n in range(1, 30)]
+    ingest(csv_text([*notes, *STAFF_ROWS]).encode(), "staff.csv", db=db)
+    assert staff(db) == [("Housing", "Caseworker", 4), ("Leisure", "Manager", 1)]
+
+
+def test_a_header_with_cyrillic_letters_that_look_latin_names_them(db):
+    rows = [
+        ["Employee number", "\u0421\u043eurse", "Completion date"],  # Сourse: Cyrillic С, о
+        ["E1", "Modern slavery awareness", "14/05/2025"],
+    ]
+    assert refused(csv_text(rows).encode(), "training.csv", db).message == (
+        "The columns in sheet 'CSV' do not match any kind of spreadsheet the dashboard knows "
+        "(training, establishment, referrals, survey, measures, actions). The columns found are "
+        "in row 1: 'Employee number', 'Соurse', 'Completion date'. Check it is the right file, "
+        "or choose the kind and map the columns." + SEARCHED + " 'Соurse' (column B) contains "
+        "'С', 'о': Cyrillic letters that look like Latin ones. Retype the header."
+    )
+
+
+def test_a_header_with_cyrillic_letters_is_named_when_the_kind_is_chosen(db):
+    rows = [
+        ["Employee number", "\u0421\u043eurse", "Completion date"],
+        ["E1", "Modern slavery awareness", "14/05/2025"],
+    ]
+    before = snapshot(db)
+    with pytest.raises(Refused) as refusal:
+        ingest(csv_text(rows).encode(), "training.csv", db=db, kind="training")
+    assert snapshot(db) == before
+    assert refusal.value.message.endswith(
+        "the columns found are in row 1: 'Employee number', 'Соurse', 'Completion date')."
+        + SEARCHED
+        + " 'Соurse' (column B) contains 'С', 'о': Cyrillic letters that look like Latin ones. "
+        "Retype the header."
+    )
