@@ -13,15 +13,16 @@ import csv
 import io
 import posixpath
 import re
+import string
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
 
-from cams_data.problems import Refused
+from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.text import drop_invisible_cells
 
@@ -212,8 +213,10 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     for member in members:
         _check_unpacked_size(data, member, file_name)
     if fmt == "xlsx" and "xl/workbook.xml" in names:
+        formulas = Formulas()
         for sheet_name, part in _worksheet_parts(archive, file_name):
-            _check_sheet_extent(archive, sheet_name, part, file_name)
+            _check_sheet_extent(archive, sheet_name, part, file_name, formulas)
+        formulas.check(file_name)
     return fmt
 
 
@@ -227,8 +230,59 @@ DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="(?:[A-Za-z]{1,7}[0-9]{1,18}:)?([A-Za-z]{1,7})([0-9]{1,18})"'
 )
 CELL_OR_ROW_REFERENCE = re.compile(rb'\sr="([A-Za-z]{0,7})([0-9]{1,18})"')
-REFERENCE_WIDTH = 64  # more than ' r="' with 7 letters, 18 digits and '"'
+OVERLAP = 8192  # more than a cell reference, and than an error cell or a formula cell read here
 SCAN_STEP = 4 * 1024 * 1024
+# The workbook reader gives an error cell (#REF!) and a formula saved without its result as
+# blanks, so both are found in the sheet's XML: the officer is told, not shown "is empty".
+CELL_REFERENCE = re.compile(rb'\br="([A-Za-z]{1,7}[0-9]{1,18})"')
+ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:(?!</c>).){0,4096}?<v>([^<]{1,32})</v>', re.S)
+FORMULA_CELL = re.compile(
+    rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]{0,4096}</f>)\s*(<v>[^<]*</v>|<v\s*/>)?\s*</c>"
+)
+SHOWN_ERROR_CELLS = 1000
+
+
+@dataclass
+class Formulas:
+    """Error cells and formulas without results, found while each sheet's XML is scanned."""
+
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) -> '#REF!'
+    uncached: dict[str, str] = field(default_factory=dict)  # sheet -> its first such cell
+
+    def scan(self, sheet_name: str, text: bytes) -> None:
+        for attributes, value in ERROR_CELL.findall(text):
+            if len(self.errors) < SHOWN_ERROR_CELLS and (ref := CELL_REFERENCE.search(attributes)):
+                self.errors[sheet_name, ref[1].decode()] = value.decode("utf-8", "replace")
+        for attributes, value in FORMULA_CELL.findall(text):
+            # An empty result is a formula giving '' only when typed as text (t="str").
+            empty = re.fullmatch(rb"(<v>\s*</v>|<v\s*/>)?", value)
+            if empty and b't="str"' not in attributes and sheet_name not in self.uncached:
+                ref = CELL_REFERENCE.search(attributes)
+                self.uncached[sheet_name] = ref[1].decode() if ref else "?"
+
+    def check(self, file_name: str) -> None:
+        for sheet_name, ref in self.uncached.items():
+            raise Refused(
+                file_name,
+                f"Sheet '{sheet_name}' holds formulas without their results (the first in cell "
+                f"{ref}): the program that wrote the file saved the formulas but not what they "
+                "work out to, and this dashboard reads only results. Open the file in Excel, "
+                "save it, and upload it again.",
+            )
+        if self.errors:
+            problems = [
+                Problem(
+                    f"'{value}' in cell {ref} is an Excel error, not a value: fix the formula in "
+                    f"row {ref.lstrip(string.ascii_letters)} and save again.",
+                    sheet=sheet_name,
+                )
+                for (sheet_name, ref), value in self.errors.items()
+            ]
+            raise Refused(
+                file_name,
+                "The workbook holds Excel errors (such as #REF! or #N/A) where values should be.",
+                problems,
+            )
 
 
 def _worksheet_parts(archive: zipfile.ZipFile, file_name: str) -> list[tuple[str, str]]:
@@ -259,10 +313,11 @@ def _worksheet_parts(archive: zipfile.ZipFile, file_name: str) -> list[tuple[str
 
 
 def _check_sheet_extent(
-    archive: zipfile.ZipFile, sheet_name: str, part: str, file_name: str
+    archive: zipfile.ZipFile, sheet_name: str, part: str, file_name: str, formulas: Formulas
 ) -> None:
     """Refuse a sheet whose last cell, as its <dimension> says or as any cell or row is placed,
-    lies too far from A1. The part's size is already within the limits, so is the work."""
+    lies too far from A1, noting its error cells and formulas without results on the way. The
+    part's size is already within the limits, so is the work."""
     last_row = last_column = 0
     with archive.open(part) as stream:
         text = stream.read(SCAN_STEP)
@@ -275,9 +330,11 @@ def _check_sheet_extent(
                 last_row = max(last_row, *map(int, set(rows)))
                 widest = max(set(columns), key=lambda letters: (len(letters), letters.upper()))
                 last_column = max(last_column, _column_number(widest))
+            formulas.scan(sheet_name, text)
             more = stream.read(SCAN_STEP)
-            # A reference cut by the chunk's end is whole in the overlap with the next chunk.
-            text = text[-REFERENCE_WIDTH:] + more if more else b""
+            # A cell cut by the chunk's end is whole in the overlap with the next chunk (a cell
+            # seen twice is noted once, by its reference).
+            text = text[-OVERLAP:] + more if more else b""
     if last_column > MAX_SHEET_COLUMNS or last_row * last_column > MAX_SHEET_CELLS:
         raise Refused(
             file_name,

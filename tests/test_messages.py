@@ -9,6 +9,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import builders as b
 import pytest
 from conftest import query, snapshot
 
@@ -195,3 +196,52 @@ def test_a_header_with_cyrillic_letters_is_named_when_the_kind_is_chosen(db):
         + " 'Соurse' (column B) contains 'С', 'о': Cyrillic letters that look like Latin ones. "
         "Retype the header."
     )
+
+
+# --- Excel errors and formulas without results -----------------------------------------------
+
+
+def staff_workbook(path: Path, formulas: dict[str, tuple[str, float | str]], error: bool) -> bytes:
+    """The staff rows as an .xlsx whose given cells hold formulas; `error`: their results are
+    Excel errors (t="e"), as Excel saves a formula that fails."""
+    b.xlsx_with_cached_formulas(path, STAFF_ROWS, formulas)
+    if error:
+        with zipfile.ZipFile(path) as archive:
+            sheet = archive.read("xl/worksheets/sheet1.xml")
+        b._rewrite_zip(path, {"xl/worksheets/sheet1.xml": sheet.replace(b't="str"', b't="e"')})
+    return path.read_bytes()
+
+
+def test_excel_errors_are_named_with_their_cell_and_row_not_called_empty(db, tmp_path):
+    formulas = {"C2": ("VLOOKUP(A2,Staff!A:B,2,FALSE)", "#N/A"), "D3": ("A1/0", "#DIV/0!")}
+    data = staff_workbook(tmp_path / "staff.xlsx", formulas, error=True)
+    refusal = refused(data, "staff.xlsx", db)
+    assert str(refusal) == (
+        "staff.xlsx: The workbook holds Excel errors (such as #REF! or #N/A) where values should "
+        "be.\n"
+        "  - Sheet 'Report': '#N/A' in cell C2 is an Excel error, not a value: fix the formula in "
+        "row 2 and save again.\n"
+        "  - Sheet 'Report': '#DIV/0!' in cell D3 is an Excel error, not a value: fix the formula "
+        "in row 3 and save again."
+    )
+
+
+def test_formulas_saved_without_their_results_are_refused_saying_to_save_in_excel(db, tmp_path):
+    path = tmp_path / "staff.xlsx"
+    b.write_xlsx(path, [*STAFF_ROWS[:2], ["Leisure", "Manager", "=C2-3", "01/04/2025"]])
+    with zipfile.ZipFile(path) as archive:
+        assert b"<f>C2-3</f><v></v></c>" in archive.read("xl/worksheets/sheet1.xml")
+    assert refused(path.read_bytes(), "staff.xlsx", db).message == (
+        "Sheet 'Report' holds formulas without their results (the first in cell C3): the program "
+        "that wrote the file saved the formulas but not what they work out to, and this "
+        "dashboard reads only results. Open the file in Excel, save it, and upload it again."
+    )
+
+
+def test_a_formula_whose_saved_result_is_empty_text_loads(db, tmp_path):
+    data = staff_workbook(tmp_path / "staff.xlsx", {"B3": ('IF(C3>5,"Lead","")', "")}, False)
+    assert b'<c r="B3" t="str"><f>' in zipfile.ZipFile(tmp_path / "staff.xlsx").read(
+        "xl/worksheets/sheet1.xml"
+    )
+    ingest(data, "staff.xlsx", db=db)
+    assert staff(db) == [("Housing", "Caseworker", 4), ("Leisure", "Not specified", 1)]
