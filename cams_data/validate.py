@@ -26,6 +26,7 @@ from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     MAX_COUNT,
     BadValue,
+    excel_error,
     match_category,
     parse_count,
     parse_date,
@@ -261,6 +262,8 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
             blank_codes.append(position)
             continue
         try:
+            if excel := excel_error(text):
+                raise BadValue(excel)
             parsed.append(parse(text))
         except BadValue as error:
             report(raw.index[codes == position], header, str(error))

@@ -245,3 +245,18 @@ def test_a_formula_whose_saved_result_is_empty_text_loads(db, tmp_path):
     )
     ingest(data, "staff.xlsx", db=db)
     assert staff(db) == [("Housing", "Caseworker", 4), ("Leisure", "Not specified", 1)]
+
+
+def test_excel_errors_saved_into_a_csv_are_named_not_read_as_values(db):
+    rows = [
+        *STAFF_ROWS,
+        ["#N/A", "Ranger", "2", "01/04/2025"],
+        ["Parks", "Ranger", "#REF!", "01/04/2025"],
+    ]
+    refusal = refused(csv_text(rows).encode(), "staff.csv", db)
+    assert [str(problem) for problem in refusal.problems] == [
+        "Sheet 'CSV', row 4, column 'Service area': '#N/A' is an Excel error, not a value: fix "
+        "the formula and save the file again",
+        "Sheet 'CSV', row 5, column 'Headcount': '#REF!' is an Excel error, not a value: fix the "
+        "formula and save the file again",
+    ]
