@@ -24,6 +24,7 @@ from cams_data.settings import Config
 from cams_data.shape import Shaped
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
+    EXCEL_ERRORS,
     MAX_COUNT,
     BadValue,
     excel_error,
@@ -197,6 +198,14 @@ def validate(
     validated = Validated(out, problems, rows_read=int(records["_row"].nunique()))
     if kind.name == "training":
         _training_rules(out, records, report, headers)
+    for identifier in kind.identifiers:
+        # An e-mail or employee number of '#N/A' (a failed lookup) would be taken for a person.
+        if identifier.name in records:
+            cells = records[identifier.name]
+            errors = cells[cells.str.strip().str.upper().isin(EXCEL_ERRORS).fillna(False)]
+            for text in errors.unique():
+                column = headers.get(identifier.name, identifier.name)
+                report(errors.index[errors == text], column, excel_error(text))
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
     if kind.name == "actions":

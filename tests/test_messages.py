@@ -260,3 +260,16 @@ def test_excel_errors_saved_into_a_csv_are_named_not_read_as_values(db):
         "Sheet 'CSV', row 5, column 'Headcount': '#REF!' is an Excel error, not a value: fix the "
         "formula and save the file again",
     ]
+
+
+def test_an_excel_error_as_an_employee_number_is_named_not_taken_for_a_person(db):
+    rows = [
+        ["Employee number", "Course title", "Completion status", "Date completed"],
+        ["E1", "Modern slavery awareness", "Completed", "14/05/2025"],
+        ["#N/A", "Modern slavery awareness", "Completed", "15/05/2025"],
+    ]
+    refusal = refused(csv_text(rows).encode(), "training.csv", db)
+    assert [str(problem) for problem in refusal.problems] == [
+        "Sheet 'CSV', row 3, column 'Employee number': '#N/A' is an Excel error, not a value: "
+        "fix the formula and save the file again"
+    ]
