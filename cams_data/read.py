@@ -250,10 +250,10 @@ class Formulas:
     uncached: dict[str, str] = field(default_factory=dict)  # sheet -> its first such cell
 
     def scan(self, sheet_name: str, text: bytes) -> None:
-        for attributes, value in ERROR_CELL.findall(text):
+        for attributes, value in ERROR_CELL.findall(text) if b't="e"' in text else ():
             if len(self.errors) < SHOWN_ERROR_CELLS and (ref := CELL_REFERENCE.search(attributes)):
                 self.errors[sheet_name, ref[1].decode()] = value.decode("utf-8", "replace")
-        for attributes, value in FORMULA_CELL.findall(text):
+        for attributes, value in FORMULA_CELL.findall(text) if b"<f" in text else ():
             # An empty result is a formula giving '' only when typed as text (t="str").
             empty = re.fullmatch(rb"(<v>\s*</v>|<v\s*/>)?", value)
             if empty and b't="str"' not in attributes and sheet_name not in self.uncached:
