@@ -220,9 +220,10 @@ def _describe_columns(kind, header, data, matched, periods):
             question_positions.append(position)
             columns.append(ColumnUse(header_text, position, "question", "stored as a question"))
         else:
-            columns.append(
-                ColumnUse(header_text, position, None, "not stored: not a column this kind uses")
-            )
+            note = "not stored: not a column this kind uses"
+            if lookalike := lookalike_note(header_text, position):
+                note += f" ({lookalike})"
+            columns.append(ColumnUse(header_text, position, None, note))
     return columns, period_positions, question_positions, year_position
 
 

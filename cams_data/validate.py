@@ -21,7 +21,7 @@ from cams_data.kinds import Field, Kind
 from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
-from cams_data.shape import Shaped
+from cams_data.shape import ColumnUse, Shaped, lookalike_note
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     EXCEL_ERRORS,
@@ -186,7 +186,7 @@ def validate(
             out["wave"] = None  # taken from the response dates below
             continue
         else:
-            raise Refused(file_name, _missing_column_message(kind, f))
+            raise Refused(file_name, _missing_column_message(kind, f, shaped.columns))
         field_report = partial(report, in_cell=True) if f.name in melted else report
         values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), field_report)
         if f.type == "period":
@@ -285,12 +285,17 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
     return pd.Series(lookup[codes], index=raw.index, dtype="object")
 
 
-def _missing_column_message(kind: Kind, f: Field) -> str:
+def _missing_column_message(kind: Kind, f: Field, columns: list[ColumnUse]) -> str:
     spellings = ", ".join(f"'{a}'" for a in (f.name.replace("_", " "), *f.aliases[:4]))
     option = f" or give it at upload (--{f.option.replace('_', '-')})" if f.option else ""
+    lookalikes = "".join(
+        f" {note}"
+        for c in columns
+        if c.field is None and (note := lookalike_note(c.header, c.position))
+    )
     return (
         f"The file has no column for {f.name.replace('_', ' ')} (looked for headers such as "
-        f"{spellings}). Add the column{option}."
+        f"{spellings}). Add the column{option}.{lookalikes}"
     )
 
 

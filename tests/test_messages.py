@@ -273,3 +273,28 @@ def test_an_excel_error_as_an_employee_number_is_named_not_taken_for_a_person(db
         "Sheet 'CSV', row 3, column 'Employee number': '#N/A' is an Excel error, not a value: "
         "fix the formula and save the file again"
     ]
+
+
+def test_an_unused_column_with_cyrillic_letters_says_so_in_its_note(db):
+    data = (
+        "Month,Referral type,Type of exploitati\u043en,Number of referrals\r\n"
+        "Apr-25,NRM,Labour,3\r\n"
+    ).encode()
+    upload = ingest(data, "referrals.csv", db=db)
+    assert [c.note for c in upload.columns if c.header.startswith("Type of")] == [
+        "not stored: not a column this kind uses ('Type of exploitatiоn' (column C) contains "
+        "'о': Cyrillic letters that look like Latin ones. Retype the header.)"
+    ]
+
+
+def test_a_missing_column_whose_header_has_cyrillic_letters_names_them(db):
+    data = (
+        "M\u043enth,Referral type,Type of exploitation,Number of referrals\r\n"
+        "Apr-25,NRM,Labour,3\r\n"
+    ).encode()
+    assert refused(data, "referrals.csv", db).message == (
+        "The file has no column for period (looked for headers such as 'period', 'month', "
+        "'quarter', 'reporting period', 'period covered'). Add the column or give it at upload "
+        "(--period). 'Mоnth' (column A) contains 'о': Cyrillic letters that look like Latin "
+        "ones. Retype the header."
+    )
