@@ -15,16 +15,17 @@ import csv
 import io
 import posixpath
 import re
+import string
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
 
 from cams_data import sandbox
-from cams_data.problems import Refused
+from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.text import drop_invisible_cells
 
@@ -88,13 +89,21 @@ def screen(data: bytes, file_name: str, config: Config) -> str:
             raise Refused(file_name, PASSWORD_MESSAGE)
         return "xls"
     text, _ = decode_text(data, file_name)
-    if re.match(r"\s*(<!doctype html|<html|<table|<\?xml)", text[:500], re.IGNORECASE):
+    if WEB_PAGE.match(COMMENTS.sub("", text[:65536])):
         raise Refused(
             file_name,
             "This is a web page or XML file saved with a spreadsheet's name, not a spreadsheet. "
             + SAVE_AS_XLSX,
         )
     return "csv"
+
+
+# Markup however it starts: a web page saved as .xls may open with a comment, <meta> or <style>.
+COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+WEB_PAGE = re.compile(
+    r"\s*<(!doctype\s+html|\?xml|html|head|body|table|meta|style|title|link|script)\b",
+    re.IGNORECASE,
+)
 
 
 def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
@@ -214,6 +223,8 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
         archive, "mimetype", file_name
     ):
         fmt = "ods"
+    elif any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+        raise Refused(file_name, NUMBERS_MESSAGE)
     elif "word/document.xml" in names:
         raise Refused(file_name, "This is a Word document, not a spreadsheet. " + SAVE_AS_XLSX)
     else:
@@ -232,8 +243,10 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     for member in members:
         _check_unpacked_size(data, member, file_name)
     if fmt == "xlsx" and "xl/workbook.xml" in names:
+        formulas = Formulas()
         for sheet_name, part in _worksheet_parts(archive, file_name):
-            _check_sheet_extent(archive, sheet_name, part, file_name)
+            _check_sheet_extent(archive, sheet_name, part, file_name, formulas)
+        formulas.check(file_name)
     return fmt
 
 
@@ -247,8 +260,59 @@ DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="(?:[A-Za-z]{1,7}[0-9]{1,18}:)?([A-Za-z]{1,7})([0-9]{1,18})"'
 )
 CELL_OR_ROW_REFERENCE = re.compile(rb'\sr="([A-Za-z]{0,7})([0-9]{1,18})"')
-REFERENCE_WIDTH = 64  # more than ' r="' with 7 letters, 18 digits and '"'
+OVERLAP = 8192  # more than a cell reference, and than an error cell or a formula cell read here
 SCAN_STEP = 4 * 1024 * 1024
+# The workbook reader gives an error cell (#REF!) and a formula saved without its result as
+# blanks, so both are found in the sheet's XML: the officer is told, not shown "is empty".
+CELL_REFERENCE = re.compile(rb'\br="([A-Za-z]{1,7}[0-9]{1,18})"')
+ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(?:(?!</c>).){0,4096}?<v>([^<]{1,32})</v>', re.S)
+FORMULA_CELL = re.compile(
+    rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]{0,4096}</f>)\s*(<v>[^<]*</v>|<v\s*/>)?\s*</c>"
+)
+SHOWN_ERROR_CELLS = 1000
+
+
+@dataclass
+class Formulas:
+    """Error cells and formulas without results, found while each sheet's XML is scanned."""
+
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) -> '#REF!'
+    uncached: dict[str, str] = field(default_factory=dict)  # sheet -> its first such cell
+
+    def scan(self, sheet_name: str, text: bytes) -> None:
+        for attributes, value in ERROR_CELL.findall(text) if b't="e"' in text else ():
+            if len(self.errors) < SHOWN_ERROR_CELLS and (ref := CELL_REFERENCE.search(attributes)):
+                self.errors[sheet_name, ref[1].decode()] = value.decode("utf-8", "replace")
+        for attributes, value in FORMULA_CELL.findall(text) if b"<f" in text else ():
+            # An empty result is a formula giving '' only when typed as text (t="str").
+            empty = re.fullmatch(rb"(<v>\s*</v>|<v\s*/>)?", value)
+            if empty and b't="str"' not in attributes and sheet_name not in self.uncached:
+                ref = CELL_REFERENCE.search(attributes)
+                self.uncached[sheet_name] = ref[1].decode() if ref else "?"
+
+    def check(self, file_name: str) -> None:
+        for sheet_name, ref in self.uncached.items():
+            raise Refused(
+                file_name,
+                f"Sheet '{sheet_name}' holds formulas without their results (the first in cell "
+                f"{ref}): the program that wrote the file saved the formulas but not what they "
+                "work out to, and this dashboard reads only results. Open the file in Excel, "
+                "save it, and upload it again.",
+            )
+        if self.errors:
+            problems = [
+                Problem(
+                    f"'{value}' in cell {ref} is an Excel error, not a value: fix the formula in "
+                    f"row {ref.lstrip(string.ascii_letters)} and save again.",
+                    sheet=sheet_name,
+                )
+                for (sheet_name, ref), value in self.errors.items()
+            ]
+            raise Refused(
+                file_name,
+                "The workbook holds Excel errors (such as #REF! or #N/A) where values should be.",
+                problems,
+            )
 
 
 def _worksheet_parts(archive: zipfile.ZipFile, file_name: str) -> list[tuple[str, str]]:
@@ -279,10 +343,11 @@ def _worksheet_parts(archive: zipfile.ZipFile, file_name: str) -> list[tuple[str
 
 
 def _check_sheet_extent(
-    archive: zipfile.ZipFile, sheet_name: str, part: str, file_name: str
+    archive: zipfile.ZipFile, sheet_name: str, part: str, file_name: str, formulas: Formulas
 ) -> None:
     """Refuse a sheet whose last cell, as its <dimension> says or as any cell or row is placed,
-    lies too far from A1. The part's size is already within the limits, so is the work."""
+    lies too far from A1, noting its error cells and formulas without results on the way. The
+    part's size is already within the limits, so is the work."""
     last_row = last_column = 0
     with archive.open(part) as stream:
         text = stream.read(SCAN_STEP)
@@ -295,13 +360,15 @@ def _check_sheet_extent(
                 last_row = max(last_row, *map(int, set(rows)))
                 widest = max(set(columns), key=lambda letters: (len(letters), letters.upper()))
                 last_column = max(last_column, _column_number(widest))
+            formulas.scan(sheet_name, text)
             more = stream.read(SCAN_STEP)
-            # A reference cut by the chunk's end is whole in the overlap with the next chunk.
-            text = text[-REFERENCE_WIDTH:] + more if more else b""
+            # A cell cut by the chunk's end is whole in the overlap with the next chunk (a cell
+            # seen twice is noted once, by its reference).
+            text = text[-OVERLAP:] + more if more else b""
     if last_column > MAX_SHEET_COLUMNS or last_row * last_column > MAX_SHEET_CELLS:
         raise Refused(
             file_name,
-            f"Sheet '{sheet_name}' has a cell at {_column_letters(last_column)}{last_row} "
+            f"Sheet '{sheet_name}' has a cell at {column_letters(last_column)}{last_row} "
             f"({last_row:,} rows by {last_column:,} columns from A1): a spreadsheet this "
             f"dashboard reads has at most {MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} "
             "cells from A1 to its last cell. Delete the far cells (Ctrl+End shows them) and "
@@ -316,7 +383,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)
@@ -385,6 +452,10 @@ def _head(archive: zipfile.ZipFile, name: str, file_name: str, size: int = 4096)
         raise Refused(file_name, DAMAGED_MESSAGE) from None
 
 
+NUMBERS_MESSAGE = (
+    "This is an Apple Numbers file, which this dashboard cannot read. In Numbers, use "
+    "File > Export To > Excel (or CSV), then upload the file it makes."
+)
 DAMAGED_MESSAGE = (
     "The file is damaged or incomplete (perhaps it did not finish downloading), so it cannot be "
     "read. Download or export it again."
@@ -468,9 +539,12 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     Without a BOM, the text is read as UTF-8 and only the stretches that are not UTF-8 as
     Windows-1252: a UTF-8 file with one stray 'é' from Windows keeps its other accents (read
     whole as Windows-1252 they became mojibake, 'CafÃ©'), and Excel's plain "CSV", Windows-1252
-    throughout, reads as before ("utf-8+cp1252" names that reading)."""
+    throughout, reads as before ("utf-8+cp1252" names that reading). UTF-16 without a BOM is
+    told by its zero bytes: in text that is mostly ASCII, every other byte is zero."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = [("utf-16", "strict")]
+    elif utf16 := _bomless_utf16(data[:4096]):
+        candidates = [(utf16, "strict")]
     elif data.startswith(b"\xef\xbb\xbf"):
         candidates = [("utf-8-sig", "strict"), ("utf-8-sig", "cams-windows-1252")]
     else:
@@ -481,6 +555,8 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if "\x00" in text:
+            if text.count("\x00") * 100 < len(text):  # mostly text: a stray zero byte
+                raise Refused(file_name, _nul_message(text))
             break
         return text, encoding if errors == "strict" else encoding + "+cp1252"
     raise Refused(
@@ -489,9 +565,35 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
     )
 
 
+def _bomless_utf16(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero and the rest are not."""
+    low, high = sample[0::2], sample[1::2]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    for encoding, zeros, text in (("utf-16-le", high, low), ("utf-16-be", low, high)):
+        if zeros.count(0) * 10 >= len(zeros) * 9 and text.count(0) == 0:
+            return encoding
+    return None
+
+
+def _nul_message(text: str) -> str:
+    line = text[: text.index("\x00")].count("\n") + 1
+    return (
+        f"Line {line} holds a NUL character (a zero byte, which text never holds), so the file "
+        "may be damaged. Export it again, or open it in Excel and save it as CSV, then upload "
+        "that."
+    )
+
+
+MAX_CELL_CHARACTERS = 32_767  # Excel's own limit on a cell
+
+
 def _read_csv(text: str, file_name: str) -> pd.DataFrame:
     import pandas as pd
 
+    # The csv module stops at 128 KB a field with an error; the file's size is limited already,
+    # and a cell over Excel's limit is refused below, naming it.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     lines = text.splitlines()
     delimiter = _sniff_delimiter([line for line in lines[:50] if line.strip()])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -501,6 +603,17 @@ def _read_csv(text: str, file_name: str) -> pd.DataFrame:
     cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype="str")
     cells = cells.where(cells.apply(lambda column: column.str.strip() != ""))
     cells.index = pd.RangeIndex(1, len(cells) + 1)
+    for position in cells.columns:
+        lengths = cells[position].str.len()
+        if (over := lengths > MAX_CELL_CHARACTERS).any():
+            row = over.idxmax()  # the first such row
+            raise Refused(
+                file_name,
+                f"Row {row}, column {column_letters(position + 1)} has a cell of "
+                f"{int(lengths[row]):,} characters; a cell this dashboard reads has at most "
+                f"{MAX_CELL_CHARACTERS:,} (Excel's own limit). Shorten it, then upload the "
+                "file again.",
+            )
     return cells
 
 

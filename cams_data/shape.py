@@ -8,6 +8,7 @@ a field (or says why it is not stored), drops notes and publisher totals, and tu
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Refused
-from cams_data.read import Sheet
+from cams_data.read import Sheet, column_letters
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import looks_like_period
 
@@ -219,9 +220,10 @@ def _describe_columns(kind, header, data, matched, periods):
             question_positions.append(position)
             columns.append(ColumnUse(header_text, position, "question", "stored as a question"))
         else:
-            columns.append(
-                ColumnUse(header_text, position, None, "not stored: not a column this kind uses")
-            )
+            note = "not stored: not a column this kind uses"
+            if lookalike := lookalike_note(header_text, position):
+                note += f" ({lookalike})"
+            columns.append(ColumnUse(header_text, position, None, note))
     return columns, period_positions, question_positions, year_position
 
 
@@ -397,6 +399,29 @@ def header_texts(sheet: Sheet) -> list[str]:
     return [clean_text(str(v)) for v in row if pd.notna(v) and clean_text(str(v))]
 
 
+LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK")
+
+
+def lookalike_note(header: str, position: int) -> str | None:
+    """A header that mixes Latin letters with Cyrillic or Greek ones (which often look alike,
+    'С' and 'C') reads right but matches nothing: name those letters, or None."""
+    if not re.search("[A-Za-z]", header):
+        return None
+    letters, scripts = [], []
+    for letter in header:
+        script = unicodedata.name(letter, "").split(" ")[0]
+        if script in LOOKALIKE_SCRIPTS and letter.isalpha():
+            letters += [letter] if letter not in letters else []
+            scripts += [script.title()] if script.title() not in scripts else []
+    if not letters:
+        return None
+    return (
+        f"'{header}' (column {column_letters(position + 1)}) contains "
+        + ", ".join(f"'{letter}'" for letter in letters)
+        + f": {' and '.join(scripts)} letters that look like Latin ones. Retype the header."
+    )
+
+
 def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
     # The widest row near the top is the likely header; title rows above it fill one cell.
     head = sheet.cells.head(HEADER_SEARCH_ROWS)
@@ -408,6 +433,16 @@ def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
         if len(first)
         else ""
     )
+    searched = (
+        f" Only the first {HEADER_SEARCH_ROWS} rows are searched for the header, so it must be "
+        "within them."
+    )
+    lookalikes = [
+        note
+        for position, value in (first.iloc[0].dropna().items() if len(first) else ())
+        if (note := lookalike_note(clean_text(str(value)), int(position)))
+    ]
+    searched += "".join(" " + note for note in lookalikes)
     if kind_name:
         kind = KINDS[kind_name]
         wanted = ", ".join(
@@ -417,11 +452,11 @@ def _no_table_message(sheet: Sheet, kind_name: str | None) -> str:
         )
         return (
             f"No header row for {kind.in_a_sentence} was found in sheet '{sheet.name}' "
-            f"(looked for columns such as {wanted}; the columns found are in {found})."
+            f"(looked for columns such as {wanted}; the columns found are in {found})." + searched
         )
     names = ", ".join(KINDS)
     return (
         f"The columns in sheet '{sheet.name}' do not match any kind of spreadsheet the "
         f"dashboard knows ({names}). The columns found are in {found or 'no row'}. "
-        "Check it is the right file, or choose the kind and map the columns."
+        "Check it is the right file, or choose the kind and map the columns." + searched
     )

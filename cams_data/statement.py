@@ -515,10 +515,16 @@ def build(con: duckdb.DuckDBPyConnection, year: str, today: date | None = None) 
     )
     pictures = {}
     for section in sections:
-        for stem, chart in section.charts.items():
-            pictures[stem] = export.png(chart)
+        for stem, chart in list(section.charts.items()):
+            try:
+                pictures[stem] = export.png(chart)
+                svg = export.svg(chart).encode("utf-8")
+            except export.NotDrawn as error:  # the pack is built without it, and says so
+                del section.charts[stem]
+                section.lines.append(f"- {error}")
+                continue
             pack.files[f"{stem}.png"] = pictures[stem]
-            pack.files[f"{stem}.svg"] = export.svg(chart).encode("utf-8")
+            pack.files[f"{stem}.svg"] = svg
     title = f"{context.demo}Key figures for the modern slavery statement, {year}"
     lead = context.lead()
     pack.files["key_figures.md"] = markdown(title, sections, pack.missing, lead).encode("utf-8")

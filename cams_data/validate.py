@@ -21,11 +21,13 @@ from cams_data.kinds import Field, Kind
 from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
-from cams_data.shape import EMAIL_ADDRESS, Shaped
+from cams_data.shape import EMAIL_ADDRESS, ColumnUse, Shaped, lookalike_note
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
+    EXCEL_ERRORS,
     MAX_COUNT,
     BadValue,
+    excel_error,
     match_category,
     parse_count,
     parse_date,
@@ -203,7 +205,7 @@ def validate(
             out["wave"] = None  # taken from the response dates below
             continue
         else:
-            raise Refused(file_name, _missing_column_message(kind, f))
+            raise Refused(file_name, _missing_column_message(kind, f, shaped.columns))
         field_report = partial(report, in_cell=True) if f.name in melted else report
         values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), field_report)
         if f.type == "period":
@@ -215,6 +217,14 @@ def validate(
     validated = Validated(out, problems, rows_read=int(records["_row"].nunique()))
     if kind.name == "training":
         _training_rules(out, records, report, headers)
+    for identifier in kind.identifiers:
+        # An e-mail or employee number of '#N/A' (a failed lookup) would be taken for a person.
+        if identifier.name in records:
+            cells = records[identifier.name]
+            errors = cells[cells.str.strip().str.upper().isin(EXCEL_ERRORS).fillna(False)]
+            for text in errors.unique():
+                column = headers.get(identifier.name, identifier.name)
+                report(errors.index[errors == text], column, excel_error(text))
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
 
@@ -278,6 +288,8 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
             blank_codes.append(position)
             continue
         try:
+            if excel := excel_error(text):
+                raise BadValue(excel)
             parsed.append(parse(text))
         except BadValue as error:
             message = str(error)
@@ -302,12 +314,17 @@ def _without_value(message: str, text: str, f: Field) -> str:
     return f"the value is not {_expected(f)}"
 
 
-def _missing_column_message(kind: Kind, f: Field) -> str:
+def _missing_column_message(kind: Kind, f: Field, columns: list[ColumnUse]) -> str:
     spellings = ", ".join(f"'{a}'" for a in (f.name.replace("_", " "), *f.aliases[:4]))
     option = f" or give it at upload (--{f.option.replace('_', '-')})" if f.option else ""
+    lookalikes = "".join(
+        f" {note}"
+        for c in columns
+        if c.field is None and (note := lookalike_note(c.header, c.position))
+    )
     return (
         f"The file has no column for {f.name.replace('_', ' ')} (looked for headers such as "
-        f"{spellings}). Add the column{option}."
+        f"{spellings}). Add the column{option}.{lookalikes}"
     )
 
 

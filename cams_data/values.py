@@ -20,6 +20,19 @@ class BadValue(ValueError):
     """A cell that cannot be read as its field's type; the message says what was expected."""
 
 
+# What Excel shows, and saves to CSV, in a cell whose formula fails.
+EXCEL_ERRORS = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!"}
+)
+
+
+def excel_error(text: str) -> str | None:
+    """The problem with a cell holding an Excel error, or None."""
+    if text.strip().upper() not in EXCEL_ERRORS:
+        return None
+    return f"'{text}' is an Excel error, not a value: fix the formula and save the file again"
+
+
 MONTHS = {
     name: number
     for number, names in enumerate(

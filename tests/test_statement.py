@@ -603,3 +603,21 @@ def test_the_page_builds_every_year_the_demo_holds(demo_db):
     for year, files in zip(DEMO_YEARS, (21, 19, 7, 7, 7), strict=True):
         assert build_on_page(app, year) == [f"Download the {year} pack (.zip, {files} files)"]
     assert not app.info  # 2021/22 is a whole year
+
+
+def test_a_chart_that_cannot_be_drawn_is_left_out_of_the_pack_which_says_why(
+    known_year, monkeypatch
+):
+    from datetime import date
+
+    from cams_data import export
+
+    monkeypatch.setattr(export, "RENDER_TARGET", "cams_data.sandbox:abort")  # every chart fails
+    pack = known_year_pack(known_year, date(2025, 11, 14))
+    assert not [name for name in pack.files if name.endswith((".png", ".svg"))]
+    figures = pack.files["key_figures.md"].decode("utf-8")
+    assert (
+        "- The chart 'Training completions by course' could not be drawn: the program that draws "
+        "charts stopped unexpectedly on it.\n" in figures
+    )
+    assert "statement_tables_2025-26.xlsx" in pack.files and "key_figures.docx" in pack.files
