@@ -10,6 +10,7 @@ cannot be worked out from its year, nor one partner's count from the partnership
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import duckdb
 import pandas as pd
@@ -125,9 +126,8 @@ def _same_months_before(
     rows = rows[(rows["start"] >= window.start) & (rows["end"] <= window.end)]
     if rows.empty:
         return None
-    last = max(rows["end"])
-    months = (last.year - window.start.year) * 12 + last.month - window.start.month
-    return ReportingPeriod(window.previous().start, months) if months < window.months else None
+    compared = periods.compared_with(window, max(rows["end"]) - timedelta(days=1))
+    return None if compared == window.previous() else compared
 
 
 def year_totals(

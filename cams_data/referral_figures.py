@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import altair as alt
 import duckdb
@@ -289,9 +289,9 @@ def _same_months_before(found: ReferralCells, window: ReportingPeriod) -> Report
     inside = found.inside(window)
     if not inside:
         return None
-    last = max(found.atoms["end"].iloc[sorted(inside)])
-    months = (last.year - window.start.year) * 12 + last.month - window.start.month
-    return ReportingPeriod(window.previous().start, months) if months < window.months else None
+    last_day = max(found.atoms["end"].iloc[sorted(inside)]) - timedelta(days=1)
+    compared = periods.compared_with(window, last_day)
+    return None if compared == window.previous() else compared
 
 
 def _register_indicators(found: ReferralCells) -> None:
