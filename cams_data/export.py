@@ -7,10 +7,12 @@ file that starts with '=', '+', '-', '@', a tab or a carriage return stays text.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import numbers
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -83,6 +85,46 @@ def png(chart: alt.TopLevelMixin) -> bytes:
 
 def svg(chart: alt.TopLevelMixin) -> str:
     return _rendered(chart, "svg")
+
+
+def notice_png(sentence: str) -> bytes:
+    """A picture of `sentence`, downloaded in place of a chart that could not be drawn (a
+    download button must give a file; this one says why it is not the chart)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=28)
+    lines = textwrap.wrap(sentence, 60)
+    image = Image.new("RGB", (900, 60 + 40 * len(lines)), "white")
+    ImageDraw.Draw(image).multiline_text((30, 30), "\n".join(lines), fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def notice_svg(sentence: str) -> str:
+    """`notice_png` as SVG."""
+    lines = textwrap.wrap(sentence, 60)
+    text = "".join(f'<tspan x="20" dy="24">{html.escape(line)}</tspan>' for line in lines)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{30 + 24 * len(lines)}">'
+        f'<rect width="100%" height="100%" fill="white"/>'
+        f'<text font-family="sans-serif" font-size="16" fill="black">{text}</text></svg>'
+    )
+
+
+def png_or_notice(chart: alt.TopLevelMixin) -> bytes:
+    """The chart's PNG, or a picture saying why it could not be drawn."""
+    try:
+        return png(chart)
+    except NotDrawn as error:
+        return notice_png(str(error))
+
+
+def svg_or_notice(chart: alt.TopLevelMixin) -> str:
+    try:
+        return svg(chart)
+    except NotDrawn as error:
+        return notice_svg(str(error))
 
 
 def published(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

@@ -160,7 +160,8 @@ def downloads(
 ) -> None:
     """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV (hidden cells
     written `[c]`, with the note saying why); each file is made only when its button is
-    pressed, from the chart `draw` gives for publication."""
+    pressed, from the chart `draw` gives for publication. A chart the renderer cannot draw
+    downloads as a picture of the sentence saying why."""
 
     def xlsx() -> bytes:
         title, table, notes = export.chart_data(*draw())
@@ -179,8 +180,13 @@ def downloads(
 
     stem = export.file_stem(figure, key)
     files = [
-        ("PNG", "png", "image/png", lambda: export.png(export.published(draw()[0]))),
-        ("SVG", "svg", "image/svg+xml", lambda: export.svg(export.published(draw()[0]))),
+        ("PNG", "png", "image/png", lambda: export.png_or_notice(export.published(draw()[0]))),
+        (
+            "SVG",
+            "svg",
+            "image/svg+xml",
+            lambda: export.svg_or_notice(export.published(draw()[0])),
+        ),
         (
             "Data (XLSX)",
             "xlsx",

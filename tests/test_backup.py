@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -214,3 +215,36 @@ def test_a_chart_download_is_logged_when_its_file_is_made(year_copy, monkeypatch
     assert data
     detail = query(year_copy, "SELECT who, detail FROM audit_log WHERE action = 'export'")
     assert detail == [("viewer", f"{suffix.upper()} of 'referrals_by_exploitation_type'")]
+
+
+def test_a_chart_the_renderer_cannot_draw_downloads_as_a_picture_saying_why(year_copy, monkeypatch):
+    from PIL import Image
+    from streamlit.testing.v1 import AppTest
+
+    from cams_data import export, ui
+
+    made = {}
+    real = ui.st.container
+
+    class Row:
+        def download_button(self, label, data, file_name, **kwargs):
+            made[file_name] = data
+
+    monkeypatch.setattr(ui.st, "container", lambda **kw: Row() if kw.get("horizontal") else
+                        real(**kw))  # fmt: skip
+    monkeypatch.setattr(export, "RENDER_TARGET", "cams_data.sandbox:abort")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["period"] = "2025/26"
+    app.run()
+    app.switch_page("pages/referrals.py").run()
+    assert not app.exception, app.exception
+    picture = made["referrals_by_exploitation_type.png"]()
+    assert Image.open(io.BytesIO(picture)).format == "PNG"
+    assert picture == export.notice_png(
+        "The chart 'Referrals by exploitation type' could not be drawn: the program that draws "
+        "charts stopped unexpectedly on it."
+    )
+    assert made["referrals_by_exploitation_type.svg"]() == export.notice_svg(
+        "The chart 'Referrals by exploitation type' could not be drawn: the program that draws "
+        "charts stopped unexpectedly on it."
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import pandas as pd
@@ -206,3 +207,21 @@ def test_charts_drawn_in_the_worker_are_the_ones_drawn_in_process():
     spec = export._spec(a_chart())
     assert export.png(a_chart()) == export.render(spec, "png")
     assert export.svg(a_chart()) == export.render(spec, "svg")
+
+
+def test_a_chart_that_cannot_be_drawn_downloads_as_a_picture_of_the_reason(monkeypatch):
+    monkeypatch.setattr(export, "RENDER_TARGET", "cams_data.sandbox:abort")
+    reason = (
+        "The chart 'Referrals by exploitation type' could not be drawn: the program that draws "
+        "charts stopped unexpectedly on it."
+    )
+    picture = Image.open(io.BytesIO(export.png_or_notice(a_chart())))
+    assert (
+        picture.format == "PNG" and picture.width == 900 and picture.height == 60 + 40 * 3
+    )  # three lines
+    assert picture.getextrema() == ((0, 255), (0, 255), (0, 255))  # black words on white
+    drawn = export.svg_or_notice(a_chart())
+    words = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawn)
+    assert " ".join(words) == reason.replace("'", "&#x27;")
+    monkeypatch.undo()
+    assert export.png_or_notice(a_chart()) == export.png(a_chart())  # a chart that draws is itself
