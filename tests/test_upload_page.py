@@ -288,3 +288,30 @@ def test_a_check_overtaken_by_another_upload_is_refused_at_save_and_changes_noth
     assert not saved.can_save
     assert "upload 1 (quarter.csv) already has figures for the quarter" in saved.refusal
     assert snapshot(db) == before
+
+
+def test_hostile_files_are_refused_on_the_page_and_the_next_file_still_saves(
+    db, tmp_path, local_admin
+):
+    bomb = builders.zip_bomb_xlsx(
+        tmp_path / "bomb.xlsx", uncompressed_mb=200, part="xl/worksheets/sheet1.XML"
+    )
+    long_cell = [*TRAINING[:2], [*TRAINING[2][:5], "R" * 200_000, *TRAINING[2][6:]]]
+    too_long = builders.write_csv(tmp_path / "long.csv", long_cell)
+    good = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
+    app = open_page(PAGE)
+    before = snapshot(db)
+    for path in (bomb, too_long, good):
+        app.file_uploader(key="files").upload(path.name, path.read_bytes())
+    app.run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == [
+        "Part 'xl/worksheets/sheet1.XML' of the workbook is compressed 412 to 1 (the limit is "
+        "100 to 1): this is how a 'zip bomb' is built, so the file was not opened.",
+        "Row 3, column F has a cell of 200,000 characters; a cell this dashboard reads has at "
+        "most 32,767 (Excel's own limit). Shorten it, then upload the file again.",
+    ]
+    assert snapshot(db) == before
+    app.button(key="save-2").click().run()
+    assert not app.exception, app.exception
+    assert query(db, "SELECT count(*) FROM training") == [(2,)]
