@@ -132,21 +132,35 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running(folder: Path) -> Iterator[Site]:
-    """The app served from `folder`/cams.duckdb until the block ends, then stopped (its whole
-    process group)."""
-    port = free_port()
+    """The app served from `folder`/cams.duckdb until the block ends, in local mode."""
+    with serving(folder, server_env(folder / "cams.duckdb")) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def serving(
+    folder: Path,
+    env: dict[str, str],
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    options: tuple[str, ...] = (),
+) -> Iterator[Site]:
+    """`streamlit run app.py` on loopback with `env` (its output in `folder`), reached at
+    `host`, until the block ends; then stopped, its whole process group."""
+    port = port or free_port()
     stderr = folder / "streamlit.stderr"
     with open(folder / "streamlit.stdout", "w") as out, open(stderr, "w") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address",
-             "127.0.0.1", "--server.port", str(port), "--server.headless", "true"],
+             "127.0.0.1", "--server.port", str(port), "--server.headless", "true", *options],
             cwd=ROOT,
-            env=server_env(folder / "cams.duckdb"),
+            env=env,
             stdout=out,
             stderr=err,
             start_new_session=True,  # its own process group, to stop it whole
         )  # fmt: skip
-    site = Site(f"http://127.0.0.1:{port}", process, stderr)
+    site = Site(f"http://{host}:{port}", process, stderr)
     try:
         wait_until_healthy(site)
         yield site

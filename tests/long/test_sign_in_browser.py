@@ -14,19 +14,15 @@ empty database there, and a `cams.toml` there (CAMS_CONFIG) whose `[roles]` name
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import oidc_provider_mock
 import pytest
 import test_browser
 from playwright.sync_api import Page, expect
-from test_browser import PAGES, ROOT, Site, free_port, settle, wait_until_healthy
+from test_browser import PAGES, Site, free_port, serving, settle
 
 # test_browser's fixtures, used here too: the browser, a fresh tab per test, and the server's
 # stderr and a screenshot added to a failure's report
@@ -75,30 +71,10 @@ def site(provider, tmp_path_factory) -> Iterator[Site]:
     (folder / "cams.toml").write_text(ROLES)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMS_")}
     env |= {"CAMS_DB": str(folder / "cams.duckdb"), "CAMS_CONFIG": str(folder / "cams.toml")}
-    stderr = folder / "streamlit.stderr"
-    with open(folder / "streamlit.stdout", "w") as out, open(stderr, "w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address",
-             "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-             "--secrets.files", str(secrets)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=err,
-            start_new_session=True,  # its own process group, to stop it whole
-        )  # fmt: skip
-    site = Site(f"http://localhost:{port}", process, stderr)
-    try:
-        wait_until_healthy(site)
+    with serving(
+        folder, env, port=port, host="localhost", options=("--secrets.files", str(secrets))
+    ) as site:
         yield site
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
 
 
 def sign_in(page: Page, site: Site, email: str) -> None:
