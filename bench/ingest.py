@@ -1,14 +1,19 @@
-"""Ingest benchmark: a 300,000-row learning-system export, and every bad file refused.
+"""Ingest benchmark: a 300,000-row learning-system export, every bad file refused, and every
+hostile file of issue 14 refused or loaded as it should be.
 
 Each figure is a whole process, measured in this run: the bare parse with the fastest reader
 (fastexcel) is the baseline, and the full ingest (read, validate, pseudonymise, load) is reported
-as a ratio of it. Usage: python bench/ingest.py [--rows N] [--repeat K]
+as a ratio of it. Each bad or hostile file is one `python -m cams_data ingest` process against
+the database the ingest left, which must refuse it (a message, no traceback) or load it, in under
+30 s and 1 GB peak (1 s for a file refused from its bytes alone, before any reader runs).
+Usage: python bench/ingest.py [--rows N] [--repeat K]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -16,6 +21,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -97,21 +103,161 @@ def median_run(command: list[str], repeat: int, fresh_db: Path | None = None) ->
     }
 
 
-def bad_files(folder: Path) -> list[tuple[Path, bool]]:
-    """(file, visible before parsing) for every kind of bad file the loader must refuse."""
+class Case(NamedTuple):
+    """A file the CLI must refuse (non-zero exit, a message, no traceback) or load (exit 0)."""
+
+    path: Path
+    expect: str  # "refused" or "loaded"
+    before_parse: bool = False  # refused from its bytes alone, before any reader runs
+    words: tuple[str, ...] = ()  # in the refusal (stderr) or the load's summary (stdout)
+
+
+def bad_files(folder: Path) -> list[Case]:
+    """Every kind of bad file the loader must refuse."""
     good = builders.messy_training_export(folder / "good.xlsx")[0]
     return [
-        (builders.zip_bomb_xlsx(folder / "zip_bomb.xlsx"), True),
-        (builders.not_a_spreadsheet(folder / "report.pdf.xlsx", kind="pdf"), True),
-        (builders.not_a_spreadsheet(folder / "page.xls", kind="html"), True),
-        (builders.not_a_spreadsheet(folder / "archive.xlsx", kind="zip"), True),
-        (builders.encrypted_xlsx(folder / "password.xlsx"), True),
-        (builders.billion_laughs_xlsx(folder / "billion_laughs.xlsx"), True),
-        (builders.external_entity_xlsx(folder / "external_entity.xlsx"), True),
-        (builders.corrupt_xls(folder / "corrupt.xls"), False),
-        (builders.truncated_copy(good, folder / "truncated.xlsx"), False),
-        (builders.empty_xlsx(folder / "empty.xlsx"), False),
+        Case(builders.zip_bomb_xlsx(folder / "zip_bomb.xlsx"), "refused", True),
+        Case(builders.not_a_spreadsheet(folder / "report.pdf.xlsx", kind="pdf"), "refused", True),
+        Case(builders.not_a_spreadsheet(folder / "page.xls", kind="html"), "refused", True),
+        Case(builders.not_a_spreadsheet(folder / "archive.xlsx", kind="zip"), "refused", True),
+        Case(builders.encrypted_xlsx(folder / "password.xlsx"), "refused", True),
+        Case(builders.billion_laughs_xlsx(folder / "billion_laughs.xlsx"), "refused", True),
+        Case(builders.external_entity_xlsx(folder / "external_entity.xlsx"), "refused", True),
+        Case(builders.corrupt_xls(folder / "corrupt.xls"), "refused"),
+        Case(builders.truncated_copy(good, folder / "truncated.xlsx"), "refused"),
+        Case(builders.empty_xlsx(folder / "empty.xlsx"), "refused"),
     ]
+
+
+STAFF = [
+    ["Service area", "Job title", "Headcount", "As at"],
+    ["Housing", "Caseworker", "4", "01/04/2025"],
+    ["Leisure", "Manager", "1", "01/04/2025"],
+]
+TRAINING = ["Learner", "E-mail", "Course name", "Status", "Completion date"]
+REFERRALS = ["Month", "Referral type", "Type of exploitation", "Number of referrals"]
+WEB_TABLE = "<table><tr><td>Service area</td><td>Job title</td></tr></table>"
+BEL, ESC = "\x07", "\x1b"
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    return "".join(",".join(row) + "\r\n" for row in rows)
+
+
+def written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def hostile_files(folder: Path) -> list[Case]:
+    """The hostile files issue 14 lists, built as the tests build them (tests/test_read.py,
+    test_messages.py, test_hostile_text.py, test_ingest.py), each with what must happen to it."""
+    upper = "xl/worksheets/sheet1.XML"
+    long_cell = [STAFF[0], ["Parks", "R" * 200_000, "2", "01/04/2025"]]  # over csv's 128 KB
+    excel_limit = [STAFF[0], ["Parks", "R" * 32_768, "2", "01/04/2025"]]  # one over Excel's
+    stray = b"".join(
+        [  # UTF-8, but for one line typed on Windows (cp1252)
+            csv_text(
+                [STAFF[0], ["Caf\u00e9 and Leisure", "Receptionist", "4", "01/04/2025"]]
+            ).encode(),
+            b"Caf\xe9 and Leisure,Manager,1,01/04/2025\r\n",
+            csv_text([["Cr\u00e8che", "Nursery Nurse", "3", "01/04/2025"]]).encode(),
+        ]
+    )
+    nul_rows = [STAFF[0], *([f"Service {n}", "Officer", "1", "01/04/2025"] for n in range(15))]
+    nul = csv_text(nul_rows).encode().replace(b"Service 10,Officer", b"Service 10,Offi\x00cer")
+    utf16 = csv_text([*STAFF, ["Cr\u00e8che", "Nursery Nurse", "3", "01/04/2025"]])
+    notes = [[f"Note {n}", "see the intranet"] for n in range(1, 200)]
+    return [
+        Case(builders.one_cell_xlsx(folder / "cell_XFD1048576.xlsx", "XFD1048576"), "refused",
+             True, ("cell at XFD1048576",)),
+        Case(builders.one_cell_xlsx(folder / "cell_XFD5.xlsx", "XFD5"), "refused", True,
+             ("cell at XFD5", "at most 500 columns")),
+        Case(builders.zip_bomb_xlsx(folder / "zip_bomb_XML.xlsx", part=upper), "refused", True,
+             (f"Part '{upper}'", "zip bomb")),
+        Case(builders.zip_bomb_declaring_a_modest_size(folder / "zip_bomb_XML_lying.xlsx", upper),
+             "refused", True, (f"Part '{upper}'", "more than the archive declares")),
+        Case(builders.write_csv(folder / "control_characters.csv", [
+                TRAINING,
+                ["Alex Example", "alex@example.org", f"Modern Slavery{BEL} Awareness", "Passed",
+                 "14/05/2025"],
+                ["Sam Sample", "sam@example.org", f"{ESC}[31mFirst Responder", "Passed",
+                 "02/06/2025"],
+                ["Jo Bloggs", f"jo@example.org{BEL}", "First Responder", "Passed", "03/06/2025"],
+            ]), "loaded", words=("rows to store: 3", "Control characters removed: 3 cells")),
+        Case(written(folder / "cell_200000_chars.csv", csv_text(long_cell).encode()), "refused",
+             words=("cell of 200,000 characters", "at most 32,767")),
+        Case(written(folder / "cell_32768_chars.csv", csv_text(excel_limit).encode()), "refused",
+             words=("cell of 32,768 characters", "at most 32,767")),
+        Case(written(folder / "utf8_one_cp1252_byte.csv", stray), "loaded",
+             words=("rows to store: 3",)),
+        Case(builders.write_csv(folder / "percent_and_decimal_comma.csv", [
+                REFERRALS,
+                ["Apr-25", "NRM", "Labour", "12%"],
+                ["May-25", "NRM", "Sexual", "1,23"],
+                ["Jun-25", "Duty to Notify (MS1)", "Criminal", "2"],
+            ]), "refused", words=("'12%' is a percentage", "'1,23' is not a number")),
+        Case(builders.write_xlsx(
+                folder / "hidden_old_sheet.xlsx",
+                [TRAINING, ["Alex Example", "alex@example.org", "Modern Slavery Awareness",
+                            "Completed", "14/05/2026"]],
+                sheet="This year",
+                extra_sheets={"Old data": [TRAINING, *(
+                    [f"Old Example {n}", f"old{n}@example.org", "Old course", "Completed",
+                     "01/04/2019"] for n in range(5))]},
+                extra_sheets_first=True,
+                hidden_sheets=["Old data"],
+            ), "loaded", words=("Sheet: 'This year'", "Rows read: 1;")),
+        Case(builders.apple_numbers(folder / "staff.numbers"), "refused", True,
+             ("Apple Numbers",)),
+        Case(written(folder / "page_meta.xls", (
+                "<meta http-equiv=Content-Type content='text/html; charset=utf-8'>\r\n"
+                + WEB_TABLE).encode()), "refused", True, ("web page",)),
+        Case(written(folder / "page_comment.xls",
+                     ("<!-- saved from the intranet -->\r\n" + WEB_TABLE).encode()),
+             "refused", True, ("web page",)),
+        Case(written(folder / "utf16_no_bom.csv", utf16.replace(",", "\t").encode("utf-16-le")),
+             "loaded", words=("rows to store: 3",)),
+        Case(written(folder / "nul_byte.csv", nul), "refused", True, ("Line 12 holds a NUL",)),
+        Case(written(folder / "header_on_row_200.csv", csv_text([*notes, *STAFF]).encode()),
+             "refused", words=("Only the first 30 rows are searched",)),
+    ]  # fmt: skip
+
+
+def try_file(case: Case, db: Path) -> dict:
+    """One whole `python -m cams_data ingest` of the file: its time, peak, outcome and whether
+    each is as it must be."""
+    run = measure([sys.executable, "-m", "cams_data", "ingest", str(case.path), "--db", str(db)])
+    said = run["stdout"] if run["returncode"] == 0 else run["stderr"]
+    if run["returncode"] == 0:
+        outcome = "loaded"
+    elif run["returncode"] < 0:
+        outcome = "crashed"  # killed by a signal
+    else:
+        outcome = "traceback" if "Traceback" in run["stderr"] else "refused"
+    limit = BEFORE_PARSE_SECONDS if case.before_parse else REFUSAL_SECONDS
+    missing = [w for w in case.words if w.casefold() not in " ".join(said.split()).casefold()]
+    ok = (
+        outcome == case.expect
+        and not missing
+        and run["seconds"] < limit
+        and run["peak_mb"] < REFUSAL_PEAK_MB
+    )
+    lines = said.strip().splitlines()
+    return {
+        "file": case.path.name,
+        "expect": case.expect,
+        "outcome": outcome,
+        "exit": run["returncode"],
+        "seconds": round(run["seconds"], 3),
+        "peak_mb": round(run["peak_mb"]),
+        "limit_s": limit,
+        "ok": ok,
+        "missing_words": missing,
+        "message": (lines[0] if outcome != "loaded" else "; ".join(lines[:2]))[:160]
+        if lines
+        else "",
+    }
 
 
 def main() -> int:
@@ -126,6 +272,7 @@ def main() -> int:
         print(f"Writing a {args.rows:,}-row export to {export} ...")
         write_learning_export(export, args.rows)
     size_mb = export.stat().st_size / 1024 / 1024
+    load_at_start = os.getloadavg()[0]  # other work on the machine weighs on every figure
     python = sys.executable
     with tempfile.TemporaryDirectory() as scratch:
         db = Path(scratch) / "bench.duckdb"
@@ -194,27 +341,32 @@ def main() -> int:
             "isolation_share_of_ingest": round(isolation, 3),
             "target_ratio": TARGET_RATIO,
             "target_met": ratio <= TARGET_RATIO,
+            "refusal_limit_s": REFUSAL_SECONDS,
+            "refusal_limit_peak_mb": REFUSAL_PEAK_MB,
+            "before_parse_limit_s": BEFORE_PARSE_SECONDS,
+            "files": [],
         }
+        failures = 0
+        for title, group, cases in (
+            ("Bad files", "bad", bad_files(Path(scratch))),
+            ("Hostile files of issue 14", "hostile", hostile_files(Path(scratch))),
+        ):
+            print(f"\n{title} (each a whole `python -m cams_data ingest` process):")
+            for case in cases:
+                result = {"group": group, **try_file(case, db)}
+                record["files"].append(result)
+                failures += not result["ok"]
+                print(
+                    f"  {'ok ' if result['ok'] else 'BAD'} {result['file']:30} "
+                    f"{result['seconds']:5.2f} s (limit {result['limit_s']:g} s) "
+                    f"{result['peak_mb']:5.0f} MB  {result['outcome']:9} {result['message'][:70]}"
+                    + (f"  MISSING {result['missing_words']}" if result["missing_words"] else "")
+                )
+        record["files_ok"] = not failures
+        record["load_average"] = [round(load_at_start, 2), round(os.getloadavg()[0], 2)]
+        record["cores"] = os.cpu_count()
         with (out / "ingest.json").open("a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
-
-        print("\nBad files (each a whole `python -m cams_data ingest` process):")
-        failures = 0
-        for path, before_parse in bad_files(Path(scratch)):
-            run = measure([python, "-m", "cams_data", "ingest", str(path), "--db", str(db)])
-            limit = BEFORE_PARSE_SECONDS if before_parse else REFUSAL_SECONDS
-            ok = (
-                run["returncode"] != 0
-                and "Traceback" not in run["stderr"]
-                and run["seconds"] < limit
-                and run["peak_mb"] < REFUSAL_PEAK_MB
-            )
-            failures += not ok
-            reason = run["stderr"].strip().splitlines()[0][:90] if run["stderr"] else ""
-            print(
-                f"  {'ok ' if ok else 'BAD'} {path.name:24} {run['seconds']:5.2f} s "
-                f"(limit {limit:g} s) {run['peak_mb']:5.0f} MB  {reason}"
-            )
     return 1 if failures else 0
 
 

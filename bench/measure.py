@@ -20,6 +20,7 @@ print(
             "seconds": seconds,
             "peak_mb": peak_mb,
             "returncode": completed.returncode,
+            "stdout": completed.stdout[-2000:],
             "stderr": completed.stderr[-2000:],
         }
     )

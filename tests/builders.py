@@ -5,8 +5,9 @@ made-up data (obviously fake names such as "Alex Example"), and the messy builde
 figures a correct loader must produce, computed from the very rows they wrote.
 
 Plain writers:   write_xlsx, write_csv, write_ods, write_xls, xlsx_with_cached_formulas
-Broken/hostile:  zip_bomb_xlsx, billion_laughs_xlsx, external_entity_xlsx, encrypted_xlsx,
-                 corrupt_xls, truncated_copy, not_a_spreadsheet, empty_xlsx, renamed
+Broken/hostile:  zip_bomb_xlsx, zip_bomb_declaring_a_modest_size, one_cell_xlsx,
+                 billion_laughs_xlsx, external_entity_xlsx, encrypted_xlsx, corrupt_xls,
+                 truncated_copy, not_a_spreadsheet, apple_numbers, empty_xlsx, renamed
 Messy exports:   messy_training_export, forms_survey_export, referral_crosstab, referral_tidy
 
 All builders are deterministic (a seeded `random.Random`) and fast.
@@ -492,6 +493,47 @@ def zip_bomb_xlsx(
     return path
 
 
+def zip_bomb_declaring_a_modest_size(path, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """A zip bomb whose directory declares a size within every limit (90:1, 45 MB) and a CRC
+    matching that many bytes, while its deflate stream goes on to 200 MB."""
+    bomb = zip_bomb_xlsx(path, uncompressed_mb=200, part=part)
+    with zipfile.ZipFile(bomb) as archive:
+        info = archive.getinfo(part)
+        with archive.open(info) as stream:
+            declared = min(info.compress_size * 90, 45 * 1024 * 1024)
+            crc = zlib.crc32(stream.read(declared))
+    data = bytearray(bomb.read_bytes())
+    name = info.filename.encode()
+    headers = ((b"PK\x03\x04", 22, 14, 26, 30), (b"PK\x01\x02", 24, 16, 28, 46))
+    for magic, size_at, crc_at, name_len_at, name_at in headers:
+        at = data.find(magic)
+        while at != -1:
+            length = struct.unpack_from("<H", data, at + name_len_at)[0]
+            if data[at + name_at : at + name_at + length] == name:
+                struct.pack_into("<I", data, at + size_at, declared)
+                struct.pack_into("<I", data, at + crc_at, crc)
+            at = data.find(magic, at + 4)
+    bomb.write_bytes(bytes(data))
+    return bomb
+
+
+def one_cell_xlsx(path, ref: str) -> Path:
+    """A workbook whose sheet 'Data' holds one cell, at `ref` (e.g. XFD1048576), written part by
+    part (openpyxl would fill nothing in, but the parts are the point)."""
+    path = Path(path)
+    parts = _package_parts(shared_strings=False)
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'"Report"', b'"Data"')
+    row = _parse_ref(ref)[0]
+    parts["xl/worksheets/sheet1.xml"] = (
+        _XML_DECL + f'<worksheet xmlns="{_NS_MAIN}"><dimension ref="{ref}"/>'
+        f'<sheetData><row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData></worksheet>'
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
 def _sheet_xml(cells: Sequence[tuple[str, str]], doctype: str = "") -> str:
     """A worksheet part; cells are (ref, inner <c> xml incl. attributes)."""
     rows: dict[int, list[str]] = defaultdict(list)
@@ -648,6 +690,17 @@ def not_a_spreadsheet(path, kind: str = "pdf") -> Path:
     else:
         raise ValueError(f"unknown kind {kind!r}")
     path.write_bytes(data)
+    return path
+
+
+def apple_numbers(path) -> Path:
+    """What Apple Numbers saves: a zip of .iwa parts under Index/, a preview and metadata."""
+    path = Path(path)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Index/Document.iwa", b"\x00\x1c\x00" + b"\x08\x01" * 40)
+        archive.writestr("Index/Tables/DataList.iwa", b"\x00\x10\x00" + b"\x12\x02" * 20)
+        archive.writestr("Metadata/Properties.plist", b"bplist00\xd1\x01\x02")
+        archive.writestr("preview.jpg", b"\xff\xd8\xff\xe0" + bytes(64))
     return path
 
 

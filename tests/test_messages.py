@@ -5,7 +5,6 @@ Each test asserts the exact message and that the database is left as it was.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -46,19 +45,10 @@ def staff(db: Path) -> list[tuple]:
 # --- formats that are not what they seem -----------------------------------------------------
 
 
-def numbers_file() -> bytes:
-    """What Apple Numbers saves: a zip of .iwa parts under Index/, a preview and metadata."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("Index/Document.iwa", b"\x00\x1c\x00" + b"\x08\x01" * 40)
-        archive.writestr("Index/Tables/DataList.iwa", b"\x00\x10\x00" + b"\x12\x02" * 20)
-        archive.writestr("Metadata/Properties.plist", b"bplist00\xd1\x01\x02")
-        archive.writestr("preview.jpg", b"\xff\xd8\xff\xe0" + bytes(64))
-    return out.getvalue()
-
-
-def test_an_apple_numbers_file_is_named_and_how_to_export_it_is_said(db):
-    assert refused(numbers_file(), "staff.numbers", db).message == (
+def test_an_apple_numbers_file_is_named_and_how_to_export_it_is_said(db, tmp_path):
+    assert refused(
+        b.apple_numbers(tmp_path / "staff.numbers").read_bytes(), "staff.numbers", db
+    ).message == (
         "This is an Apple Numbers file, which this dashboard cannot read. In Numbers, use "
         "File > Export To > Excel (or CSV), then upload the file it makes."
     )

@@ -18,7 +18,6 @@ import sys
 import tempfile
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 import builders as b
@@ -277,30 +276,6 @@ def _lying_zip_bomb(path: Path) -> Path:
     return path
 
 
-def _zip_bomb_declaring_a_modest_size(path: Path, part: str = "xl/worksheets/sheet1.xml") -> Path:
-    """A zip bomb whose directory declares a size within every limit (90:1, 45 MB) and a CRC
-    matching that many bytes, while its deflate stream goes on to 200 MB."""
-    bomb = b.zip_bomb_xlsx(path, uncompressed_mb=200, part=part)
-    with zipfile.ZipFile(bomb) as archive:
-        info = archive.getinfo(part)
-        with archive.open(info) as part:
-            declared = min(info.compress_size * 90, 45 * 1024 * 1024)
-            crc = zlib.crc32(part.read(declared))
-    data = bytearray(bomb.read_bytes())
-    name = info.filename.encode()
-    headers = ((b"PK\x03\x04", 22, 14, 26, 30), (b"PK\x01\x02", 24, 16, 28, 46))
-    for magic, size_at, crc_at, name_len_at, name_at in headers:
-        at = data.find(magic)
-        while at != -1:
-            length = struct.unpack_from("<H", data, at + name_len_at)[0]
-            if data[at + name_at : at + name_at + length] == name:
-                struct.pack_into("<I", data, at + size_at, declared)
-                struct.pack_into("<I", data, at + crc_at, crc)
-            at = data.find(magic, at + 4)
-    path.write_bytes(bytes(data))
-    return path
-
-
 def _zip_from_the_future(path: Path) -> Path:
     """A real workbook whose directory says it needs zip version 15.2 to open."""
     data = bytearray(b.messy_training_export(path, people=6, seed=11)[0].read_bytes())
@@ -409,7 +384,7 @@ BAD_FILES = {
     ),
     "zip-bomb-lying-about-size": (lambda d: _lying_zip_bomb(d / "bomb.xlsx"), ["damaged"]),
     "zip-bomb-declaring-a-modest-size": (
-        lambda d: _zip_bomb_declaring_a_modest_size(d / "bomb.xlsx"),
+        lambda d: b.zip_bomb_declaring_a_modest_size(d / "bomb.xlsx"),
         ["zip bomb", "more than the archive declares", "not opened"],
     ),
     "zip-version-from-the-future": (
@@ -521,7 +496,7 @@ def test_hostile_archives_are_refused_before_any_parse(db, case):
     "part", ["xl/worksheets/sheet1.XML", "xl/worksheets/sheet1.Xml", "xl/worksheets/sheet1"]
 )
 def test_a_zip_bomb_is_refused_whatever_its_part_is_called(tmp_path, loaded_db, part):
-    bomb = _zip_bomb_declaring_a_modest_size(tmp_path / "bomb.xlsx", part)
+    bomb = b.zip_bomb_declaring_a_modest_size(tmp_path / "bomb.xlsx", part)
     before = snapshot(loaded_db)
     started = time.perf_counter()
     refused = refusal(bomb.read_bytes(), bomb.name, loaded_db)
@@ -550,23 +525,6 @@ def test_a_zip_bomb_declaring_its_size_is_refused_whatever_its_part_is_called(
     assert snapshot(loaded_db) == before
 
 
-def _one_cell_workbook(path: Path, ref: str) -> Path:
-    """A workbook whose sheet 'Data' holds one cell, at `ref`, written part by part (openpyxl
-    would fill nothing in, but the parts are the point)."""
-    parts = b._package_parts(shared_strings=False)
-    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'"Report"', b'"Data"')
-    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    parts["xl/worksheets/sheet1.xml"] = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
-        f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{ref}"/>'
-        f'<sheetData><row r="{row}"><c r="{ref}"><v>1</v></c></row></sheetData></worksheet>'
-    ).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
-
-
 def _far_cell_message(file_name: str, sheet: str, ref: str, rows: str, columns: str) -> str:
     return (
         f"{file_name}: Sheet '{sheet}' has a cell at {ref} ({rows} rows by {columns} columns "
@@ -583,7 +541,7 @@ def _far_cell_message(file_name: str, sheet: str, ref: str, rows: str, columns: 
 def test_a_cell_far_from_a1_is_refused_before_the_reader_sees_it(
     tmp_path, loaded_db, ref, rows, columns
 ):
-    workbook = _one_cell_workbook(tmp_path / "far.xlsx", ref)
+    workbook = b.one_cell_xlsx(tmp_path / "far.xlsx", ref)
     before = snapshot(loaded_db)
     started = time.perf_counter()
     refused = refusal(workbook.read_bytes(), workbook.name, loaded_db)
@@ -624,7 +582,7 @@ def test_a_dimension_claiming_the_whole_grid_is_refused_though_the_cells_are_nea
 
 
 def test_a_cell_in_column_500_is_read(tmp_path, db):
-    workbook = _one_cell_workbook(tmp_path / "wide.xlsx", "SF2")
+    workbook = b.one_cell_xlsx(tmp_path / "wide.xlsx", "SF2")
     reading = read.read_file(workbook.read_bytes(), workbook.name, Config())
     assert reading.sheets[0].cells.loc[2].dropna().tolist() == ["1"]
 
