@@ -186,7 +186,8 @@ def ingest(
     """Read and validate a file in full, then (when `save`) store it in one transaction.
 
     `progress(fraction, what)` is told as each step starts, for a progress bar. A refusal over
-    row problems carries what was understood of the file as `refusal.upload`. `reading` is the
+    row problems or a missing column carries what was understood of the file as
+    `refusal.upload`, and one over a missing column says which (`refusal.missing`). `reading` is the
     file's `Reading` when the caller has already started one (the CLI, to import meanwhile).
     """
     step = progress or (lambda fraction, what: None)
@@ -250,7 +251,7 @@ def ingest(
         validated = validate(shaped, file_name, options, config, key, today)
     except Refused as refusal:  # a column missing: say what was understood of the file
         nothing = pd.DataFrame(columns=["row_no", *shaped.kind.view_columns])
-        read = int(shaped.records["_row"].nunique()) if "_row" in shaped.records else 0
+        read = int(shaped.records["_row"].nunique())
         refusal.upload = understood(Validated(nothing, [], rows_read=read))
         raise
     the_kind = shaped.kind

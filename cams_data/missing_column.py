@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from cams_data.kinds import Field, Kind
+from cams_data.kinds import Field
 from cams_data.problems import MissingColumn, Refused
 from cams_data.read import column_letters
 from cams_data.shape import ColumnUse, Shaped, lookalike_note
@@ -31,13 +31,11 @@ WHAT_CELLS_HOLD = {
     "count": "counts",
     "number": "figures",
     "objective": "objective numbers",
-    "category": "values it can read",
 }
 
 
 def refusal(
     file_name: str,
-    kind: Kind,
     f: Field,
     shaped: Shaped,
     parse: Callable[[str], object],
@@ -51,12 +49,13 @@ def refusal(
         f.name, suggested.header if suggested else None, tuple(c.header for c in unknown)
     )
     if suggested:
-        holds = WHAT_CELLS_HOLD.get(f.type, "text")
+        rename = _closest_spelling(f, suggested.header)
+        holds = WHAT_CELLS_HOLD.get(f.type, f"{f.in_words} values" if f.categories else "text")
         message = (
             f"No column for the {f.in_words}. '{suggested.header}' looks like it: use it? "
             f"(Column {column_letters(suggested.position + 1)} of sheet '{shaped.sheet}' holds "
             f"{holds}{'; ' + needed_by if needed_by else ''}.) Choose it for the {f.in_words} "
-            f"when the columns are read, or rename its header '{_first_spelling(f)}'."
+            f"when the columns are read, or rename its header '{rename}'."
         )
     else:
         message = _no_column_message(f, unknown, needed_by)
@@ -92,9 +91,18 @@ def _meaning(text: str) -> frozenset[str]:
 
 def _words_fit(f: Field, header: str) -> float:
     """The largest share of words a header and one of the field's spellings have in common."""
-    said = _meaning(header)
-    spellings = [_meaning(s) for s in (f.name.replace("_", " "), *f.aliases)]
-    return max((len(said & s) / len(said | s) for s in spellings if said and s), default=0.0)
+    return max(_shared(header, spelling) for spelling in _spellings(f))
+
+
+def _shared(header: str, spelling: str) -> float:
+    said, wanted = _meaning(header), _meaning(spelling)
+    return len(said & wanted) / len(said | wanted) if said and wanted else 0.0
+
+
+def _closest_spelling(f: Field, header: str) -> str:
+    """The field's spelling nearest the header: what to rename it, as a header is written."""
+    closest = max(_spellings(f), key=lambda spelling: _shared(header, spelling))
+    return closest[:1].upper() + closest[1:]
 
 
 def _cells_fit(cells: pd.Series | None, parse: Callable[[str], object]) -> bool:
@@ -120,11 +128,6 @@ def _spellings(f: Field) -> list[str]:
     for spelling in (f.name.replace("_", " "), *f.aliases):
         seen.setdefault(normalise_header(spelling), spelling)
     return list(seen.values())
-
-
-def _first_spelling(f: Field) -> str:
-    first = f.aliases[0] if f.aliases else f.name.replace("_", " ")
-    return first[:1].upper() + first[1:]
 
 
 def _no_column_message(f: Field, unknown: list[ColumnUse], needed_by: str) -> str:

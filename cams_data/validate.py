@@ -206,7 +206,7 @@ def validate(
             out["wave"] = None  # taken from the response dates below
             continue
         else:
-            raise missing_column.refusal(file_name, kind, f, shaped, parse)
+            raise missing_column.refusal(file_name, f, shaped, parse)
         field_report = partial(report, in_cell=True) if f.name in melted else report
         values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), field_report)
         if f.type == "period":
@@ -339,7 +339,7 @@ def _refuse_completions_without_dates(out, records, shaped, file_name, today) ->
         said.append(f"{_rows(no_status)} {'has' if no_status == 1 else 'have'} no status")
     needed_by = " and ".join(said) + ": each needs the date it was completed"
     f = shaped.kind.field("completed_on")
-    raise missing_column.refusal(file_name, shaped.kind, f, shaped, _parser(f, today), needed_by)
+    raise missing_column.refusal(file_name, f, shaped, _parser(f, today), needed_by)
 
 
 def _rows(n: int) -> str:

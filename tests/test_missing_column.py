@@ -135,6 +135,25 @@ def test_two_columns_that_look_alike_are_both_named_and_neither_is_chosen(db, tm
     )
 
 
+def test_a_required_column_renamed_is_suggested_too(db, tmp_path):
+    rows = [
+        ["Objective", "Action", "Status now", "Due date"],
+        ["4", "Awareness campaign for Anti-Slavery Day", "In progress", "18/10/2025"],
+        ["1", "Survivor pathway review", "Not started", "31/03/2026"],
+    ]
+    path = builders.write_csv(tmp_path / "tracker.csv", rows)
+
+    refusal = refusal_of(db, path)
+
+    assert refusal.missing == MissingColumn("status", "Status now", ("Status now",))
+    assert refusal.message == (
+        "No column for the status. 'Status now' looks like it: use it? (Column C of sheet 'CSV' "
+        "holds status values.) Choose it for the status when the columns are read, or rename its "
+        "header 'Status'."
+    )
+    assert refusal.upload.kind == "actions"
+
+
 def unknown(*headers: str) -> list[ColumnUse]:
     return [ColumnUse(h, i, None, UNKNOWN) for i, h in enumerate(headers)]
 
