@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                         "file_name": refusal.file_name,
                         "message": refusal.message,
                         "problems": [p.as_dict() for p in refusal.problems],
+                        "missing_column": refusal.missing.as_dict() if refusal.missing else None,
                     },
                     indent=2,
                 )

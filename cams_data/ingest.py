@@ -27,7 +27,7 @@ from cams_data.periods import add_months
 from cams_data.problems import Problem, Refused
 from cams_data.read import Reading
 from cams_data.shape import ColumnUse, find_table, header_texts, shape
-from cams_data.validate import Options, validate
+from cams_data.validate import Options, Validated, validate
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
@@ -186,7 +186,8 @@ def ingest(
     """Read and validate a file in full, then (when `save`) store it in one transaction.
 
     `progress(fraction, what)` is told as each step starts, for a progress bar. A refusal over
-    row problems carries what was understood of the file as `refusal.upload`. `reading` is the
+    row problems or a missing column carries what was understood of the file as
+    `refusal.upload`, and one over a missing column says which (`refusal.missing`). `reading` is the
     file's `Reading` when the caller has already started one (the CLI, to import meanwhile).
     """
     step = progress or (lambda fraction, what: None)
@@ -213,39 +214,52 @@ def ingest(
     shaped = shape(chosen, file_name, kind, config.store_free_text, mapping)
     key = settings.pseudonym_key(Path(db))
     step(0.45, "Checking every row")
-    validated = validate(shaped, file_name, options, config, key, today)
+
+    def understood(validated: Validated) -> Upload:
+        rows = validated.rows
+        covers_from, covers_to = _coverage(shaped.kind, rows) if not rows.empty else (None, None)
+        return Upload(
+            file_name=file_name,
+            kind=shaped.kind.name,
+            kind_detected=shaped.detected,
+            sheet=shaped.sheet,
+            sheets=[s.name for s in workbook.sheets],
+            hidden_sheet=chosen.hidden,
+            header_row=shaped.header_row,
+            columns=shaped.columns,
+            rows_read=validated.rows_read,
+            rows_loaded=len(rows),
+            duplicates_folded=validated.duplicates_folded,
+            subtotal_rows=shaped.subtotal_rows,
+            note_rows=shaped.note_rows,
+            rows_skipped=validated.rows_skipped,
+            problems=validated.problems,
+            identifiers=validated.identifiers,
+            options=options.given(),
+            covers_from=covers_from,
+            covers_to=covers_to,
+            preview=rows.head(PREVIEW_ROWS).drop(columns="row_no", errors="ignore"),
+            free_text_questions=shaped.free_text_questions,
+            wave_from_dates=validated.wave_from,
+            mapping=dict(mapping or {}),
+            mapping_remembered=remembered,
+            header_key=header_key,
+            invisible_cells=chosen.invisible_cells,
+        )
+
+    try:
+        validated = validate(shaped, file_name, options, config, key, today)
+    except Refused as refusal:  # a column missing: say what was understood of the file
+        nothing = pd.DataFrame(columns=["row_no", *shaped.kind.view_columns])
+        read = int(shaped.records["_row"].nunique())
+        refusal.upload = understood(Validated(nothing, [], rows_read=read))
+        raise
     the_kind = shaped.kind
     rows = validated.rows
-    covers_from, covers_to = _coverage(the_kind, rows) if not rows.empty else (None, None)
     given = options.given()
-    upload = Upload(
-        file_name=file_name,
-        kind=the_kind.name,
-        kind_detected=shaped.detected,
-        sheet=shaped.sheet,
-        sheets=[s.name for s in workbook.sheets],
-        hidden_sheet=chosen.hidden,
-        header_row=shaped.header_row,
-        columns=shaped.columns,
-        rows_read=validated.rows_read,
-        rows_loaded=len(rows),
-        duplicates_folded=validated.duplicates_folded,
-        subtotal_rows=shaped.subtotal_rows,
-        note_rows=shaped.note_rows,
-        rows_skipped=validated.rows_skipped,
-        problems=validated.problems,
-        identifiers=validated.identifiers,
-        options=given,
-        covers_from=covers_from,
-        covers_to=covers_to,
-        preview=rows.head(PREVIEW_ROWS).drop(columns="row_no", errors="ignore"),
-        free_text_questions=shaped.free_text_questions,
-        wave_from_dates=validated.wave_from,
-        mapping=dict(mapping or {}),
-        mapping_remembered=remembered,
-        header_key=header_key,
-        invisible_cells=chosen.invisible_cells,
-    )
+    upload = understood(validated)
+    identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
+    upload.pending = Pending(the_kind, rows, hashlib.sha256(data).hexdigest(), identity)
     if validated.problems and not (skip_invalid and the_kind.allows_partial):
         them = "it" if len(validated.problems) == 1 else "them"
         advice = (
@@ -259,6 +273,7 @@ def ingest(
             f"{_count(len(validated.problems), 'problem')} found; nothing was saved." + advice,
             validated.problems,
         )
+        _count_what_valid_rows_replace(upload, db)
         refusal.upload = upload
         raise refusal
     if rows.empty:
@@ -267,8 +282,6 @@ def ingest(
             f"No rows of {the_kind.in_a_sentence} were found under the "
             f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
         )
-    identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
-    upload.pending = Pending(the_kind, rows, hashlib.sha256(data).hexdigest(), identity)
     return _store(
         upload, db, save=save, is_demo=is_demo, who=uploaded_by or getpass.getuser(), step=step
     )
@@ -292,6 +305,20 @@ def save_checked(
     return _store(
         upload, db, save=True, is_demo=False, who=uploaded_by or getpass.getuser(), step=step
     )
+
+
+def _count_what_valid_rows_replace(upload: Upload, db: Path) -> None:
+    """The rows already stored that loading only the valid rows would replace, worked out as a
+    check does (written, then rolled back): the same figure before the officer chooses to skip
+    the invalid rows as after."""
+    if upload.pending.rows.empty or not Path(db).exists():  # nothing stored: nothing replaced
+        return
+    counted = dataclasses.replace(upload)
+    with contextlib.suppress(Refused, store.DatabaseBusy):  # the row problems are the news
+        _store(counted, db, save=False, is_demo=False, who=getpass.getuser(), step=lambda *_: None)
+        if counted.status == "preview":
+            upload.rows_superseded = counted.rows_superseded
+            upload.superseded_uploads = counted.superseded_uploads
 
 
 def _store(upload: Upload, db: Path, *, save: bool, is_demo: bool, who: str, step) -> Upload:

@@ -37,6 +37,12 @@ class Field:
     # A text cell holding an e-mail address is a problem (personal data is never stored), or
     # is stored as this instead: an action's owner should be a team, and "a person" is news.
     email_stored_as: str | None = None
+    label: str | None = None  # what an officer calls it, when the name does not say it
+
+    @property
+    def in_words(self) -> str:
+        """The field in a sentence: 'completion date' for completed_on."""
+        return self.label or self.name.replace("_", " ")
 
     @property
     def header_keys(self) -> frozenset[str]:
@@ -366,6 +372,7 @@ TRAINING = Kind(
             required=False,
             sql_type="DATE",
             past_only=True,
+            label="completion date",
         ),
     ),
     natural_key=("person_key", "lower(course)", "completed_on"),

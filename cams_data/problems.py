@@ -40,16 +40,39 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class MissingColumn:
+    """A field the file has no column for: one problem about the file, not one per row."""
+
+    field: str
+    suggested_header: str | None = None  # the unread column that looks like it, if one clearly does
+    unread_headers: tuple[str, ...] = ()  # every column no field matched
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "field": self.field,
+            "suggested_header": self.suggested_header,
+            "unread_headers": list(self.unread_headers),
+        }
+
+
 SHOWN_PROBLEMS = 20
 
 
 class Refused(Exception):
     """An upload that was not loaded; nothing was written."""
 
-    def __init__(self, file_name: str, message: str, problems: list[Problem] | tuple = ()):
+    def __init__(
+        self,
+        file_name: str,
+        message: str,
+        problems: list[Problem] | tuple = (),
+        missing: MissingColumn | None = None,
+    ):
         self.file_name = file_name
         self.message = message
         self.problems = list(problems)
+        self.missing = missing
         self.upload = None  # what was understood of the file, when it got that far
         super().__init__(str(self))
 

@@ -25,6 +25,7 @@ YEAR_HEADERS = frozenset({"year", "calendar year", "financial year", "fy", "yr"}
 TOTAL = re.compile(r"^((grand|sub) ?)?totals?$|^all$")
 TOTAL_LABEL = re.compile(r"^((grand|sub) ?)?totals?\b")
 PERSONAL = "not stored (personal data: read only to tell people apart)"
+UNKNOWN = "not stored: not a column this kind uses"
 
 
 @dataclass
@@ -37,6 +38,11 @@ class ColumnUse:
     @property
     def stored(self) -> bool:
         return self.field is not None and not self.note.startswith("not stored")
+
+    @property
+    def unknown(self) -> bool:
+        """A header no field matched (neither known and not needed, nor a total)."""
+        return self.note.startswith(UNKNOWN)
 
 
 @dataclass
@@ -51,6 +57,8 @@ class Shaped:
     note_rows: int = 0
     wide: bool = False
     free_text_questions: list[str] = field(default_factory=list)
+    # the cells of each column no field matched, by position: what a missing field may be in
+    unknown_cells: dict[int, pd.Series] = field(default_factory=dict)
 
 
 @cache
@@ -171,6 +179,7 @@ def shape(
         records, data[label_positions], filled
     )
     data = data.loc[records.index]
+    shaped.unknown_cells = {c.position: data[c.position] for c in columns if c.unknown}
     if period_positions:
         shaped.wide = True
         records = _melt_periods(kind, records, data, header, period_positions)
@@ -220,7 +229,7 @@ def _describe_columns(kind, header, data, matched, periods):
             question_positions.append(position)
             columns.append(ColumnUse(header_text, position, "question", "stored as a question"))
         else:
-            note = "not stored: not a column this kind uses"
+            note = UNKNOWN
             if lookalike := lookalike_note(header_text, position):
                 note += f" ({lookalike})"
             columns.append(ColumnUse(header_text, position, None, note))

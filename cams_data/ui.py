@@ -294,9 +294,7 @@ def mapping_form(number: int, data: bytes, file_name: str, kind: str, sheet, che
     if not headers:
         st.info("No header row was found in this file to choose columns from.")
         return
-    current = st.session_state.get(f"mapping-{number}") or upload_flow.detected_mapping(
-        checked.upload
-    )
+    current = st.session_state.get(f"mapping-{number}") or upload_flow.detected_mapping(checked)
     fields = upload_flow.field_choices(kind)
     with st.form(f"mapping-form-{number}"):
         st.caption(
@@ -337,6 +335,8 @@ def rollback_controls(history: pd.DataFrame, person: roles.Access) -> None:
         f"{row['Rows stored']:,} rows)"
         for row in active.to_dict("records")
     }
+    if st.session_state.get("undo") not in labels:  # undone, or not this person's to undo
+        st.session_state.pop("undo", None)
     chosen = st.selectbox("Undo an upload", list(labels), format_func=labels.get, key="undo")
 
     @st.dialog("Undo this upload?", on_dismiss=lambda: st.session_state.pop("undo-pending", None))

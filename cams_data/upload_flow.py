@@ -19,7 +19,7 @@ from cams_data import dashboard, export, formatting, indicators, periods, settin
 from cams_data.disclosure import Audience
 from cams_data.ingest import Upload, ingest, save_checked
 from cams_data.kinds import KINDS, REFERRAL_TYPE_NAMES
-from cams_data.problems import Problem, Refused
+from cams_data.problems import MissingColumn, Problem, Refused
 from cams_data.store import DatabaseBusy
 from cams_data.validate import Options
 
@@ -66,10 +66,16 @@ class Checked:
     upload: Upload | None
     refusal: str | None
     problems: list[Problem]
+    missing: MissingColumn | None = None  # the file lacks a column: choose one, then check again
 
     @property
     def can_save(self) -> bool:
         return self.upload is not None and self.refusal is None
+
+    @property
+    def counted(self) -> bool:
+        """Its rows were counted: it is not refused as a whole (a column missing, say)."""
+        return self.upload is not None and (self.refusal is None or bool(self.problems))
 
     @property
     def can_skip_invalid(self) -> bool:
@@ -85,7 +91,9 @@ def _checked(file_name: str, run: Callable[[], Upload]) -> Checked:
     try:
         upload = run()
     except Refused as refusal:
-        return Checked(file_name, refusal.upload, refusal.message, refusal.problems)
+        return Checked(
+            file_name, refusal.upload, refusal.message, refusal.problems, refusal.missing
+        )
     except DatabaseBusy as busy:
         return Checked(file_name, None, str(busy), [])
     return Checked(file_name, upload, None, upload.problems)
@@ -165,11 +173,15 @@ def field_choices(kind: str) -> list[str]:
     return ["", *(f.name for f in (*the_kind.fields, *the_kind.identifiers))]
 
 
-def detected_mapping(upload: Upload | None) -> dict[str, str]:
-    """What each column was understood as: header -> field ('' when not stored)."""
-    if upload is None:
+def detected_mapping(checked: Checked) -> dict[str, str]:
+    """What each column was understood as: header -> field ('' when not stored), with the column
+    that looks like a missing field chosen for it."""
+    if checked.upload is None:
         return {}
-    return {c.header: (c.field if c.field else "") for c in upload.columns}
+    mapping = {c.header: (c.field if c.field else "") for c in checked.upload.columns}
+    if checked.missing and checked.missing.suggested_header:
+        mapping[checked.missing.suggested_header] = checked.missing.field
+    return mapping
 
 
 def figures(upload: Upload) -> dict[str, str]:

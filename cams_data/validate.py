@@ -17,11 +17,12 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from cams_data import missing_column
 from cams_data.kinds import Field, Kind
 from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
-from cams_data.shape import EMAIL_ADDRESS, ColumnUse, Shaped, lookalike_note
+from cams_data.shape import EMAIL_ADDRESS, Shaped
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
     EXCEL_ERRORS,
@@ -205,7 +206,7 @@ def validate(
             out["wave"] = None  # taken from the response dates below
             continue
         else:
-            raise Refused(file_name, _missing_column_message(kind, f, shaped.columns))
+            raise missing_column.refusal(file_name, f, shaped, parse)
         field_report = partial(report, in_cell=True) if f.name in melted else report
         values = _parse_column(raw, fallback, parse, f, headers.get(f.name, f.name), field_report)
         if f.type == "period":
@@ -216,6 +217,8 @@ def validate(
 
     validated = Validated(out, problems, rows_read=int(records["_row"].nunique()))
     if kind.name == "training":
+        if "completed_on" not in records:
+            _refuse_completions_without_dates(out, records, shaped, file_name, today)
         _training_rules(out, records, report, headers)
     for identifier in kind.identifiers:
         # An e-mail or employee number of '#N/A' (a failed lookup) would be taken for a person.
@@ -314,30 +317,39 @@ def _without_value(message: str, text: str, f: Field) -> str:
     return f"the value is not {_expected(f)}"
 
 
-def _missing_column_message(kind: Kind, f: Field, columns: list[ColumnUse]) -> str:
-    spellings = ", ".join(f"'{a}'" for a in (f.name.replace("_", " "), *f.aliases[:4]))
-    option = f" or give it at upload (--{f.option.replace('_', '-')})" if f.option else ""
-    lookalikes = "".join(
-        f" {note}"
-        for c in columns
-        if c.field is None and (note := lookalike_note(c.header, c.position))
-    )
-    return (
-        f"The file has no column for {f.name.replace('_', ' ')} (looked for headers such as "
-        f"{spellings}). Add the column{option}.{lookalikes}"
-    )
+def _blank(records: pd.DataFrame, name: str) -> pd.Series:
+    """Cells left empty (or no such column): one that could not be read is reported as such."""
+    if name not in records:
+        return pd.Series(True, index=records.index)
+    raw = records[name].astype("str")
+    return raw.isna() | (raw.str.strip() == "")
+
+
+def _refuse_completions_without_dates(out, records, shaped, file_name, today) -> None:
+    """No completion date column, yet rows say completed (or give no status, which a date would
+    make completed): one problem about the file, not one per row for a column it lacks."""
+    completed = records.loc[out["status"] == "Completed", "_row"].nunique()
+    no_status = records.loc[out["status"].isna() & _blank(records, "status"), "_row"].nunique()
+    if not completed and not no_status:
+        return
+    said = []
+    if completed:
+        said.append(f"{_rows(completed)} say{'s' * (completed == 1)} completed")
+    if no_status:
+        said.append(f"{_rows(no_status)} {'has' if no_status == 1 else 'have'} no status")
+    needed_by = " and ".join(said) + ": each needs the date it was completed"
+    f = shaped.kind.field("completed_on")
+    raise missing_column.refusal(file_name, f, shaped, _parser(f, today), needed_by)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
 
 
 def _training_rules(out: pd.DataFrame, records: pd.DataFrame, report, headers=None) -> None:
     """A date with no status means completed; a completion needs its date."""
     headers = headers or {}
-
-    def blank(name: str) -> pd.Series:
-        # Only a cell left empty is "empty": one that could not be read is reported as such.
-        if name not in records:
-            return pd.Series(True, index=records.index)
-        raw = records[name].astype("str")
-        return raw.isna() | (raw.str.strip() == "")
+    blank = partial(_blank, records)
 
     no_status = out["status"].isna() & blank("status")
     out.loc[no_status & out["completed_on"].notna(), "status"] = "Completed"

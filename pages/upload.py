@@ -89,7 +89,7 @@ for number, file in enumerate(files or []):
                     "would change nothing.",
                     icon=":material/check_circle:",
                 )
-            shown = list(upload_flow.figures(upload).items())
+            shown = list(upload_flow.figures(upload).items()) if checked.counted else []
             for start in range(0, len(shown), 3):
                 for column, (label, value) in zip(
                     st.columns(3), shown[start : start + 3], strict=False
@@ -99,8 +99,9 @@ for number, file in enumerate(files or []):
                 st.dataframe(
                     upload_flow.columns_table(upload), hide_index=True, key=f"columns-{number}"
                 )
-            with st.expander("The first rows, as they will be stored", icon=":material/table:"):
-                st.dataframe(upload.preview, hide_index=True, key=f"preview-{number}")
+            if checked.counted:
+                with st.expander("The first rows, as they will be stored", icon=":material/table:"):
+                    st.dataframe(upload.preview, hide_index=True, key=f"preview-{number}")
 
         if checked.problems:
             st.error(
@@ -123,11 +124,16 @@ for number, file in enumerate(files or []):
         elif checked.refusal:
             st.error(markdown_literal(checked.refusal), icon=":material/error:")
         unreadable = checked.refusal is not None and upload is None and kind is not None
-        if unreadable or st.toggle("Choose how the columns are read", key=f"map-open-{number}"):
-            if kind is None:
+        form_kind = upload.kind if upload is not None else kind  # chosen, or detected
+        if (
+            unreadable
+            or checked.missing
+            or st.toggle("Choose how the columns are read", key=f"map-open-{number}")
+        ):
+            if form_kind is None:
                 st.info("Choose the kind of data above first.")
             else:
-                ui.mapping_form(number, data, file.name, kind, sheet, checked)
+                ui.mapping_form(number, data, file.name, form_kind, sheet, checked)
         if checked.can_skip_invalid or skip:
             st.checkbox(
                 "Load only the valid rows (the skipped rows are recorded with the upload)",
@@ -154,6 +160,7 @@ for number, file in enumerate(files or []):
             )
             if saved.can_save:
                 done = saved.upload
+                st.session_state["undo"] = done.upload_id  # the undo list below offers it
                 st.success(
                     f"Saved as upload {done.upload_id}: {done.rows_loaded:,} rows loaded, "
                     f"{done.rows_superseded:,} rows it replaces.",

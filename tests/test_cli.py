@@ -272,3 +272,35 @@ def test_an_unexpected_error_is_a_sentence_and_its_traceback_goes_to_the_log(
     assert "Traceback" not in err
     log = (db.parent / "cams_errors.log").read_text()
     assert "Traceback" in log and "the disk controller said no" in log
+
+
+@pytest.mark.parametrize("skip", [[], ["--skip-invalid"]])
+def test_a_renamed_date_column_is_one_problem_even_when_skipping_invalid_rows(db, tmp_path, skip):
+    """Skipping the invalid rows never means skipping every completion for a column that is
+    not there: the file is refused, once, with the column to use."""
+    header = ["Learner name", "Email address", "Employee number", "Department", "Job title",
+              "Course title", "Completion status", "Date Finished"]  # fmt: skip
+    path, expected = builders.messy_training_export(tmp_path / "completions.xlsx", header=header)
+    assigned = [header[:-1], ["Ann One", "ann@example.org", "E1", "Housing", "Officer",
+                              "Mandatory Safeguarding", "Not started"]]  # fmt: skip
+    cams("ingest", builders.write_csv(tmp_path / "assigned.csv", assigned), db=db)
+    before = snapshot(db)
+
+    result = cams("ingest", path, "--json", *skip, db=db)
+
+    assert result.returncode == 2
+    no_traceback(result)
+    refusal = json.loads(result.stdout)
+    assert refusal["problems"] == []
+    assert refusal["missing_column"] == {
+        "field": "completed_on",
+        "suggested_header": "Date Finished",
+        "unread_headers": ["Date Finished"],
+    }
+    assert refusal["message"].startswith(
+        "No column for the completion date. 'Date Finished' looks like it: use it? (Column H of "
+        f"sheet 'Course completion' holds dates; {expected['statuses']['Completed']} rows say "
+        "completed: each needs the date it was completed.)"
+    )
+    assert result.stderr == f"Refused: completions.xlsx: {refusal['message']}\n"  # no row list
+    assert snapshot(db) == before

@@ -315,3 +315,90 @@ def test_hostile_files_are_refused_on_the_page_and_the_next_file_still_saves(
     app.button(key="save-2").click().run()
     assert not app.exception, app.exception
     assert query(db, "SELECT count(*) FROM training") == [(2,)]
+
+
+RENAMED_EXPORT = ["Learner name", "Email address", "Employee number", "Department", "Job title",
+                  "Course title", "Completion status", "Date Finished"]  # fmt: skip
+
+
+def test_a_renamed_date_column_is_chosen_in_the_open_form_and_every_completion_saves(
+    demo_db, tmp_path, local_admin
+):
+    """'Date completed' renamed 'Date Finished': one problem about the file, the form open on
+    that column with the detected kind, then every completion loads and undo offers it."""
+    from cams_data.formatting import as_read
+
+    path, expected = builders.messy_training_export(tmp_path / "completions.xlsx",
+                                                    header=RENAMED_EXPORT)  # fmt: skip
+    before = snapshot(demo_db)
+    app = open_page(PAGE)
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    assert not app.exception, app.exception
+
+    assert [as_read(e.value) for e in app.error] == [
+        "No column for the completion date. 'Date Finished' looks like it: use it? (Column H of "
+        f"sheet 'Course completion' holds dates; {expected['statuses']['Completed']} rows say "
+        "completed: each needs the date it was completed.) Choose it for the completion date "
+        "when the columns are read, or rename its header 'Date completed'."
+    ]
+    assert not [d for d in app.dataframe if "Problem" in d.value.columns]  # no row list
+    assert not app.metric  # nothing counted for a file refused whole
+    assert "Choose the kind of data above first." not in [i.value for i in app.info]
+    assert app.selectbox(key="kind-0").value is None  # detected, not chosen
+    assert app.selectbox(key="map-0-7").label == "Column 'Date Finished'"  # the form is open
+    assert app.selectbox(key="map-0-7").value == "completed_on"  # on the column that looks like it
+    assert app.selectbox(key="map-0-6").value == "status"  # the rest as detected
+    assert app.button(key="save-0").disabled
+    assert snapshot(demo_db) == before
+
+    app.button[[b.label for b in app.button].index("Check again with these columns")].click()
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+    shown = metrics(app)
+    assert (shown["Rows read"], shown["Rows to load"], shown["Rows with problems"]) == (
+        str(expected["rows_in_file"]),
+        str(expected["rows_after_folding"]),
+        "0",
+    )
+    app.button(key="save-0").click().run()
+    assert not app.exception, app.exception
+
+    (upload_id,) = query(demo_db, "SELECT max(upload_id) FROM uploads")[0]
+    assert f"Saved as upload {upload_id}: {expected['rows_after_folding']} rows loaded" in (
+        app.success[0].value
+    )
+    assert query(
+        demo_db,
+        "SELECT count_if(status = 'Completed'), count(completed_on) FROM training_rows "
+        "WHERE upload_id = ?",
+        [upload_id],
+    ) == [(expected["completions"], expected["completions"])]
+    assert app.selectbox(key="undo").value == upload_id  # not the older demo upload
+    app.button(key="undo-open").click().run()
+    app.button(key="undo-confirm").click().run()
+    assert query(demo_db, "SELECT status FROM uploads WHERE upload_id = ?", [upload_id]) == [
+        ("rolled_back",)
+    ]
+
+
+def test_rows_it_replaces_are_the_same_before_and_after_choosing_to_skip_invalid_rows(
+    db, tmp_path, local_admin
+):
+    first = builders.write_csv(tmp_path / "may.csv", TRAINING[:3])
+    again = builders.write_csv(tmp_path / "june.csv", TRAINING)  # the same two, and a bad date
+    app = open_page(PAGE)
+    app.file_uploader(key="files").upload(first.name, first.read_bytes()).run()
+    app.button(key="save-0").click().run()
+    app.file_uploader(key="files").upload(again.name, again.read_bytes()).run()
+    assert "1 problem found; nothing was saved" in app.error[0].value
+    refused = metrics(app)
+
+    app.checkbox(key="skip-0").check().run()
+    skipping = metrics(app)
+
+    assert refused["Rows already loaded it replaces"] == "2"
+    assert skipping["Rows already loaded it replaces"] == "2"
+    assert refused == skipping
+    app.button(key="save-0").click().run()
+    assert "Saved as upload 2: 3 rows loaded, 2 rows it replaces." in app.success[0].value
