@@ -106,6 +106,8 @@ class Upload:
         if self.date_order:
             out.append(self.date_order)
         out += [f"Warning: {warning}" for warning in self.warnings]
+        if self.warnings and self.status == "loaded":
+            out.append(f"If it is wrong, undo it: python -m cams_data rollback {self.upload_id}")
         out.append(
             f"Rows read: {self.rows_read}; rows to store: {self.rows_loaded}; "
             f"duplicates folded: {self.duplicates_folded}; rows with problems skipped: "
