@@ -346,7 +346,7 @@ def _how_options_are_joined(given: pd.Series) -> Callable[[str], list[str]] | No
     and 'Training' are answers too); any other cell is one answer, as written."""
     if given.str.rstrip().str.endswith(";").any():
         return lambda cell: cell.split(";")
-    whole = set(given.map(clean_text))
+    whole = {clean_text(answer) for answer in given.unique()}
     if not any(GOOGLE_JOIN in answer for answer in whole):
         return None
     return lambda cell: _options_given_whole(clean_text(cell), whole) or [cell]

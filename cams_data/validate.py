@@ -443,7 +443,8 @@ def _survey_wave(out, records, options, validated, file_name, sheet, headers) ->
         out["wave"] = clean_text(options.wave)
     from_dates = bool(out["wave"].isna().any())
     time_field = next((name for name in RESPONSE_TIMES if name in records), None)
-    responses = records.drop_duplicates("_row")  # a response is many rows once melted
+    # One per response, in the file's order: a response is many rows once melted.
+    responses = records.drop_duplicates("_row").sort_values("_row")
     times = responses[time_field].dropna().astype(str) if time_field else pd.Series(dtype=object)
     where = f"column '{headers.get(time_field)}' of sheet '{sheet}'"
     order = _date_order(times, responses["_row"], where, file_name, from_dates, validated)
