@@ -300,3 +300,26 @@ def test_dates_written_both_ways_are_refused_naming_a_row_of_each(db, tmp_path):
 
     assert (given.date_order, given.warnings) == (None, [f"{mixed}: they were not read."])
     assert stored(db)["responses_by_wave"] == {"2024-10": 12, "2025-10": 12}
+
+
+def test_the_row_that_tells_the_date_order_is_the_files_first_even_with_a_blank_answer(
+    db, tmp_path
+):
+    rows = [
+        ["Timestamp", builders.Q_REPORT, builders.Q_CONFIDENT],
+        ["03/10/2025 09:00:00", "Yes", "Very confident"],
+        ["14/10/2025 09:00:00", None, "Fairly confident"],  # the first day over 12
+        ["15/10/2025 09:00:00", "No", "Fairly confident"],
+    ]
+    path = builders.write_csv(tmp_path / "responses.csv", rows)
+
+    upload = load(db, path)
+
+    assert upload.date_order == (
+        "Dates were read day first (14/10/2025 = 14 October), as row 3's '14/10/2025 09:00:00' "
+        "shows."
+    )
+    assert query(db, "SELECT question, count(*) FROM survey GROUP BY 1 ORDER BY 1") == [
+        (builders.Q_REPORT, 2),
+        (builders.Q_CONFIDENT, 3),
+    ]
