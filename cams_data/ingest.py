@@ -72,6 +72,8 @@ class Upload:
     superseded_uploads: list[int] = field(default_factory=list)
     free_text_questions: list[str] = field(default_factory=list)
     wave_from_dates: str | None = None
+    date_order: str | None = None  # how a survey's response dates were read, and why
+    warnings: list[str] = field(default_factory=list)  # to weigh before saving
     mapping: dict[str, str] = field(default_factory=dict)  # the officer's column choices
     mapping_remembered: bool = False  # ...recalled from an earlier upload of these headers
     invisible_cells: int = 0  # cells of the sheet that lost control or invisible characters
@@ -101,6 +103,11 @@ class Upload:
             out.append("Given at upload: " + ", ".join(f"{k} {v}" for k, v in self.options.items()))
         if self.wave_from_dates:
             out.append(f"Survey wave {self.wave_from_dates}, taken from the response dates.")
+        if self.date_order:
+            out.append(self.date_order)
+        out += [f"Warning: {warning}" for warning in self.warnings]
+        if self.warnings and self.status == "loaded":
+            out.append(f"If it is wrong, undo it: python -m cams_data rollback {self.upload_id}")
         out.append(
             f"Rows read: {self.rows_read}; rows to store: {self.rows_loaded}; "
             f"duplicates folded: {self.duplicates_folded}; rows with problems skipped: "
@@ -155,6 +162,9 @@ class Upload:
             "rows_superseded": self.rows_superseded,
             "superseded_uploads": self.superseded_uploads,
             "options": self.options,
+            "wave_from_dates": self.wave_from_dates,
+            "date_order": self.date_order,
+            "warnings": self.warnings,
             "identifiers": self.identifiers,
             "covers_from": self.covers_from.isoformat() if self.covers_from else None,
             "covers_to": self.covers_to.isoformat() if self.covers_to else None,
@@ -241,6 +251,8 @@ def ingest(
             preview=rows.head(PREVIEW_ROWS).drop(columns="row_no", errors="ignore"),
             free_text_questions=shaped.free_text_questions,
             wave_from_dates=validated.wave_from,
+            date_order=validated.date_order,
+            warnings=validated.warnings,
             mapping=dict(mapping or {}),
             mapping_remembered=remembered,
             header_key=header_key,

@@ -73,6 +73,7 @@ class Kind:
     sum_duplicates: bool = False  # rows landing on one key are added up (counts)
     one_period_length_per: tuple[str, ...] = ()
     detect_with: tuple[str, ...] = ()  # fields whose presence marks the kind
+    detect_also: tuple[tuple[str, ...], ...] = ()  # other sets of fields that mark it too
     example: dict[str, str] = field(default_factory=dict)
     # a view <name>_history of every active upload's rows, superseded ones too: the tracker's
     # statuses as at a date come from the version updated by then
@@ -586,10 +587,10 @@ SURVEY = Kind(
     title="Staff survey responses",
     source="CAMS staff survey",
     help=(
-        "A Microsoft Forms export: one row per response, one column per question. Names and "
-        "e-mails are dropped, and so are questions asking for them or answered one way per "
-        "person; multi-choice answers are stored one row per chosen option; free-text answers "
-        "are not stored."
+        "A Microsoft Forms or Google Forms export: one row per response, one column per "
+        "question. Names and e-mails are dropped, and so are questions asking for them or "
+        "answered one way per person; multi-choice answers are stored one row per chosen "
+        "option; free-text answers are not stored."
     ),
     identifiers=(
         Field(
@@ -608,9 +609,10 @@ SURVEY = Kind(
                 "submitted",
                 "submission time",
                 "end time",
-                "timestamp",
             ),
         ),
+        # Google Forms' response time; it has no response ID, so this alone marks the kind.
+        Field("timestamp", "text", ()),
     ),
     key_field="respondent_key",
     key_after="wave",
@@ -643,6 +645,7 @@ SURVEY = Kind(
     ignored=("start time", "last modified time", "started at", "language"),
     wide_questions=True,
     detect_with=("response_id", "completion_time"),
+    detect_also=(("timestamp",),),
     example={
         "service_area": "Housing",
         "question": "Do you know how to report a concern about modern slavery?",

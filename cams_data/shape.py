@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -26,6 +27,7 @@ TOTAL = re.compile(r"^((grand|sub) ?)?totals?$|^all$")
 TOTAL_LABEL = re.compile(r"^((grand|sub) ?)?totals?\b")
 PERSONAL = "not stored (personal data: read only to tell people apart)"
 UNKNOWN = "not stored: not a column this kind uses"
+RESPONDENT_AND_WAVE = ("response_id", "completion_time", "timestamp")  # a survey's, not personal
 
 
 @dataclass
@@ -117,7 +119,9 @@ def _score(
         periods = []
     if "period" not in seen and any(normalise_header(h) in YEAR_HEADERS for h in cells.values()):
         seen.add("period")
-    if not all(name in seen for name in kind.detect_with):
+    if not any(
+        all(name in seen for name in names) for names in (kind.detect_with, *kind.detect_also)
+    ):
         return None
     if kind.name == "training" and not seen & {i.name for i in kind.identifiers}:
         return None
@@ -204,8 +208,8 @@ def _describe_columns(kind, header, data, matched, periods):
         key = normalise_header(header_text)
         if position in matched:
             name = matched[position]
-            note = PERSONAL if name in identifiers and name != "completion_time" else "stored"
-            if name in ("response_id", "completion_time"):
+            note = PERSONAL if name in identifiers else "stored"
+            if name in RESPONDENT_AND_WAVE:
                 note = "used for the respondent and the wave, not stored"
             columns.append(ColumnUse(header_text, position, name, note))
         elif position in periods:
@@ -315,8 +319,8 @@ def _melt_questions(records, data, header, positions, store_free_text, columns):
         question = clean_text(str(header[position]))
         answers = data[position]
         given = answers.dropna().astype(str)
-        multi = len(given) > 0 and given.str.rstrip().str.endswith(";").any()
-        options = given.str.split(";").explode() if multi else given
+        split = _how_options_are_joined(given)
+        options = map_distinct(given, split).explode() if split else given
         options = options.map(clean_text)
         options = options[options != ""]
         if _is_personal(question, options):
@@ -331,8 +335,8 @@ def _melt_questions(records, data, header, positions, store_free_text, columns):
         part["question"] = question
         part["answer"] = answers.to_numpy()
         part["_column"] = question
-        if multi:
-            part["answer"] = part["answer"].str.split(";")
+        if split:
+            part["answer"] = map_distinct(part["answer"], split)
             part = part.explode("answer", ignore_index=True)
         frames.append(part)
     if not frames:
@@ -340,6 +344,39 @@ def _melt_questions(records, data, header, positions, store_free_text, columns):
     long = pd.concat(frames, ignore_index=True)
     long["answer"] = long["answer"].map(lambda a: clean_text(a) if isinstance(a, str) else None)
     return long[long["answer"].fillna("") != ""], free_text
+
+
+def _how_options_are_joined(given: pd.Series) -> Callable[[str], list[str]] | None:
+    """How a cell holding several chosen options splits into them, or None (one per cell).
+
+    Microsoft Forms ends each option with ';'. Google Forms joins them with ', ', and an option's
+    own text may hold a comma ('Yes, I know how'): a cell is split only into options some
+    respondent gave whole, alone in a cell of the same column ('Posters, Training' when 'Posters'
+    and 'Training' are answers too); any other cell is one answer, as written."""
+    if given.str.rstrip().str.endswith(";").any():
+        return lambda cell: cell.split(";")
+    whole = {clean_text(answer) for answer in given.unique()}
+    if not any(GOOGLE_JOIN in answer for answer in whole):
+        return None
+    return lambda cell: _options_given_whole(clean_text(cell), whole) or [cell]
+
+
+GOOGLE_JOIN = ", "
+
+
+def _options_given_whole(cell: str, whole: set[str]) -> list[str] | None:
+    """`cell` as two or more answers of `whole` joined by ', ', else None. The shortest answers
+    are taken first: another respondent's whole cell may join several options too."""
+    pieces = cell.split(GOOGLE_JOIN)
+    # after[i]: pieces[i:] as answers of `whole`, or None when they cannot be
+    after: list[list[str] | None] = [None] * len(pieces) + [[]]
+    for start in reversed(range(len(pieces))):
+        for end in range(start + 1, len(pieces) + 1):
+            option = GOOGLE_JOIN.join(pieces[start:end])
+            if option in whole and after[end] is not None and (start, end) != (0, len(pieces)):
+                after[start] = [option, *after[end]]
+                break
+    return after[0]
 
 
 def _is_personal(question: str, answers: pd.Series) -> bool:

@@ -50,8 +50,9 @@ KIND_HELP = {
     "referrals": "NRM referrals and Duty to Notify notifications: a tidy table (one row per "
     "count) or a crosstab with months or quarters across, from the Community Safety referral "
     "log, or the Home Office's published NRM tables for a wider area.",
-    "survey": "The staff survey export from Microsoft Forms: one row per response, one column "
-    "per question. Names and e-mails are dropped; free-text comments are not stored.",
+    "survey": "The staff survey export from Microsoft Forms or Google Forms: one row per "
+    "response, one column per question. Names and e-mails are dropped; free-text comments are "
+    "not stored.",
     "measures": "The figures partners report each quarter: objective, measure, organisation, "
     "period, value (money in £).",
     "actions": "The partnership action plan tracker: objective, action, owner, due date, status.",

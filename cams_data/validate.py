@@ -25,17 +25,21 @@ from cams_data.settings import Config
 from cams_data.shape import EMAIL_ADDRESS, Shaped
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
+    DAY_FIRST,
+    EITHER_ORDER,
     EXCEL_ERRORS,
     MAX_COUNT,
+    MONTH_FIRST,
     BadValue,
+    date_order_shown,
     excel_error,
     match_category,
     parse_count,
     parse_date,
-    parse_datetime_month,
     parse_number,
     parse_objective,
     parse_period,
+    parse_response_time,
 )
 
 STATUS_ORDER = {"Not started": 0, "In progress": 1, "Completed": 2}
@@ -64,6 +68,8 @@ class Validated:
     duplicates_folded: int = 0
     identifiers: dict[str, int] = field(default_factory=dict)
     wave_from: str | None = None
+    date_order: str | None = None  # how a survey's response dates were read, and why
+    warnings: list[str] = field(default_factory=list)  # to weigh before saving
 
 
 EARLIEST = date(2000, 1, 1)  # no record the partnership keeps is older
@@ -228,6 +234,8 @@ def validate(
             for text in errors.unique():
                 column = headers.get(identifier.name, identifier.name)
                 report(errors.index[errors == text], column, excel_error(text))
+    if kind.name == "survey":
+        _survey_wave(out, records, options, validated, file_name, shaped.sheet, headers)
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
 
@@ -390,12 +398,13 @@ def _identify(kind, out, records, options, key, validated, file_name, report) ->
         return pd.Series(None, index=records.index, dtype="object")
 
     if kind.name == "survey":
-        _survey_wave(out, records, options, validated, file_name)
+        # Google Forms has no response ID: its rows are its respondents.
         ids = column("response_id").fillna("row " + records["_row"].astype(str))
         identity = "response:" + out["wave"].astype(str) + ":" + ids.astype(str)
         out[kind.key_field] = hashed(identity, "")
+        told_by = "the form's response ID" if "response_id" in records else "the response's row"
         # One per response, not per stored answer (a response is many rows once melted).
-        validated.identifiers = {"the form's response ID": int(records["_row"].nunique())}
+        validated.identifiers = {told_by: int(records["_row"].nunique())}
         return
     person = pd.Series(None, index=records.index, dtype="object")
     used = Counter()
@@ -434,22 +443,94 @@ def _name_keys(column, out, hashed) -> pd.Series:
     return hashed(name.astype("object") + "|" + organisation, "name:")
 
 
-def _survey_wave(out, records, options, validated, file_name) -> None:
+SURVEY_OPEN_DAYS = 62  # a staff survey is open a few weeks: responses over longer are questioned
+RESPONSE_TIMES = ("completion_time", "timestamp")  # Microsoft Forms', Google Forms'
+ORDER_EXAMPLE = {DAY_FIRST: "14/10/2025 = 14 October", MONTH_FIRST: "10/14/2025 = 14 October"}
+
+
+def _survey_wave(out, records, options, validated, file_name, sheet, headers) -> None:
+    """The wave, given or else the month most responses fall in, their dates read in the order
+    the file shows; responses spread over longer than a survey is open are questioned."""
     if options.wave:
         out["wave"] = clean_text(options.wave)
-        return
-    if out["wave"].notna().all():
-        return
-    months = records.get("completion_time", pd.Series(dtype="object")).dropna().astype(str)
-    months = sorted(m for m in months.map(parse_datetime_month).dropna())
-    if not months:
+    from_dates = bool(out["wave"].isna().any())
+    time_field = next((name for name in RESPONSE_TIMES if name in records), None)
+    # One per response, in the file's order: a response is many rows once melted.
+    responses = records.drop_duplicates("_row").sort_values("_row")
+    times = responses[time_field].dropna().astype(str) if time_field else pd.Series(dtype=object)
+    where = f"column '{headers.get(time_field)}' of sheet '{sheet}'"
+    order = _date_order(times, responses["_row"], where, file_name, from_dates, validated)
+    days = sorted(_response_days(times, order)) if order else []
+    if from_dates and not days:
         raise Refused(
             file_name,
             "The survey wave is not in the file and the response times "
             "cannot be read: give the wave at upload (e.g. --wave 2025-10).",
         )
-    out["wave"] = out["wave"].fillna(months[0])
-    validated.wave_from = months[0]
+    if days and (span := (days[-1] - days[0]).days + 1) > SURVEY_OPEN_DAYS:
+        validated.warnings.append(
+            f"Responses run from {_long_day(days[0])} to {_long_day(days[-1])} ({span} days): "
+            "check that this file holds one survey wave (was the date order right?)"
+        )
+    if from_dates:
+        by_month = Counter(f"{day.year:04d}-{day.month:02d}" for day in days)
+        wave = min(by_month, key=lambda month: (-by_month[month], month))  # a tie: the earlier
+        out["wave"] = out["wave"].fillna(wave)
+        validated.wave_from = wave
+
+
+def _date_order(times, rows, where, file_name, must_read, validated) -> str | None:
+    """The order of day and month in the response dates: the one the first date with a number
+    over 12 shows, else day first (the summary says which, and why). Dates written both ways
+    are refused when the wave is to come from them (`must_read`), else not read (None)."""
+    shown = map_distinct(times, date_order_shown)
+    first = {
+        order: (int(rows[found[0]]), times[found[0]])
+        for order in (DAY_FIRST, MONTH_FIRST)
+        if len(found := shown.index[shown == order])
+    }
+    if len(first) == 2:
+        (day_row, day_text), (month_row, month_text) = first[DAY_FIRST], first[MONTH_FIRST]
+        mixed = (
+            f"The response times in {where} are written in two orders: row {day_row}'s "
+            f"'{day_text}' is day first and row {month_row}'s '{month_text}' is month first"
+        )
+        if must_read:
+            raise Refused(
+                file_name,
+                f"{mixed}, so the survey wave cannot be taken from them. Export the responses "
+                "again from the survey tool, or give the wave at upload (e.g. --wave 2025-10).",
+            )
+        validated.warnings.append(f"{mixed}: they were not read.")
+        return None
+    if first:
+        order, (row, text) = next(iter(first.items()))
+        validated.date_order = (
+            f"Dates were read {order} ({ORDER_EXAMPLE[order]}), as row {row}'s '{text}' shows."
+        )
+        return order
+    if (shown == EITHER_ORDER).any():
+        validated.date_order = (
+            f"Dates were read day first ({ORDER_EXAMPLE[DAY_FIRST]}); none of them could tell. "
+            "If they were written month first, give the wave at upload."
+        )
+    return DAY_FIRST
+
+
+def _response_days(times: pd.Series, order: str) -> list[date]:
+    """The day of each response time that can be read; the others are left out."""
+
+    def day(text: str) -> date | None:
+        try:
+            return parse_response_time(text, order)
+        except BadValue:
+            return None
+
+    return [found for found in map_distinct(times, day) if found is not None]
+
+
+def _long_day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Each parser takes the cell as text (workbook cells arrive as text too: a real Excel date reads as
 '2024-05-14 00:00:00') and returns the canonical value, or raises `BadValue` saying what was
-expected. Dates are day-first, always; nothing here guesses month-first.
+expected. Dates are day-first, always; only a survey's response times
+(`parse_response_time`) are read month first, when the file shows that they are written so.
 """
 
 from __future__ import annotations
@@ -281,10 +282,40 @@ def match_category(text: str, categories: tuple[Category, ...], combined: str | 
     raise BadValue(f"'{text}' is not a known category (expected one of: {expected})")
 
 
-def parse_datetime_month(text: str) -> str | None:
-    """'2025-10' for a response time, or None when it cannot be read."""
-    try:
-        day = parse_date(text)
-    except BadValue:
+# A response time as survey tools write it: numbered day and month in either order with a time
+# ('14/10/2025 09:05:31' from a UK Google Sheet, '10/14/2025 9:05:31' or '10/14/25 9:05' from a
+# US one or from Microsoft Forms saved as CSV on a US machine), or year first ('2025/10/14 9:05:31
+# AM GMT+1', Google Forms' own download); an Excel date arrives as '2025-10-14 09:05:31'.
+_TIME_OF_DAY = (
+    r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?"
+    r"(?:\s*(?:gmt|utc|bst)(?:\s*[+\-]\s*\d{1,2}(?::?\d{2})?)?)?)?"
+)
+_NUMBERED = re.compile(rf"^(\d{{1,2}})[/.\-](\d{{1,2}})[/.\-](\d{{2}}|\d{{4}}){_TIME_OF_DAY}$")
+_YEAR_FIRST = re.compile(rf"^(\d{{4}})[/.\-](\d{{1,2}})[/.\-](\d{{1,2}}){_TIME_OF_DAY}$")
+DAY_FIRST, MONTH_FIRST, EITHER_ORDER = "day first", "month first", "either order"
+
+
+def date_order_shown(text: str) -> str | None:
+    """DAY_FIRST when a numbered date's first number is over 12 ('14/10/2025'), MONTH_FIRST when
+    its second is ('10/14/2025'), EITHER_ORDER when neither is ('03/10/2025'); None when the
+    date does not have its day and month numbered in an order to tell ('2025-10-14')."""
+    match = _NUMBERED.match(clean_text(text).lower())
+    if not match:
         return None
-    return f"{day.year:04d}-{day.month:02d}"
+    first, second = int(match[1]), int(match[2])
+    if first > 12 >= second:
+        return DAY_FIRST
+    if second > 12 >= first:
+        return MONTH_FIRST
+    return EITHER_ORDER if first <= 12 and second <= 12 else None
+
+
+def parse_response_time(text: str, order: str = DAY_FIRST) -> date:
+    """The day of a response time, its numbered day and month read in `order`."""
+    value = clean_text(text).lower()
+    if match := _NUMBERED.match(value):
+        day, month = (match[2], match[1]) if order == MONTH_FIRST else (match[1], match[2])
+        return _make_date(_year(match[3]), int(month), int(day), text)
+    if match := _YEAR_FIRST.match(value):
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
+    return parse_date(text)

@@ -69,6 +69,10 @@ for number, file in enumerate(files or []):
 
         if upload is not None:
             st.markdown(upload_flow.understood(upload))
+            if upload.date_order:
+                st.caption(markdown_literal(upload.date_order))
+            for warning in upload.warnings:
+                st.warning(markdown_literal(warning), icon=":material/warning:")
             if len(upload.sheets) > 1:
                 st.selectbox(
                     "Sheet",

@@ -8,7 +8,8 @@ Plain writers:   write_xlsx, write_csv, write_ods, write_xls, xlsx_with_cached_f
 Broken/hostile:  zip_bomb_xlsx, zip_bomb_declaring_a_modest_size, one_cell_xlsx,
                  billion_laughs_xlsx, external_entity_xlsx, encrypted_xlsx, corrupt_xls,
                  truncated_copy, not_a_spreadsheet, apple_numbers, empty_xlsx, renamed
-Messy exports:   messy_training_export, forms_survey_export, referral_crosstab, referral_tidy
+Messy exports:   messy_training_export, forms_survey_export, referral_crosstab, referral_tidy,
+                 forms_survey_csv, google_forms_export
 
 All builders are deterministic (a seeded `random.Random`) and fast.
 """
@@ -1199,6 +1200,153 @@ def forms_survey_export(
         )
     else:
         out = _write_format(path, fmt, [header, *rows], sheet="Sheet1", encoding=encoding, bom=bom)
+    return out, expected
+
+
+# Twelve responses, the same in the Microsoft Forms CSV and the Google Forms export below:
+# (service area, report, confidence, options seen, comment). Every option is chosen alone by
+# someone, so a Google cell joining options with ', ' splits into them; one option and one
+# answer hold a comma of their own, and are never split.
+SEEN_HERE = "Which of these have you seen? (Select all that apply)"
+SEEN_OPTIONS = ("Posters in the café", "Intranet article", "Training", "Leaflets, flyers or cards")
+POSTERS, INTRANET, TRAINING, LEAFLETS = SEEN_OPTIONS
+REPORT_WITH_A_COMMA = "Yes, but not who to call out of hours"
+TWELVE_RESPONSES = (
+    ("Housing", "Yes", "Very confident", (POSTERS,), None),
+    ("Housing", "No", "Fairly confident", (INTRANET,), None),
+    ("Planning", "Yes", None, (TRAINING,), "Sam Sample ran a useful session."),
+    ("Community Safety", REPORT_WITH_A_COMMA, "Very confident", (LEAFLETS,), None),
+    ("Community Safety", "Yes", "Not very confident", (POSTERS, TRAINING), None),
+    ("Customer Services", "Not sure", "Fairly confident", (POSTERS, LEAFLETS), None),
+    ("Housing", "Yes", "Very confident", (), "Please contact Alex Example about the induction."),
+    ("Planning", "No", "Not at all confident", (INTRANET, TRAINING, LEAFLETS), None),
+    ("Housing", "Yes", "Fairly confident", SEEN_OPTIONS, None),
+    ("Revenues and Benefits", REPORT_WITH_A_COMMA, None, (TRAINING,), None),
+    ("Community Safety", "Yes", "Very confident", (POSTERS,), None),
+    ("Environmental Health", "Not sure", "Fairly confident", (), None),
+)
+
+
+def response_time_text(time: dt.datetime, written: str, row: int = 0) -> str:
+    """A response time as each tool writes it in a CSV: "form" Google Forms' own download
+    ('2025/10/14 9:05:31 AM GMT+1'), "uk" a UK-locale sheet ('14/10/2025 09:05:31'), "us" a
+    US-locale sheet or Excel on a US machine ('10/14/2025 9:05:31'; Excel writes some rows, say
+    every third `row` here, as '10/14/25 9:05')."""
+    if written == "form":
+        noon = "AM" if time.hour < 12 else "PM"
+        return f"{time:%Y/%m/%d} {time.hour % 12 or 12}:{time:%M:%S} {noon} GMT+1"
+    if written == "uk":
+        return f"{time:%d/%m/%Y %H:%M:%S}"
+    if written == "us":
+        if row % 3 == 2:
+            return f"{time.month}/{time.day}/{time:%y} {time.hour}:{time:%M}"
+        return f"{time.month}/{time.day}/{time.year} {time.hour}:{time:%M:%S}"
+    raise ValueError(f"written must be form, uk or us, not {written!r}")
+
+
+def _twelve_expected(people: list[tuple[str, str]]) -> dict:
+    seen = Counter(option for *_, options, _ in TWELVE_RESPONSES for option in options)
+    return {
+        "responses": len(TWELVE_RESPONSES),
+        "answers_by_question": {
+            Q_REPORT: sum(r[1] is not None for r in TWELVE_RESPONSES),
+            Q_CONFIDENT: sum(r[2] is not None for r in TWELVE_RESPONSES),
+            SEEN_HERE: sum(seen.values()),
+        },
+        "report_answers": dict(Counter(r[1] for r in TWELVE_RESPONSES)),
+        "options_chosen": dict(seen),
+        "by_service_area": dict(Counter(r[0] for r in TWELVE_RESPONSES)),
+        "names": [name for name, _ in people],
+        "emails": [email for _, email in people],
+    }
+
+
+def forms_survey_csv(
+    path, times: Sequence[dt.datetime], *, written: str = "us", encoding: str = "cp1252"
+) -> tuple[Path, dict]:
+    """A Microsoft Forms export of TWELVE_RESPONSES saved as CSV from Excel (Windows-1252 by
+    default, Excel's plain "CSV"): ID, Start time, Completion time, Email, Name, Last modified
+    time, then the questions; fake names and e-mails; multi-choice answers each ending with ';'.
+    Completion times are `times` (one per response) written as `response_time_text` does.
+
+    expected: as `_twelve_expected` (responses, answers_by_question, report_answers,
+    options_chosen, by_service_area, names, emails)."""
+    people = fake_people(len(TWELVE_RESPONSES), random.Random(15))
+    header = [
+        "ID",
+        "Start time",
+        "Completion time",
+        "Email",
+        "Name",
+        "Last modified time",
+        SERVICE_AREA_QUESTION,
+        Q_REPORT,
+        Q_CONFIDENT,
+        SEEN_HERE,
+        Q_COMMENTS,
+    ]
+    rows: list[Row] = [header]
+    for i, ((area, report, confident, seen, comment), time, (name, email)) in enumerate(
+        zip(TWELVE_RESPONSES, times, people, strict=True)
+    ):
+        started = time - dt.timedelta(minutes=4)
+        rows.append(
+            [
+                i + 1,
+                response_time_text(started, written, i),
+                response_time_text(time, written, i),
+                _email_variant(email),
+                name,
+                None,
+                area,
+                report,
+                confident,
+                "".join(option + ";" for option in seen) or None,
+                comment,
+            ]
+        )
+    out = write_csv(path, rows, encoding=encoding)
+    return out, _twelve_expected(people)
+
+
+def google_forms_export(
+    path, times: Sequence[dt.datetime], *, written: str = "form", emails: bool = True
+) -> tuple[Path, dict]:
+    """A Google Forms responses CSV of TWELVE_RESPONSES: Timestamp (`times` written as
+    `response_time_text` does), Email Address when the form collects e-mails, then one column
+    per question; checkbox answers joined with ', '; no response ID. UTF-8, as Google writes it.
+
+    expected: as `_twelve_expected`."""
+    people = fake_people(len(TWELVE_RESPONSES), random.Random(16))
+    header = [
+        "Timestamp",
+        *(["Email Address"] if emails else []),
+        SERVICE_AREA_QUESTION,
+        Q_REPORT,
+        Q_CONFIDENT,
+        SEEN_HERE,
+        Q_COMMENTS,
+    ]
+    rows: list[Row] = [header]
+    for (area, report, confident, seen, comment), time, (_, email) in zip(
+        TWELVE_RESPONSES, times, people, strict=True
+    ):
+        rows.append(
+            [
+                response_time_text(time, written),
+                *([email] if emails else []),
+                area,
+                report,
+                confident,
+                ", ".join(seen) or None,
+                comment,
+            ]
+        )
+    out = write_csv(path, rows)
+    expected = _twelve_expected(people)
+    if not emails:
+        expected["emails"] = []
+    expected["names"] = []  # Google Forms has no name column
     return out, expected
 
 

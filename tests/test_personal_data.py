@@ -101,6 +101,20 @@ def _personal_questions(tmp_path):
     return path, {}, [*expected["names"], *expected["emails"]]
 
 
+OCTOBER = [dt.datetime(2025, 10, day, 9, 5, 31) for day in range(2, 26, 2)]
+
+
+def _google_forms_export(tmp_path):
+    path, expected = builders.google_forms_export(tmp_path / "responses.csv", OCTOBER)
+    # Its e-mail addresses name people ('alex.example@...'), and so do its comments.
+    return path, {}, [*expected["emails"], "Sam Sample", "Alex Example"]
+
+
+def _us_forms_csv(tmp_path):
+    path, expected = builders.forms_survey_csv(tmp_path / "survey.csv", OCTOBER)
+    return path, {}, [*expected["names"], *expected["emails"], "Sam Sample", "Alex Example"]
+
+
 def _identities_in_wrong_columns(tmp_path):
     path, expected = builders.training_export_with_identities_in_wrong_columns(
         tmp_path / "training.xlsx"
@@ -112,6 +126,8 @@ FIXTURES = {
     "messy training export": _messy_training,
     "Forms survey export with names and e-mails": _named_survey,
     "survey asking for names, e-mails and typed answers": _personal_questions,
+    "Google Forms export with e-mail addresses": _google_forms_export,
+    "Microsoft Forms CSV with US dates, names and e-mails": _us_forms_csv,
     "training export with names and e-mails in wrong columns": _identities_in_wrong_columns,
 }
 

@@ -128,3 +128,29 @@ def test_unique_and_typed_answers_are_told_from_chosen_options_at_the_boundaries
     assert answers_per_question(db) == {
         q: n for q, n in stored.items() if BOUNDARIES[q][1] == STORED
     }
+
+
+def test_google_checkbox_answers_split_only_into_options_given_whole(db, tmp_path):
+    question = "Where have you seen the campaign?"
+    cells = [
+        "Posters",
+        "Intranet",
+        "Posters, Intranet",  # two options, each given whole above: split
+        "Intranet, Leaflets, flyers",  # 'Leaflets, flyers' given whole below: split in two
+        "Leaflets, flyers",
+        "Posters, Radio",  # nobody chose 'Radio' alone: kept as written
+        "Yes, in the canteen",  # neither 'Yes' nor 'in the canteen' given whole: kept
+    ]
+    rows = [["Timestamp", question]]
+    rows += [[f"0{day}/10/2025 09:00:00", cell] for day, cell in enumerate(cells, start=1)]
+    path = builders.write_csv(tmp_path / "responses.csv", rows)
+
+    load(db, path)
+
+    assert sorted(query(db, "SELECT answer, count(*) FROM survey GROUP BY 1")) == [
+        ("Intranet", 3),
+        ("Leaflets, flyers", 2),
+        ("Posters", 2),
+        ("Posters, Radio", 1),
+        ("Yes, in the canteen", 1),
+    ]

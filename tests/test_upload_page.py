@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import builders
 from conftest import metrics, open_page, query, snapshot
 
@@ -402,3 +404,32 @@ def test_rows_it_replaces_are_the_same_before_and_after_choosing_to_skip_invalid
     assert refused == skipping
     app.button(key="save-0").click().run()
     assert "Saved as upload 2: 3 rows loaded, 2 rows it replaces." in app.success[0].value
+
+
+def test_a_survey_whose_responses_span_months_is_questioned_above_the_save_button(
+    db, tmp_path, local_admin
+):
+    # 1 to 12 October written month first, none with a day over 12: read day first, they run
+    # from 10 January to 10 December.
+    october = [dt.datetime(2025, 10, day, 10) for day in range(1, 13)]
+    path, _ = builders.forms_survey_csv(tmp_path / "survey.csv", october)
+    app = open_page(PAGE)
+    app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
+    assert not app.exception, app.exception
+
+    assert "survey wave 2025-01." in " ".join(m.value for m in app.markdown)
+    assert [c.value for c in app.caption if c.value.startswith("Dates were read")] == [
+        "Dates were read day first (14/10/2025 = 14 October); none of them could tell. If "
+        "they were written month first, give the wave at upload."
+    ]
+    assert [w.value for w in app.warning] == [
+        "Responses run from 10 January 2025 to 10 December 2025 (335 days): check that this "
+        "file holds one survey wave (was the date order right?)"
+    ]
+    assert query(db, "SELECT count(*) FROM survey") == [(0,)]
+    app.text_input(key="wave-0").input("2025-10").run()
+    assert "survey wave 2025-10." in " ".join(m.value for m in app.markdown)
+    assert not app.button(key="save-0").disabled
+    app.button(key="save-0").click().run()
+    assert not app.exception, app.exception
+    assert query(db, "SELECT DISTINCT wave FROM survey") == [("2025-10",)]

@@ -21,13 +21,18 @@ from cams_data.kinds import (
 )
 from cams_data.periods import ReportingPeriod
 from cams_data.values import (
+    DAY_FIRST,
+    EITHER_ORDER,
+    MONTH_FIRST,
     BadValue,
+    date_order_shown,
     match_category,
     parse_count,
     parse_date,
     parse_number,
     parse_objective,
     parse_period,
+    parse_response_time,
 )
 
 # --- parse_date ------------------------------------------------------------------------------
@@ -448,3 +453,46 @@ def test_excel_serial_epoch():
     """Excel counts days from 30/12/1899 (its 1900 leap-year bug included)."""
     assert parse_date("45292") == date(2024, 1, 1)
     assert parse_date("45292") + timedelta(days=134) == parse_date("45426")
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("14/10/2025 09:05:31", DAY_FIRST),
+        ("10/14/2025 9:05:31", MONTH_FIRST),
+        ("10/14/25 9:05", MONTH_FIRST),
+        ("10/14/2025 9:05:31 PM", MONTH_FIRST),
+        ("03/10/2025 09:05", EITHER_ORDER),
+        ("12/12/2025", EITHER_ORDER),
+        ("2025/10/14 9:05:31 AM GMT+1", None),  # year first: never in doubt
+        ("2025-10-14 09:05:31", None),  # an Excel date
+        ("14/14/2025", None),  # no such date either way
+        ("14 October 2025", None),
+        ("soon", None),
+    ],
+)
+def test_a_response_time_shows_its_date_order_when_a_number_is_over_12(text, order):
+    assert date_order_shown(text) == order
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("10/14/2025 9:05:31", MONTH_FIRST, date(2025, 10, 14)),
+        ("10/14/25 9:05", MONTH_FIRST, date(2025, 10, 14)),
+        ("10/3/2025 9:05", MONTH_FIRST, date(2025, 10, 3)),
+        ("10/3/2025 9:05", DAY_FIRST, date(2025, 3, 10)),
+        ("14/10/2025 09:05:31", DAY_FIRST, date(2025, 10, 14)),
+        ("2025/10/14 9:05:31 AM GMT+1", DAY_FIRST, date(2025, 10, 14)),
+        ("2025/10/14 11:59:59 pm GMT", MONTH_FIRST, date(2025, 10, 14)),
+        ("2025-10-14 09:05:31", MONTH_FIRST, date(2025, 10, 14)),
+        ("14 Oct 2025", DAY_FIRST, date(2025, 10, 14)),
+    ],
+)
+def test_a_response_time_is_read_in_the_order_given(text, order, expected):
+    assert parse_response_time(text, order) == expected
+
+
+def test_a_response_time_that_is_no_date_in_the_order_given_is_refused():
+    with pytest.raises(BadValue, match="'10/14/2025 9:05' is not a date"):
+        parse_response_time("10/14/2025 9:05", DAY_FIRST)
