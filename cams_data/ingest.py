@@ -27,7 +27,7 @@ from cams_data.periods import add_months
 from cams_data.problems import Problem, Refused
 from cams_data.read import Reading
 from cams_data.shape import ColumnUse, find_table, header_texts, shape
-from cams_data.validate import Options, validate
+from cams_data.validate import NamedInFile, Options, validate
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
@@ -56,7 +56,7 @@ class Upload:
     columns: list[ColumnUse]
     rows_read: int
     rows_loaded: int
-    duplicates_folded: int
+    duplicates_folded: int  # the same row twice
     subtotal_rows: int
     note_rows: int
     rows_skipped: int
@@ -77,6 +77,13 @@ class Upload:
     invisible_cells: int = 0  # cells of the sheet that lost control or invisible characters
     hidden_sheet: bool = False  # the table was read from a sheet hidden in the workbook
     header_key: str = ""
+    breakdown_cells_added: int = 0  # rows differing only in breakdowns not kept, added up...
+    breakdown_sums: int = 0  # ... into this many figures
+    breakdowns: list[str] = field(default_factory=list)  # the headers of those breakdowns
+    # Values for the whole file that neither its columns nor the upload gave (field -> ...):
+    named_in_file: dict[str, NamedInFile] = field(default_factory=dict)  # its own text
+    names_several: dict[str, list[str]] = field(default_factory=dict)  # so none was taken
+    defaults_used: dict[str, str] = field(default_factory=dict)
     pending: Pending | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
@@ -101,11 +108,18 @@ class Upload:
             out.append("Given at upload: " + ", ".join(f"{k} {v}" for k, v in self.options.items()))
         if self.wave_from_dates:
             out.append(f"Survey wave {self.wave_from_dates}, taken from the response dates.")
+        out += self.where_values_came_from()
+        added = (
+            f"breakdown cells added up ({', '.join(self.breakdowns)}): "
+            f"{self.breakdown_cells_added} into {self.breakdown_sums}; "
+            if self.breakdowns
+            else ""
+        )
         out.append(
             f"Rows read: {self.rows_read}; rows to store: {self.rows_loaded}; "
-            f"duplicates folded: {self.duplicates_folded}; rows with problems skipped: "
-            f"{self.rows_skipped}; total rows not counted: {self.subtotal_rows}; "
-            f"notes and blank rows: {self.note_rows}."
+            f"duplicates folded (the same row twice): {self.duplicates_folded}; {added}"
+            f"rows with problems skipped: {self.rows_skipped}; total rows not counted: "
+            f"{self.subtotal_rows}; notes and blank rows: {self.note_rows}."
         )
         if self.invisible_cells:
             out.append(f"Control characters removed: {_count(self.invisible_cells, 'cell')}.")
@@ -135,6 +149,26 @@ class Upload:
             out += [f"  - {p}" for p in self.problems[:20]]
         return "\n".join(out)
 
+    def where_values_came_from(self) -> list[str]:
+        """Sentences on the values the file's columns did not give: named in its text, or a
+        default (which can put a force's or the nation's figures into local counts)."""
+        out = [
+            f"{_label(name)} {named.value}: named in the file ({named.where}: '{named.text}')."
+            for name, named in self.named_in_file.items()
+        ]
+        for name, values in self.names_several.items():
+            names = " and ".join(f"'{v}'" for v in values)
+            out.append(f"The file names more than one {_label(name).lower()} ({names}).")
+        if self.defaults_used:
+            used = ", ".join(f"{_label(k).lower()} {v}" for k, v in self.defaults_used.items())
+            options = ", ".join(f"--{_option(self.kind, k)}" for k in self.defaults_used)
+            out.append(
+                f"Defaults used, as neither the file nor the upload gives them: {used}. If the "
+                f"file's figures are for another area or of another kind, give them at upload "
+                f"({options})."
+            )
+        return out
+
     def as_dict(self) -> dict[str, object]:
         return {
             "status": self.status,
@@ -148,6 +182,15 @@ class Upload:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "duplicates_folded": self.duplicates_folded,
+            "breakdown_cells_added": self.breakdown_cells_added,
+            "breakdown_sums": self.breakdown_sums,
+            "breakdowns_added_up": self.breakdowns,
+            "named_in_file": {
+                name: {"value": named.value, "where": named.where, "text": named.text}
+                for name, named in self.named_in_file.items()
+            },
+            "names_several": self.names_several,
+            "defaults_used": self.defaults_used,
             "subtotal_rows": self.subtotal_rows,
             "note_rows": self.note_rows,
             "rows_skipped": self.rows_skipped,
@@ -245,6 +288,12 @@ def ingest(
         mapping_remembered=remembered,
         header_key=header_key,
         invisible_cells=chosen.invisible_cells,
+        breakdown_cells_added=validated.breakdown_cells_added,
+        breakdown_sums=validated.breakdown_sums,
+        breakdowns=validated.breakdowns,
+        named_in_file=validated.named_in_file,
+        names_several=validated.names_several,
+        defaults_used=validated.defaults_used,
     )
     if validated.problems and not (skip_invalid and the_kind.allows_partial):
         them = "it" if len(validated.problems) == 1 else "them"
@@ -339,6 +388,16 @@ def _cannot_write(error: Exception, db: Path) -> str | None:
             "folder, then upload the file again."
         )
     return None
+
+
+def _label(field_name: str) -> str:
+    """'referral_type' -> 'Referral type'."""
+    return field_name.replace("_", " ").capitalize()
+
+
+def _option(kind: str, field_name: str) -> str:
+    """The command line's option for a field: 'referral-type'."""
+    return (KINDS[kind].field(field_name).option or field_name).replace("_", "-")
 
 
 def _count(n: int, noun: str) -> str:
