@@ -108,7 +108,9 @@ class Upload:
             out.append("Given at upload: " + ", ".join(f"{k} {v}" for k, v in self.options.items()))
         if self.wave_from_dates:
             out.append(f"Survey wave {self.wave_from_dates}, taken from the response dates.")
-        out += self.where_values_came_from()
+        out += self.named_in_file_notes()
+        if defaults := self.defaults_note(options_as="cli"):
+            out.append(defaults)
         added = (
             f"breakdown cells added up ({', '.join(self.breakdowns)}): "
             f"{self.breakdown_cells_added} into {self.breakdown_sums}; "
@@ -149,9 +151,8 @@ class Upload:
             out += [f"  - {p}" for p in self.problems[:20]]
         return "\n".join(out)
 
-    def where_values_came_from(self) -> list[str]:
-        """Sentences on the values the file's columns did not give: named in its text, or a
-        default (which can put a force's or the nation's figures into local counts)."""
+    def named_in_file_notes(self) -> list[str]:
+        """Values for the whole file that its own text names, and where."""
         out = [
             f"{_label(name)} {named.value}: named in the file ({named.where}: '{named.text}')."
             for name, named in self.named_in_file.items()
@@ -159,15 +160,24 @@ class Upload:
         for name, values in self.names_several.items():
             names = " and ".join(f"'{v}'" for v in values)
             out.append(f"The file names more than one {_label(name).lower()} ({names}).")
-        if self.defaults_used:
-            used = ", ".join(f"{_label(k).lower()} {v}" for k, v in self.defaults_used.items())
-            options = ", ".join(f"--{_option(self.kind, k)}" for k in self.defaults_used)
-            out.append(
-                f"Defaults used, as neither the file nor the upload gives them: {used}. If the "
-                f"file's figures are for another area or of another kind, give them at upload "
-                f"({options})."
-            )
         return out
+
+    def defaults_note(self, options_as: str = "fields") -> str | None:
+        """The defaults used for what neither the file nor the upload gave: they can put a
+        force's or the nation's figures into local counts. `options_as` 'cli' names the
+        command line's options."""
+        if not self.defaults_used:
+            return None
+        used = ", ".join(f"{_label(k).lower()} {v}" for k, v in self.defaults_used.items())
+        where = (
+            " (" + ", ".join(f"--{_option(self.kind, k)}" for k in self.defaults_used) + ")"
+            if options_as == "cli"
+            else ""
+        )
+        return (
+            f"Defaults used, as neither the file nor the upload gives them: {used}. If the "
+            f"figures are for another area or of another kind, give them at upload{where}."
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {

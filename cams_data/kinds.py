@@ -40,6 +40,9 @@ class Field:
     required: bool = True
     option: str | None = None  # upload option used when the file has no such column
     default: str | None = None  # value when neither the file nor the upload gives one
+    # The summary says when the default stood in: a wrong one (the local area for a force's
+    # table) would put wider figures into local counts.
+    default_said: bool = False
     sql_type: str = "VARCHAR"
     contains: tuple[str, ...] = ()  # a header holding one of these phrases also matches
     past_only: bool = False  # a date that cannot be after the day of the upload
@@ -499,6 +502,7 @@ REFERRALS = Kind(
             required=False,
             option="geography",
             default="@default_geography",
+            default_said=True,
             named_by=(
                 # 'Essex Police', 'Avon and Somerset Constabulary', 'City of London Police'
                 Clue(
@@ -524,6 +528,7 @@ REFERRALS = Kind(
             required=False,
             option="referral_type",
             default="Other",
+            default_said=True,
             named_by=(
                 Clue(r"(?i)\bduty to notify\b|\bMS1\b|\bnotifications?\b", "Duty to Notify"),
                 Clue(r"\bNRM\b|(?i:\bnational referral mechanism\b)", "NRM referral"),

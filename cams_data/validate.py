@@ -6,6 +6,7 @@ parsers stay plain Python and the whole file is still read in well under a secon
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -23,7 +24,7 @@ from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.shape import EMAIL_ADDRESS, ColumnUse, Shaped, lookalike_note
-from cams_data.text import clean_text, map_distinct, normalise_header
+from cams_data.text import clean_text, map_distinct, normalise_header, words
 from cams_data.values import (
     EXCEL_ERRORS,
     MAX_COUNT,
@@ -218,8 +219,12 @@ def validate(
         given = getattr(options, f.option, None) if f.option else None
         named = {} if f.name in records or given else named_in_text(f, shaped.own_text, parse)
         if len(named) == 1:
-            [named_in_file[f.name]] = named.values()
-            given = named_in_file[f.name].value
+            [found] = named.values()
+            default = _default(f, config, today)
+            if default and set(words(found.value)) <= set(words(default)):
+                found = dataclasses.replace(found, value=default)  # 'Colchester City Council'
+            named_in_file[f.name] = found
+            given = found.value
         elif named:  # 'UK' in the title and 'Essex Police' in a note: not a guess to make
             names_several[f.name] = list(named)
         if f.name in records:
@@ -228,7 +233,7 @@ def validate(
         elif given:
             raw, fallback = pd.Series(given, index=records.index, dtype="object"), None
         elif (fallback := _default(f, config, today)) is not None or not f.required:
-            if f.option and fallback is not None:
+            if f.default_said and fallback is not None:
                 defaults_used[f.name] = fallback
             raw = pd.Series(None, index=records.index, dtype="object")
         elif f.name == "wave":

@@ -69,6 +69,10 @@ for number, file in enumerate(files or []):
 
         if upload is not None:
             st.markdown(upload_flow.understood(upload))
+            for note in upload.named_in_file_notes():
+                st.info(markdown_literal(note), icon=":material/description:")
+            if defaults := upload.defaults_note():
+                st.warning(markdown_literal(defaults), icon=":material/warning:")
             if len(upload.sheets) > 1:
                 st.selectbox(
                     "Sheet",
