@@ -21,7 +21,8 @@ from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import MONTHS, looks_like_period
 
 HEADER_SEARCH_ROWS = 30
-YEAR_HEADERS = frozenset({"year", "calendar year", "financial year", "fy", "yr"})
+FINANCIAL_YEAR_HEADERS = frozenset({"financial year", "fy"})
+YEAR_HEADERS = frozenset({"year", "calendar year", "yr", *FINANCIAL_YEAR_HEADERS})
 TOTAL = re.compile(r"^((grand|sub) ?)?totals?$|^all$")
 TOTAL_LABEL = re.compile(r"^((grand|sub) ?)?totals?\b")
 PERSONAL = "not stored (personal data: read only to tell people apart)"
@@ -178,7 +179,8 @@ def shape(
         cells = [data[p].astype("object").fillna("").astype(str) for p in kept_apart]
         records["_breakdown"] = cells[0].str.cat(cells[1:], sep="\x1f")
     if year_position is not None:
-        records = _combine_year(records, data[year_position])
+        financial = normalise_header(str(header[year_position])) in FINANCIAL_YEAR_HEADERS
+        records = _combine_year(records, data[year_position], financial)
     positions = [*used, *period_positions, *question_positions, *breakdowns]
     filled = data[positions].notna().sum(axis=1)
     value = kind.value_field.name if kind.value_field else None
@@ -271,9 +273,12 @@ def _has(kind: Kind, name: str) -> bool:
     return any(f.name == name for f in kind.fields)
 
 
-def _combine_year(records: pd.DataFrame, years: pd.Series) -> pd.DataFrame:
+def _combine_year(records: pd.DataFrame, years: pd.Series, financial: bool) -> pd.DataFrame:
     """'Year' and 'Quarter' (or 'Month') columns as one period: 2022 + Q2 -> '2022 Q2'."""
     years = years.map(lambda v: clean_text(str(v)) if pd.notna(v) else None).astype("object")
+    if financial:  # '2023' under 'Financial year' is 2022/23 or 2023/24: not for us to guess
+        single = years.str.fullmatch(r"\d{4}", na=False)
+        years = years.where(~single, years + " (which financial year?)")
     if "period" not in records:
         records["period"] = years
         return records

@@ -741,6 +741,26 @@ def test_a_year_column_is_calendar_or_financial_as_the_file_says(
     assert upload.named_in_file["referral_type"].where == "column 'Notifications'"
 
 
+def test_a_single_year_under_financial_year_is_refused_not_guessed(db, tmp_path):
+    load(builders.referral_crosstab(tmp_path / "local.xlsx")[0], db)
+    before = snapshot(db)
+    path = builders.write_csv(
+        tmp_path / "dtn.csv",
+        [["Financial year", "Quarter", "Notifications"], ["2023", "Q1", 9]],
+    )
+
+    with pytest.raises(Refused) as refused:
+        load(path, db)
+
+    assert [str(p) for p in refused.value.problems] == [
+        "Sheet 'CSV', row 2, column 'Quarter': '2023 (which financial year?) Q1' is not a "
+        "period (expected a month such as Apr-25 or April 2025, a financial-year quarter such "
+        "as 2025/26 Q1, a calendar quarter such as 2022 Q2, or a financial year such as "
+        "2025/26)"
+    ]
+    assert snapshot(db) == before
+
+
 def test_a_total_cell_above_the_header_does_not_take_its_place(db, tmp_path):
     """A headline 'Total, 1,234' above the table: a row with a figure in it is data."""
     path = builders.write_csv(
