@@ -27,7 +27,7 @@ from cams_data.periods import add_months
 from cams_data.problems import Problem, Refused
 from cams_data.read import Reading
 from cams_data.shape import ColumnUse, find_table, header_texts, shape
-from cams_data.validate import Options, Validated, validate
+from cams_data.validate import NamedInFile, Options, Validated, validate
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
@@ -56,7 +56,7 @@ class Upload:
     columns: list[ColumnUse]
     rows_read: int
     rows_loaded: int
-    duplicates_folded: int
+    duplicates_folded: int  # the same row twice
     subtotal_rows: int
     note_rows: int
     rows_skipped: int
@@ -79,6 +79,13 @@ class Upload:
     invisible_cells: int = 0  # cells of the sheet that lost control or invisible characters
     hidden_sheet: bool = False  # the table was read from a sheet hidden in the workbook
     header_key: str = ""
+    breakdown_cells_added: int = 0  # rows differing only in breakdowns not kept, added up...
+    breakdown_sums: int = 0  # ... into this many figures
+    breakdowns: list[str] = field(default_factory=list)  # the headers of those breakdowns
+    # Values for the whole file that neither its columns nor the upload gave (field -> ...):
+    named_in_file: dict[str, NamedInFile] = field(default_factory=dict)  # its own text
+    names_several: dict[str, list[str]] = field(default_factory=dict)  # so none was taken
+    defaults_used: dict[str, str] = field(default_factory=dict)
     pending: Pending | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
@@ -108,11 +115,20 @@ class Upload:
         out += [f"Warning: {warning}" for warning in self.warnings]
         if self.warnings and self.status == "loaded":
             out.append(f"If it is wrong, undo it: python -m cams_data rollback {self.upload_id}")
+        out += self.named_in_file_notes()
+        if defaults := self.defaults_note(options_as="cli"):
+            out.append(defaults)
+        added = (
+            f"breakdown cells added up ({', '.join(self.breakdowns)}): "
+            f"{self.breakdown_cells_added} into {self.breakdown_sums}; "
+            if self.breakdowns
+            else ""
+        )
         out.append(
             f"Rows read: {self.rows_read}; rows to store: {self.rows_loaded}; "
-            f"duplicates folded: {self.duplicates_folded}; rows with problems skipped: "
-            f"{self.rows_skipped}; total rows not counted: {self.subtotal_rows}; "
-            f"notes and blank rows: {self.note_rows}."
+            f"duplicates folded (the same row twice): {self.duplicates_folded}; {added}"
+            f"rows with problems skipped: {self.rows_skipped}; total rows not counted: "
+            f"{self.subtotal_rows}; notes and blank rows: {self.note_rows}."
         )
         if self.invisible_cells:
             out.append(f"Control characters removed: {_count(self.invisible_cells, 'cell')}.")
@@ -142,6 +158,34 @@ class Upload:
             out += [f"  - {p}" for p in self.problems[:20]]
         return "\n".join(out)
 
+    def named_in_file_notes(self) -> list[str]:
+        """Values for the whole file that its own text names, and where."""
+        out = [
+            f"{_label(name)} {named.value}: named in the file ({named.where}: '{named.text}')."
+            for name, named in self.named_in_file.items()
+        ]
+        for name, values in self.names_several.items():
+            names = " and ".join(f"'{v}'" for v in values)
+            out.append(f"The file names more than one {_label(name).lower()} ({names}).")
+        return out
+
+    def defaults_note(self, options_as: str = "fields") -> str | None:
+        """The defaults used for what neither the file nor the upload gave: they can put a
+        force's or the nation's figures into local counts. `options_as` 'cli' names the
+        command line's options."""
+        if not self.defaults_used:
+            return None
+        used = ", ".join(f"{_label(k).lower()} {v}" for k, v in self.defaults_used.items())
+        where = (
+            " (" + ", ".join(f"--{_option(self.kind, k)}" for k in self.defaults_used) + ")"
+            if options_as == "cli"
+            else ""
+        )
+        return (
+            f"Defaults used, as neither the file nor the upload gives them: {used}. If the "
+            f"figures are for another area or of another kind, give them at upload{where}."
+        )
+
     def as_dict(self) -> dict[str, object]:
         return {
             "status": self.status,
@@ -155,6 +199,15 @@ class Upload:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "duplicates_folded": self.duplicates_folded,
+            "breakdown_cells_added": self.breakdown_cells_added,
+            "breakdown_sums": self.breakdown_sums,
+            "breakdowns_added_up": self.breakdowns,
+            "named_in_file": {
+                name: {"value": named.value, "where": named.where, "text": named.text}
+                for name, named in self.named_in_file.items()
+            },
+            "names_several": self.names_several,
+            "defaults_used": self.defaults_used,
             "subtotal_rows": self.subtotal_rows,
             "note_rows": self.note_rows,
             "rows_skipped": self.rows_skipped,
@@ -253,6 +306,12 @@ def ingest(
             wave_from_dates=validated.wave_from,
             date_order=validated.date_order,
             warnings=validated.warnings,
+            breakdown_cells_added=validated.breakdown_cells_added,
+            breakdown_sums=validated.breakdown_sums,
+            breakdowns=validated.breakdowns,
+            named_in_file=validated.named_in_file,
+            names_several=validated.names_several,
+            defaults_used=validated.defaults_used,
             mapping=dict(mapping or {}),
             mapping_remembered=remembered,
             header_key=header_key,
@@ -378,6 +437,16 @@ def _cannot_write(error: Exception, db: Path) -> str | None:
             "folder, then upload the file again."
         )
     return None
+
+
+def _label(field_name: str) -> str:
+    """'referral_type' -> 'Referral type'."""
+    return field_name.replace("_", " ").capitalize()
+
+
+def _option(kind: str, field_name: str) -> str:
+    """The command line's option for a field: 'referral-type'."""
+    return (KINDS[kind].field(field_name).option or field_name).replace("_", "-")
 
 
 def _count(n: int, noun: str) -> str:

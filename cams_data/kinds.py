@@ -7,7 +7,7 @@ Adding a seventh kind is a new `Kind` here and an entry in `KINDS`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cams_data.text import normalise_header
 
@@ -22,6 +22,15 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Clue:
+    """Words in a file's own text (its title rows, sheet name or count header) that name a
+    field's value for the whole file: 'Essex Police' names the Essex Police force area."""
+
+    pattern: str  # a regular expression; its groups may be used in `value`
+    value: str  # the value, e.g. r"\1 force area"
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     type: str
@@ -31,6 +40,9 @@ class Field:
     required: bool = True
     option: str | None = None  # upload option used when the file has no such column
     default: str | None = None  # value when neither the file nor the upload gives one
+    # The summary says when the default stood in: a wrong one (the local area for a force's
+    # table) would put wider figures into local counts.
+    default_said: bool = False
     sql_type: str = "VARCHAR"
     contains: tuple[str, ...] = ()  # a header holding one of these phrases also matches
     past_only: bool = False  # a date that cannot be after the day of the upload
@@ -43,6 +55,9 @@ class Field:
     def in_words(self) -> str:
         """The field in a sentence: 'completion date' for completed_on."""
         return self.label or self.name.replace("_", " ")
+
+    # A file with no such column may name the value in its text; the upload option still wins.
+    named_by: tuple[Clue, ...] = ()
 
     @property
     def header_keys(self) -> frozenset[str]:
@@ -67,6 +82,9 @@ class Kind:
     key_field: str | None = None  # the view column that holds that key
     key_after: str | None = None  # the field the key column follows in the view (else first)
     ignored: tuple[str, ...] = ()  # headers read and known but not stored
+    # Headers of breakdowns the view does not keep (gender, nationality): their cells are
+    # added up. In a kind that adds up its figures, a column it does not know is one too.
+    breakdowns: tuple[str, ...] = ()
     wide_periods: bool = False  # may come as a crosstab: periods across, counts in the cells
     wide_questions: bool = False  # survey: every other column is a question
     allows_partial: bool = True  # may load only the valid rows when some are wrong
@@ -456,17 +474,28 @@ ESTABLISHMENT = Kind(
     },
 )
 
+_MONTH_NAME = (
+    "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# A published table's title names its quarter or year: 'October to December 2023'.
+REFERRAL_PERIOD = replace(
+    PERIOD,
+    named_by=(Clue(rf"(?i)\b({_MONTH_NAME}\s*(?:to|-)\s*{_MONTH_NAME}\s+\d{{4}})\b", r"\1"),),
+)
+
 REFERRALS = Kind(
     name="referrals",
     title="Referral counts (NRM and Duty to Notify)",
     source="NRM referral and Duty to Notify records",
     help=(
         "Counts of NRM referrals and Duty to Notify (MS1) notifications, tidy (one row per count) "
-        "or as a table with categories down and months or quarters across. Totals are not "
-        "counted; extra breakdowns such as gender or nationality are added up."
+        "or as a table with categories down and months or quarters across, as the Home Office "
+        "publishes them. Totals are not counted; breakdowns the dashboard does not keep, such as "
+        "gender, nationality or location, are added up."
     ),
     fields=(
-        PERIOD,
+        REFERRAL_PERIOD,
         Field(
             "geography",
             "text",
@@ -482,6 +511,23 @@ REFERRALS = Kind(
             required=False,
             option="geography",
             default="@default_geography",
+            default_said=True,
+            named_by=(
+                # 'Essex Police', 'Avon and Somerset Constabulary', 'City of London Police'
+                Clue(
+                    r"\b((?:[A-Z][a-z]+ (?:(?:and|&|of) )?){1,3}(?:Police|Constabulary))\b"
+                    r"(?! forces?\b)",
+                    r"\1 force area",
+                ),
+                Clue(r"\b(Police Scotland|Police Service of Northern Ireland)\b", r"\1"),
+                # 'Colchester City Council', 'Tendring District Council'
+                Clue(
+                    r"\b((?:[A-Z][a-z]+ ){1,3})(?:City|Borough|District|County) Council\b",
+                    r"\1",
+                ),
+                Clue(r"\bEngland and Wales\b", "England and Wales"),
+                Clue(r"\b(?:UK|United Kingdom)\b", "UK"),
+            ),
         ),
         Field(
             "referral_type",
@@ -491,6 +537,11 @@ REFERRALS = Kind(
             required=False,
             option="referral_type",
             default="Other",
+            default_said=True,
+            named_by=(
+                Clue(r"(?i)\bduty to notify\b|\bMS1\b|\bnotifications?\b", "Duty to Notify"),
+                Clue(r"\bNRM\b|(?i:\bnational referral mechanism\b)", "NRM referral"),
+            ),
         ),
         Field(
             "exploitation_type",
@@ -550,6 +601,12 @@ REFERRALS = Kind(
                 "potential victims",
                 "number of people",
                 "referral count",
+                "nrm referrals",
+                "notifications",
+                "number of notifications",
+                "duty to notify reports",
+                "number of duty to notify reports",
+                "dtn reports",
                 "total",
             ),
             sql_type="INTEGER",
@@ -564,7 +621,17 @@ REFERRALS = Kind(
         "age_group",
         "referring_agency",
     ),
-    ignored=("first responder type", "gender", "sex", "nationality", "notes", "note"),
+    ignored=("notes", "note"),
+    breakdowns=(
+        "first responder type",
+        "gender",
+        "sex",
+        "nationality",
+        "country of origin",
+        "location of exploitation",
+        "country of exploitation",
+        "region of exploitation",
+    ),
     wide_periods=True,
     allows_partial=False,
     sum_duplicates=True,

@@ -19,10 +19,11 @@ from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Refused
 from cams_data.read import Sheet, column_letters
 from cams_data.text import clean_text, map_distinct, normalise_header
-from cams_data.values import looks_like_period
+from cams_data.values import MONTHS, looks_like_period
 
 HEADER_SEARCH_ROWS = 30
-YEAR_HEADERS = frozenset({"year", "calendar year", "financial year", "fy", "yr"})
+FINANCIAL_YEAR_HEADERS = frozenset({"financial year", "fy"})
+YEAR_HEADERS = frozenset({"year", "calendar year", "yr", *FINANCIAL_YEAR_HEADERS})
 TOTAL = re.compile(r"^((grand|sub) ?)?totals?$|^all$")
 TOTAL_LABEL = re.compile(r"^((grand|sub) ?)?totals?\b")
 PERSONAL = "not stored (personal data: read only to tell people apart)"
@@ -36,15 +37,12 @@ class ColumnUse:
     position: int
     field: str | None
     note: str
+    breakdown: bool = False  # a breakdown not kept: its cells are added up
+    unknown: bool = False  # a header no field matched (neither known and not needed, nor a total)
 
     @property
     def stored(self) -> bool:
         return self.field is not None and not self.note.startswith("not stored")
-
-    @property
-    def unknown(self) -> bool:
-        """A header no field matched (neither known and not needed, nor a total)."""
-        return self.note.startswith(UNKNOWN)
 
 
 @dataclass
@@ -61,6 +59,9 @@ class Shaped:
     free_text_questions: list[str] = field(default_factory=list)
     # the cells of each column no field matched, by position: what a missing field may be in
     unknown_cells: dict[int, pd.Series] = field(default_factory=dict)
+    # The file's own words about the table (title rows above the header, the sheet's name, the
+    # figures' header): (where, text), for values a file names once, such as its area.
+    own_text: list[tuple[str, str]] = field(default_factory=list)
 
 
 @cache
@@ -100,7 +101,9 @@ def _score(
     seen: set[str] = set()
     periods = [p for p, h in cells.items() if looks_like_period(h)] if kind.wide_periods else []
     wide = len(periods) >= 2
-    # "Total" names the count column only when no other column does and periods are not across.
+    # "Total" names the count column only when no other column does, periods are not across,
+    # and the row holds no figures: 'Total, 195' is a publisher's total row, not a header.
+    total_is_data = wide or any(_is_figure(text) for text in cells.values())
     ordered = sorted(cells.items(), key=lambda item: normalise_header(item[1]) == "total")
     for position, header in ordered:
         if position in periods and wide:
@@ -109,7 +112,8 @@ def _score(
             name = mapping[header] if mapping[header] in kind.field_names else None
         else:
             name = _match(kind, header)
-        if name and name not in seen and not (wide and normalise_header(header) == "total"):
+        total_in_data = total_is_data and normalise_header(header) == "total"
+        if name and name not in seen and not total_in_data:
             matched[position] = name
             seen.add(name)
     value = kind.value_field
@@ -126,6 +130,13 @@ def _score(
     if kind.name == "training" and not seen & {i.name for i in kind.identifiers}:
         return None
     return _Candidate(kind, 0, len(seen), matched, periods)
+
+
+_FIGURE = re.compile(r"[£$]?\s*-?[\d,]*\d(\.\d+)?")
+
+
+def _is_figure(text: str) -> bool:
+    return bool(_FIGURE.fullmatch(text))
 
 
 def find_table(
@@ -168,9 +179,16 @@ def shape(
     used = {c.position: c.field for c in columns if c.field and c.field != "question"}
     records = pd.DataFrame({name: data[pos] for pos, name in used.items()}, index=data.index)
     records["_row"] = data.index
+    breakdowns = [c.position for c in columns if c.breakdown]
+    kept_apart = [c.position for c in columns if c.breakdown or c.unknown]
+    if kind.sum_duplicates and kept_apart:
+        # Rows on one key that differ here are breakdown cells added up, not one row twice.
+        cells = [data[p].astype("object").fillna("").astype(str) for p in kept_apart]
+        records["_breakdown"] = cells[0].str.cat(cells[1:], sep="\x1f")
     if year_position is not None:
-        records = _combine_year(records, data[year_position])
-    positions = [*used, *period_positions, *question_positions]
+        financial = normalise_header(str(header[year_position])) in FINANCIAL_YEAR_HEADERS
+        records = _combine_year(records, data[year_position], financial)
+    positions = [*used, *period_positions, *question_positions, *breakdowns]
     filled = data[positions].notna().sum(axis=1)
     value = kind.value_field.name if kind.value_field else None
     # Every label in the row counts, summed-over ones too: 'Gender: Total' marks a subtotal.
@@ -192,12 +210,28 @@ def shape(
             records, data, header, question_positions, store_free_text, columns
         )
     shaped.records = records
+    shaped.own_text = _own_text(sheet, candidate.row, columns, kind)
     return shaped
+
+
+def _own_text(sheet: Sheet, header_row: int, columns: list[ColumnUse], kind: Kind):
+    """What the file says about its table outside the cells: title rows, the sheet's name and
+    the header of its figures ('NRM referrals')."""
+    found = [
+        (f"row {int(number)}", text)
+        for number, row in sheet.cells.loc[: header_row - 1].iterrows()
+        if (text := " ".join(clean_text(str(v)) for v in row.dropna()).strip())
+    ]
+    found.append(("the sheet's name", sheet.name))
+    value = kind.value_field.name if kind.value_field else None
+    found += [(f"column '{c.header}'", c.header) for c in columns if c.stored and c.field == value]
+    return found
 
 
 def _describe_columns(kind, header, data, matched, periods):
     identifiers = {i.name for i in kind.identifiers}
     ignored = {normalise_header(h) for h in kind.ignored}
+    breakdowns = {normalise_header(h) for h in kind.breakdowns}
     columns: list[ColumnUse] = []
     period_positions: list[int] = []
     question_positions: list[int] = []
@@ -229,6 +263,9 @@ def _describe_columns(kind, header, data, matched, periods):
             columns.append(ColumnUse(header_text, position, None, "not counted (a total)"))
         elif key in ignored:
             columns.append(ColumnUse(header_text, position, None, "not stored (not needed)"))
+        elif key in breakdowns:
+            note = "not stored: a breakdown the dashboard does not keep, its cells added up"
+            columns.append(ColumnUse(header_text, position, None, note, breakdown=True))
         elif kind.wide_questions:
             question_positions.append(position)
             columns.append(ColumnUse(header_text, position, "question", "stored as a question"))
@@ -236,7 +273,7 @@ def _describe_columns(kind, header, data, matched, periods):
             note = UNKNOWN
             if lookalike := lookalike_note(header_text, position):
                 note += f" ({lookalike})"
-            columns.append(ColumnUse(header_text, position, None, note))
+            columns.append(ColumnUse(header_text, position, None, note, unknown=True))
     return columns, period_positions, question_positions, year_position
 
 
@@ -244,25 +281,44 @@ def _has(kind: Kind, name: str) -> bool:
     return any(f.name == name for f in kind.fields)
 
 
-def _combine_year(records: pd.DataFrame, years: pd.Series) -> pd.DataFrame:
+def _combine_year(records: pd.DataFrame, years: pd.Series, financial: bool) -> pd.DataFrame:
     """'Year' and 'Quarter' (or 'Month') columns as one period: 2022 + Q2 -> '2022 Q2'."""
     years = years.map(lambda v: clean_text(str(v)) if pd.notna(v) else None).astype("object")
+    if financial:  # '2023' under 'Financial year' is 2022/23 or 2023/24: not for us to guess
+        single = years.str.fullmatch(r"\d{4}", na=False)
+        years = years.where(~single, years + " (which financial year?)")
     if "period" not in records:
         records["period"] = years
         return records
     period = records["period"].astype("object")
     bare_quarter = period.str.fullmatch(r"\s*(?i:q(?:uarter)?\s*)?[1-4]\s*", na=False)
     digits = period.str.extract(r"([1-4])\s*$", expand=False)
-    is_month = period.str.fullmatch(r"\s*[A-Za-z]{3,9}\s*", na=False) & years.notna()
+    # 'May', or 'Jan to Mar' as the Home Office writes a quarter
+    is_month = period.str.fullmatch(r"\s*[A-Za-z]{3,9}(\s*(-|to)\s*[A-Za-z]{3,9})?\s*", na=False)
     records["period"] = [
-        f"{year} Q{digit}" if quarter and year is not None else f"{text} {year}" if month else text
+        f"{year} Q{digit}"
+        if quarter and year is not None
+        else f"{text} {_calendar_year(text, year)}"
+        if month and year is not None
+        else text
         for text, year, digit, quarter, month in zip(
-            period, years, digits, bare_quarter, is_month, strict=True
+            period, years, digits, bare_quarter, is_month & years.notna(), strict=True
         )
     ]
     # A year column that says "Total" marks a subtotal row, as a quarter column would.
     records["period"] = records["period"].where(~years.str.match(r"(?i)total", na=False), years)
     return records
+
+
+_FINANCIAL_YEAR = re.compile(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})")
+
+
+def _calendar_year(month: str, year: str) -> str:
+    """The calendar year of a month in a year column: May in 2023/24 is May 2023, January 2024."""
+    if not (found := _FINANCIAL_YEAR.fullmatch(year)):
+        return year
+    first_month = MONTHS.get(month.strip().casefold()[:3], 0)
+    return str(int(found[1]) + (1 if 0 < first_month < 4 else 0))
 
 
 def _melt_periods(kind, records, data, header, positions) -> pd.DataFrame:

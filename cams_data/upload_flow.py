@@ -194,15 +194,26 @@ def figures(upload: Upload) -> dict[str, str]:
         if cells
         else {}
     )
+    added = upload.breakdown_cells_added
+    breakdowns = (
+        {"Breakdown cells added up": f"{added:,} into {_count(upload.breakdown_sums, 'figure')}"}
+        if added
+        else {}
+    )
     return {
         "Rows read": f"{upload.rows_read:,}",
         f"Rows to load{per}": f"{upload.rows_loaded:,}",
         "Exact duplicates folded": f"{upload.duplicates_folded:,}",
+        **breakdowns,
         "Rows already loaded it replaces": f"{upload.rows_superseded:,}",
         "Rows with problems": f"{upload.rows_skipped:,}",
         "Total and note rows not counted": f"{upload.subtotal_rows + upload.note_rows:,}",
         **removed,
     }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def understood(upload: Upload) -> str:

@@ -6,8 +6,10 @@ parsers stay plain Python and the whole file is still read in well under a secon
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.shape import EMAIL_ADDRESS, Shaped
-from cams_data.text import clean_text, map_distinct, normalise_header
+from cams_data.text import clean_text, map_distinct, normalise_header, words
 from cams_data.values import (
     DAY_FIRST,
     EITHER_ORDER,
@@ -65,11 +67,29 @@ class Validated:
     problems: list[Problem]
     rows_read: int
     rows_skipped: int = 0
-    duplicates_folded: int = 0
+    duplicates_folded: int = 0  # the same row twice (in a kind that adds up: added up)
+    # Rows on one key that differ only in breakdowns not kept (gender, nationality) are cells
+    # of a breakdown: this many were added up, into this many figures.
+    breakdown_cells_added: int = 0
+    breakdown_sums: int = 0
     identifiers: dict[str, int] = field(default_factory=dict)
     wave_from: str | None = None
     date_order: str | None = None  # how a survey's response dates were read, and why
     warnings: list[str] = field(default_factory=list)  # to weigh before saving
+    # Values for the whole file that neither the file's columns nor the upload gave:
+    named_in_file: dict[str, NamedInFile] = field(default_factory=dict)  # from its own text
+    defaults_used: dict[str, str] = field(default_factory=dict)  # field -> the default
+    names_several: dict[str, list[str]] = field(default_factory=dict)  # so none was taken
+    breakdowns: list[str] = field(default_factory=list)  # the headers of those breakdowns
+
+
+@dataclass(frozen=True)
+class NamedInFile:
+    """A value the file's own text names: 'Essex Police force area', from 'row 1'."""
+
+    value: str
+    where: str
+    text: str
 
 
 EARLIEST = date(2000, 1, 1)  # no record the partnership keeps is older
@@ -193,6 +213,9 @@ def validate(
 
     melted = {"period", kind.value_field.name} if shaped.wide and kind.value_field else set()
 
+    named_in_file: dict[str, NamedInFile] = {}
+    names_several: dict[str, list[str]] = {}
+    defaults_used: dict[str, str] = {}
     for f in kind.fields:
         if kind.wide_questions and f.name in ("question", "answer"):
             out[f.name] = records[f.name].astype("object")
@@ -201,12 +224,24 @@ def validate(
             continue
         parse = _parser(f, today)
         given = getattr(options, f.option, None) if f.option else None
+        named = {} if f.name in records or given else named_in_text(f, shaped.own_text, parse)
+        if len(named) == 1:
+            [found] = named.values()
+            default = _default(f, config, today)
+            if default and set(words(found.value)) <= set(words(default)):
+                found = dataclasses.replace(found, value=default)  # 'Colchester City Council'
+            named_in_file[f.name] = found
+            given = found.value
+        elif named:  # 'UK' in the title and 'Essex Police' in a note: not a guess to make
+            names_several[f.name] = list(named)
         if f.name in records:
             raw = records[f.name]
             fallback = given or _default(f, config, today)
         elif given:
             raw, fallback = pd.Series(given, index=records.index, dtype="object"), None
         elif (fallback := _default(f, config, today)) is not None or not f.required:
+            if f.default_said and fallback is not None:
+                defaults_used[f.name] = fallback
             raw = pd.Series(None, index=records.index, dtype="object")
         elif f.name == "wave":
             out["wave"] = None  # taken from the response dates below
@@ -221,7 +256,16 @@ def validate(
         else:
             out[f.name] = values
 
-    validated = Validated(out, problems, rows_read=int(records["_row"].nunique()))
+    validated = Validated(
+        out,
+        problems,
+        rows_read=int(records["_row"].nunique()),
+        named_in_file=named_in_file,
+        names_several=names_several,
+        defaults_used=defaults_used,
+    )
+    if kind.sum_duplicates:
+        _breakdown_cells(kind, records, out, shaped, headers, validated)
     if kind.name == "training":
         if "completed_on" not in records:
             _refuse_completions_without_dates(out, records, shaped, file_name, today)
@@ -254,6 +298,7 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
     if not kind.sum_duplicates or rows.empty:
         return
     rows_added = rows.pop("_rows")  # `_fold` counted the rows behind each sum
+    breakdowns_added = rows.pop("_cells")  # ... and the breakdown cells among them
     figures = rows[value.name].astype("float64")
     limit = MAX_COUNT if value.type == "count" else np.finfo("float64").max
     over = ~(figures.abs() <= limit)  # NaN too: a sum of infinities
@@ -261,7 +306,10 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
         return
     # The file's rows behind each sum are skipped, not folded.
     validated.rows_skipped += int(rows_added[over].sum())
-    validated.duplicates_folded -= int((rows_added[over] - 1).sum())
+    validated.duplicates_folded -= int((rows_added[over] - breakdowns_added[over]).sum())
+    summed_over = over & (breakdowns_added > 1)
+    validated.breakdown_cells_added -= int(breakdowns_added[summed_over].sum())
+    validated.breakdown_sums -= int(summed_over.sum())
     names = [f.name.replace("_", " ") for f in kind.fields if f is not value]
     keys = ", ".join(names[:-1]) + " and " + names[-1]
     for row_no, total in zip(rows.loc[over, "row_no"], figures[over], strict=True):
@@ -274,6 +322,39 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
         )
         validated.problems.append(Problem(message, int(row_no), header, shaped.sheet))
     validated.rows = rows[~over].reset_index(drop=True)
+
+
+def _breakdown_cells(kind, records, out, shaped, headers, validated) -> None:
+    """What tells apart rows that land on one key: the cells of breakdowns not kept, and the
+    combinations a category stores as one ('Labour & Criminal', 'Labour & Sexual': Multiple).
+    Rows differing there are a breakdown added up; rows alike are the same row twice."""
+    cells = records.get("_breakdown", pd.Series("", index=records.index, dtype="object"))
+    validated.breakdowns = [c.header for c in shaped.columns if c.breakdown or c.unknown]
+    for f in kind.fields:
+        if not f.combined or f.name not in records:
+            continue
+        combination = (out[f.name] == f.combined) & records[f.name].notna()
+        if combination.any():
+            named = map_distinct(records[f.name].where(combination), normalise_header)
+            cells = cells.astype("object") + "\x1f" + named.fillna("")
+            header = headers.get(f.name, f.name)
+            validated.breakdowns.append(f"{header} (combinations stored as {f.combined})")
+    out["_breakdown"] = cells
+
+
+def named_in_text(f: Field, own_text: list[tuple[str, str]], parse) -> dict[str, NamedInFile]:
+    """Each value of `f` the file's own text names (that `parse` reads), with where it is."""
+    found: dict[str, NamedInFile] = {}
+    for where, text in own_text:
+        for clue in f.named_by:
+            for match in re.finditer(clue.pattern, text):
+                value = clean_text(match.expand(clue.value))
+                try:
+                    parse(value)
+                except BadValue:
+                    continue
+                found.setdefault(value, NamedInFile(value, where, text))
+    return found
 
 
 def _question_aliases(config: Config) -> Callable[[str], str]:
@@ -542,12 +623,22 @@ def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:
     if kind.sum_duplicates:
         value = kind.value_field.name
         keys = [c for c in columns if c != value]
+        if "_breakdown" not in rows:
+            rows = rows.assign(_breakdown="")
         folded = (
             rows.groupby(keys, dropna=False, sort=False)
-            .agg(**{value: (value, "sum"), "row_no": ("row_no", "min"), "_rows": (value, "size")})
+            .agg(
+                **{value: (value, "sum"), "row_no": ("row_no", "min")},
+                _rows=(value, "size"),
+                _cells=("_breakdown", "nunique"),
+            )
             .reset_index()
         )
-        columns.append("_rows")  # how many rows each sum adds, until sums are checked
+        cells = folded["_cells"]
+        duplicates = int((folded["_rows"] - cells).sum())
+        validated.breakdown_cells_added = int(cells[cells > 1].sum())
+        validated.breakdown_sums = int((cells > 1).sum())
+        columns += ["_rows", "_cells"]  # how many rows and breakdown cells each sum adds
     elif kind.replaces_whole:
         folded = rows.drop_duplicates(subset=columns)
     else:
@@ -563,7 +654,9 @@ def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:
             }
         )
         folded = folded.drop_duplicates(subset=key_cols, keep="last").drop(columns=key_cols)
-    validated.duplicates_folded = before - len(folded)
+    if not kind.sum_duplicates:
+        duplicates = before - len(folded)
+    validated.duplicates_folded = duplicates
     return folded[["row_no", *columns]].sort_values("row_no").reset_index(drop=True)
 
 

@@ -73,6 +73,10 @@ for number, file in enumerate(files or []):
                 st.caption(markdown_literal(upload.date_order))
             for warning in upload.warnings:
                 st.warning(markdown_literal(warning), icon=":material/warning:")
+            for note in upload.named_in_file_notes():
+                st.info(markdown_literal(note), icon=":material/description:")
+            if defaults := upload.defaults_note():
+                st.warning(markdown_literal(defaults), icon=":material/warning:")
             if len(upload.sheets) > 1:
                 st.selectbox(
                     "Sheet",

@@ -1645,3 +1645,42 @@ def referral_tidy(
     else:
         out = _write_format(path, fmt, body, sheet="Referrals")
     return out, expected
+
+
+def home_office_workbook(path, sheet: str, titles: list[str], table: list[Row]) -> Path:
+    """A table laid out as the Home Office publishes its statistics: a cover sheet, a table
+    of contents and a notes sheet first, then the table's sheet with title rows (the table's
+    title, "This worksheet contains one table...", the source) above its header, notes markers
+    such as "[note 2]" in headers, and no blank row between the titles and the table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    path = Path(path)
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Cover_sheet"
+    for line in (
+        "Modern Slavery: National Referral Mechanism and Duty to Notify statistics",
+        "These tables cover the UK and are published quarterly.",
+        "Contact: statistics enquiries, Home Office Analysis and Insight",
+        "Total referrals this quarter are given in Table 1.",
+    ):
+        cover.append([line])
+    contents = wb.create_sheet("Contents")
+    contents.append(["Table of contents"])
+    contents.append(["Table number", "Table title"])
+    contents.append([sheet, titles[0]])
+    notes = wb.create_sheet("Notes")
+    notes.append(["Notes"])
+    notes.append(["Note number", "Note text"])
+    notes.append(["note 1", "Figures are for the police force area of the first responder."])
+    notes.append(["note 2", "Totals may not add up: see the user guide. Total 3"])
+    data = wb.create_sheet(sheet)
+    for title in titles:
+        data.append([title])
+    data.cell(row=1, column=1).font = Font(bold=True, size=14)
+    for row in table:
+        data.append(row)
+    wb.active = 0  # opens on the cover sheet, as the publisher saves it
+    wb.save(path)
+    return path

@@ -119,6 +119,18 @@ def test_real_nrm_table_loads_as_published_and_matches_its_total_rows(db):
     assert upload.status == "loaded" and upload.kind == "referrals"
     assert upload.subtotal_rows > 0  # the publisher's Total rows were seen and left out
     assert total(db) == grand
+    # Every row below the totals is a cell of the gender, nationality and combined-type
+    # breakdowns, added up into the stored figures; none is the same row twice.
+    detail = [r for r in rows if "Total" not in r.values()]
+    assert upload.duplicates_folded == 0
+    assert upload.breakdown_cells_added == len(detail)
+    assert upload.breakdown_sums == upload.rows_loaded
+    assert upload.breakdowns == [
+        "First responder type",
+        "Gender",
+        "Nationality",
+        "Exploitation type (combinations stored as Multiple)",
+    ]
     assert grouped(db, "exploitation_type") == dict(by_type)
     assert grouped(db, "age_group") == dict(by_age)
     pairs = query(
@@ -554,3 +566,361 @@ def test_erase_deletes_the_rows_for_good_and_brings_back_what_they_replaced(db, 
     assert cli.main(["erase", str(second.upload_id), "--db", str(db)]) == 1  # already erased
     assert cli.main(["rollback", str(second.upload_id), "--db", str(db)]) == 1
     assert first.status == "loaded"
+
+
+# ---------------------------------------------------------------------------------------------
+# Published tables in the shapes they come in (issue 15): one breakdown, year and quarter
+# columns, a 'Total' cell above the header, a Home Office workbook; defaults said, duplicates
+# kept apart from breakdown cells added up. Every figure is typed in by hand.
+# ---------------------------------------------------------------------------------------------
+
+STORED = (
+    "SELECT period_start, period_months, geography, referral_type, exploitation_type, "
+    "age_group, referring_agency, referrals FROM referrals ORDER BY ALL"
+)
+NOT_SPECIFIED = ("Not specified or unknown", "Not specified", "Not specified")
+
+
+def counts_line(upload: Upload) -> str:
+    return next(line for line in upload.summary().splitlines() if line.startswith("Rows read"))
+
+
+def test_a_table_with_one_breakdown_and_a_total_row_is_added_up(db, tmp_path):
+    """The quarter's Duty to Notify table by nationality: `Nationality,Total`, one row per
+    nationality and the publisher's Total row, which must never be added to its cells."""
+    path = builders.write_csv(
+        tmp_path / "dtn_by_nationality.csv",
+        [
+            ["Nationality", "Total"],
+            ["UK", 120],
+            ["Albania", 45],
+            ["Vietnam", 30],
+            ["Albania", 0],  # the same nationality twice: a duplicate, not a breakdown cell
+            ["Total", 195],
+        ],
+    )
+
+    upload = load(
+        path, db, period="2023 Q4", geography="England and Wales", referral_type="Duty to Notify"
+    )
+
+    assert query(db, STORED) == [
+        (dt.date(2023, 10, 1), 3, "England and Wales", "Duty to Notify", *NOT_SPECIFIED, 195)
+    ]
+    assert (upload.duplicates_folded, upload.breakdown_cells_added, upload.breakdown_sums) == (
+        1,
+        3,
+        1,
+    )
+    assert counts_line(upload) == (
+        "Rows read: 4; rows to store: 1; duplicates folded (the same row twice): 1; breakdown "
+        "cells added up (Nationality): 3 into 1; rows with problems skipped: 0; total rows not "
+        "counted: 1; notes and blank rows: 0."
+    )
+    assert [(c.header, c.field if c.stored else None, c.note) for c in upload.columns] == [
+        (
+            "Nationality",
+            None,
+            "not stored: a breakdown the dashboard does not keep, its cells added up",
+        ),
+        ("Total", "referrals", "stored"),
+    ]
+    assert upload.defaults_note() is None  # everything was given at upload
+
+
+def test_a_table_with_one_breakdown_and_no_period_is_refused_and_nothing_changes(db, tmp_path):
+    load(builders.referral_crosstab(tmp_path / "local.xlsx")[0], db)
+    before = snapshot(db)
+    path = builders.write_csv(
+        tmp_path / "dtn_by_nationality.csv",
+        [["Nationality", "Total"], ["UK", 120], ["Albania", 45], ["Total", 165]],
+    )
+
+    with pytest.raises(Refused) as refused:
+        load(path, db, referral_type="Duty to Notify")
+
+    assert refused.value.message == (
+        "The file has no column for period (looked for headers such as 'period', 'month', "
+        "'quarter', 'reporting period', 'period covered'). Add the column or give it at upload "
+        "(--period)."
+    )
+    assert snapshot(db) == before
+
+
+def long_series(tmp_path: Path, year: str = "Year", quarter: str = "Quarter") -> Path:
+    """NRM referrals by quarter since 2009, as published: each year's Total row, and a data
+    cell saying 'Total' in the breakdown columns of those rows."""
+    return builders.write_csv(
+        tmp_path / "nrm_referrals_by_quarter.csv",
+        [
+            [year, quarter, "Age at exploitation", "Location of exploitation", "NRM referrals"],
+            [2009, "Q2", "Adult", "UK", 50],
+            [2009, "Q2", "Child", "UK", 20],
+            [2009, "Q2", "Adult", "Overseas", 10],
+            [2009, "Q2", "Adult", "UK and overseas", 2],
+            [2009, "Q3", "Adult", "UK", 55],
+            [2009, "Q3", "Child", "Overseas", 0],
+            [2009, "Total", "Total", "Total", 137],
+            [2010, "Q1", "Not specified or unknown", "UK", 7],
+            [2010, "Total", "Total", "Total", 7],
+        ],
+        title_rows=["National Referral Mechanism referrals by quarter, UK, 2009 to 2010"],
+    )
+
+
+def test_a_long_series_takes_its_period_from_year_and_quarter_columns(db, tmp_path):
+    """Home Office quarters are calendar quarters (Q1 is January-March); the count header
+    'NRM referrals' names the referral type, the title names the area."""
+    upload = load(long_series(tmp_path), db)
+
+    assert query(db, STORED) == [
+        (dt.date(2009, 4, 1), 3, "UK", "NRM referral", "Not specified or unknown", "Adult",
+         "Not specified", 62),
+        (dt.date(2009, 4, 1), 3, "UK", "NRM referral", "Not specified or unknown", "Child",
+         "Not specified", 20),
+        (dt.date(2009, 7, 1), 3, "UK", "NRM referral", "Not specified or unknown", "Adult",
+         "Not specified", 55),
+        (dt.date(2009, 7, 1), 3, "UK", "NRM referral", "Not specified or unknown", "Child",
+         "Not specified", 0),
+        (dt.date(2010, 1, 1), 3, "UK", "NRM referral", "Not specified or unknown",
+         "Not specified", "Not specified", 7),
+    ]  # fmt: skip
+    assert total(db, "year(period_start) = 2009") == 137  # the publisher's Total row for 2009
+    assert upload.header_row == 3 and upload.subtotal_rows == 2
+    summary = upload.summary().splitlines()
+    assert summary[3:6] == [
+        "Geography UK: named in the file (row 1: 'National Referral Mechanism referrals by "
+        "quarter, UK, 2009 to 2010').",
+        "Referral type NRM referral: named in the file (row 1: 'National Referral Mechanism "
+        "referrals by quarter, UK, 2009 to 2010').",
+        "Rows read: 7; rows to store: 5; duplicates folded (the same row twice): 0; breakdown "
+        "cells added up (Location of exploitation): 3 into 1; rows with problems skipped: 0; "
+        "total rows not counted: 2; notes and blank rows: 0.",
+    ]
+    as_json = upload.as_dict()
+    assert as_json["named_in_file"]["geography"]["value"] == "UK"
+    assert as_json["defaults_used"] == {}
+    assert (as_json["duplicates_folded"], as_json["breakdown_cells_added"]) == (0, 3)
+
+
+def test_a_long_series_given_a_period_still_finds_its_header_not_a_total_row(db, tmp_path):
+    """The old advice was to give --period: the header search then settled on a data row
+    because it said 'Total'. A year-and-quarter file given a period loads the same."""
+    load(long_series(tmp_path), db, period="2009 Q2")
+    assert total(db) == 137 + 7
+    assert grouped(db, "period_start") == {
+        dt.date(2009, 4, 1): 82,
+        dt.date(2009, 7, 1): 55,
+        dt.date(2010, 1, 1): 7,
+    }
+
+
+@pytest.mark.parametrize(
+    ("year_header", "year", "second_header", "second", "start"),
+    [
+        ("Year", "2023", "Quarter", "Q1", dt.date(2023, 1, 1)),  # calendar: January-March
+        ("Year", "2023/24", "Quarter", "Q1", dt.date(2023, 4, 1)),  # financial: April-June
+        ("Financial year", "2023-24", "Quarter", "Q4", dt.date(2024, 1, 1)),
+        ("Year", "2023", "Quarter", "Jan to Mar", dt.date(2023, 1, 1)),
+        ("Financial year", "2023/24", "Month", "January", dt.date(2024, 1, 1)),
+        ("Financial year", "2023/24", "Month", "May", dt.date(2023, 5, 1)),
+    ],
+)
+def test_a_year_column_is_calendar_or_financial_as_the_file_says(
+    db, tmp_path, year_header, year, second_header, second, start
+):
+    path = builders.write_csv(
+        tmp_path / "dtn.csv",
+        [[year_header, second_header, "Notifications"], [year, second, 9]],
+    )
+    upload = load(path, db)
+    months = 1 if second_header == "Month" else 3
+    assert query(db, "SELECT period_start, period_months, referral_type FROM referrals") == [
+        (start, months, "Duty to Notify")  # 'Notifications' names the referral type
+    ]
+    assert upload.named_in_file["referral_type"].where == "column 'Notifications'"
+
+
+def test_a_single_year_under_financial_year_is_refused_not_guessed(db, tmp_path):
+    load(builders.referral_crosstab(tmp_path / "local.xlsx")[0], db)
+    before = snapshot(db)
+    path = builders.write_csv(
+        tmp_path / "dtn.csv",
+        [["Financial year", "Quarter", "Notifications"], ["2023", "Q1", 9]],
+    )
+
+    with pytest.raises(Refused) as refused:
+        load(path, db)
+
+    assert [str(p) for p in refused.value.problems] == [
+        "Sheet 'CSV', row 2, column 'Quarter': '2023 (which financial year?) Q1' is not a "
+        "period (expected a month such as Apr-25 or April 2025, a financial-year quarter such "
+        "as 2025/26 Q1, a calendar quarter such as 2022 Q2, or a financial year such as "
+        "2025/26)"
+    ]
+    assert snapshot(db) == before
+
+
+def test_a_total_cell_above_the_header_does_not_take_its_place(db, tmp_path):
+    """A headline 'Total, 1,234' above the table: a row with a figure in it is data."""
+    path = builders.write_csv(
+        tmp_path / "dtn_by_gender.csv",
+        [
+            ["Gender", "Total"],
+            ["Female", 400],
+            ["Male", 830],
+            ["Not specified or unknown", 4],
+            ["Total", "1,234"],
+        ],
+        title_rows=[
+            "Table 3: Duty to Notify reports by gender, England and Wales, January to March 2024",
+            "Total,1,234",  # replaced below by two cells
+        ],
+        notes_below=["Source: Home Office"],
+    )
+    text = path.read_text(encoding="utf-8").replace('"Total,1,234"', 'Total,"1,234"')
+    path.write_text(text, encoding="utf-8", newline="")
+
+    upload = load(path, db)
+
+    assert upload.header_row == 4
+    assert query(db, STORED) == [
+        (dt.date(2024, 1, 1), 3, "England and Wales", "Duty to Notify", *NOT_SPECIFIED, 1234)
+    ]
+    title = (
+        "row 1: 'Table 3: Duty to Notify reports by gender, England and Wales, January to "
+        "March 2024'"
+    )
+    assert upload.named_in_file_notes() == [
+        f"Period January to March 2024: named in the file ({title}).",
+        f"Geography England and Wales: named in the file ({title}).",
+        f"Referral type Duty to Notify: named in the file ({title}).",
+    ]
+    assert counts_line(upload) == (
+        "Rows read: 3; rows to store: 1; duplicates folded (the same row twice): 0; breakdown "
+        "cells added up (Gender): 3 into 1; rows with problems skipped: 0; total rows not "
+        "counted: 1; notes and blank rows: 1."
+    )
+
+
+def test_a_home_office_workbook_with_cover_contents_and_notes_sheets(db, tmp_path):
+    path = builders.home_office_workbook(
+        tmp_path / "nrm_statistics_2023.xlsx",
+        "Table_1",
+        [
+            "Table 1: NRM referrals for Essex Police by exploitation type and quarter, "
+            "January to December 2023 [note 1]",
+            "This worksheet contains one table. Some cells refer to notes which can be found in "
+            "the notes worksheet.",
+            "Source: Home Office, National Referral Mechanism statistics",
+        ],
+        [
+            ["Exploitation type", "Jan to Mar 2023", "Apr to Jun 2023", "Jul to Sep 2023",
+             "Oct to Dec 2023", "Total [note 2]"],
+            ["Criminal", 20, 25, 18, 22, 85],
+            ["Labour", 5, 4, 6, 5, 20],
+            ["Labour & Criminal", 1, 0, 2, 1, 4],
+            ["Sexual & Labour", 0, 1, 0, 0, 1],
+            ["Not specified or unknown [note 2]", 2, 1, 1, 3, 7],
+            ["Total", 28, 31, 27, 31, 117],
+        ],
+    )  # fmt: skip
+
+    upload = load(path, db)
+
+    assert (upload.sheet, upload.header_row, upload.kind_detected) == ("Table_1", 4, True)
+    by_quarter_and_type = query(
+        db,
+        "SELECT month(period_start), exploitation_type, referrals FROM referrals "
+        "WHERE geography = 'Essex Police force area' AND referral_type = 'NRM referral' "
+        "AND period_months = 3 AND year(period_start) = 2023 ORDER BY ALL",
+    )
+    assert by_quarter_and_type == [
+        (1, "Criminal", 20), (1, "Labour", 5), (1, "Multiple", 1),
+        (1, "Not specified or unknown", 2),
+        (4, "Criminal", 25), (4, "Labour", 4), (4, "Multiple", 1),
+        (4, "Not specified or unknown", 1),
+        (7, "Criminal", 18), (7, "Labour", 6), (7, "Multiple", 2),
+        (7, "Not specified or unknown", 1),
+        (10, "Criminal", 22), (10, "Labour", 5), (10, "Multiple", 1),
+        (10, "Not specified or unknown", 3),
+    ]  # fmt: skip
+    assert total(db) == 117  # the publisher's grand total; its Total row and column not counted
+    assert counts_line(upload) == (
+        "Rows read: 5; rows to store: 16; duplicates folded (the same row twice): 0; breakdown "
+        "cells added up (Exploitation type (combinations stored as Multiple)): 8 into 4; rows "
+        "with problems skipped: 0; total rows not counted: 1; notes and blank rows: 0."
+    )
+    assert upload.defaults_note() is None
+
+
+FORCE_TABLE = [
+    ["Exploitation type", "Age at exploitation", "Gender", "Number of referrals"],
+    ["Criminal", "Child", "Male", 30],
+    ["Criminal", "Child", "Female", 6],
+    ["Labour", "Adult", "Male", 20],
+    ["Labour", "Adult", "Male", 4],  # the same row twice: a duplicate, added up
+]
+
+
+def test_defaults_for_area_and_referral_type_are_said_before_saving(db, tmp_path):
+    """A force's 60 referrals with no area or type given would be stored as Colchester and
+    Other: the check says so, on the page and in --json, before anything is saved."""
+    from cams_data import upload_flow
+
+    path = builders.write_csv(tmp_path / "force_referrals.csv", FORCE_TABLE)
+    checked = upload_flow.check(
+        path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3")
+    )
+    upload = checked.upload
+
+    assert checked.can_save and upload.status == "preview"
+    assert query(db, "SELECT count(*) FROM uploads") == [(0,)]  # nothing saved yet
+    assert upload.defaults_used == {"geography": "Colchester", "referral_type": "Other"}
+    assert upload.defaults_note() == (
+        "Defaults used, as neither the file nor the upload gives them: geography Colchester, "
+        "referral type Other. If the figures are for another area or of another kind, give "
+        "them at upload."
+    )
+    assert upload.defaults_note(options_as="cli").endswith(
+        "give them at upload (--geography, --referral-type)."
+    )
+    assert upload.as_dict()["defaults_used"] == {
+        "geography": "Colchester",
+        "referral_type": "Other",
+    }
+    assert upload_flow.figures(upload) == {
+        "Rows read": "4",
+        "Rows to load": "2",
+        "Exact duplicates folded": "1",
+        "Breakdown cells added up": "2 into 1 figure",
+        "Rows already loaded it replaces": "0",
+        "Rows with problems": "0",
+        "Total and note rows not counted": "0",
+    }
+
+    saved = load(path, db, period="2023 Q3", geography="Essex Police force area",
+                 referral_type="NRM referral")  # fmt: skip
+
+    assert saved.defaults_used == {} and saved.defaults_note() is None
+    assert query(db, STORED) == [
+        (dt.date(2023, 7, 1), 3, "Essex Police force area", "NRM referral", "Criminal", "Child",
+         "Not specified", 36),
+        (dt.date(2023, 7, 1), 3, "Essex Police force area", "NRM referral", "Labour", "Adult",
+         "Not specified", 24),
+    ]  # fmt: skip
+
+
+def test_a_title_naming_two_areas_names_neither(db, tmp_path):
+    path = builders.write_csv(
+        tmp_path / "force_referrals.csv",
+        FORCE_TABLE,
+        title_rows=["NRM referrals, UK: Essex Police"],
+    )
+    upload = load(path, db, period="2023 Q3")
+    assert upload.named_in_file_notes() == [
+        "Referral type NRM referral: named in the file (row 1: 'NRM referrals, UK: Essex Police').",
+        "The file names more than one geography ('Essex Police force area' and 'UK').",
+    ]
+    assert upload.defaults_used == {"geography": "Colchester"}
+    assert grouped(db, "geography") == {"Colchester": 60}
