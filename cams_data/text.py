@@ -36,6 +36,8 @@ INVISIBLE = re.compile(
     "\ufeff\ufff9-\ufffb\ufffe\uffff\U000e0001\U000e0020-\U000e007f]"
 )
 LINE_SEPARATORS = re.compile("[\u2028\u2029]")  # a break between words: a space, not nothing
+# Either, in one character class: one scan of a column finds the cells to clean.
+_INVISIBLE_OR_SEPARATOR = INVISIBLE.pattern[:-1] + LINE_SEPARATORS.pattern[1:]
 
 
 def drop_invisible(value: str) -> str:
@@ -50,9 +52,7 @@ def drop_invisible_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     changed = 0
     for column in cells.columns:
         text = cells[column]
-        holds = text.str.contains(INVISIBLE.pattern, regex=True, na=False) | text.str.contains(
-            LINE_SEPARATORS.pattern, regex=True, na=False
-        )
+        holds = text.str.contains(_INVISIBLE_OR_SEPARATOR, regex=True, na=False)
         if not holds.any():
             continue
         changed += int(holds.sum())
