@@ -118,6 +118,11 @@ class Upload:
         out += self.named_in_file_notes()
         if defaults := self.defaults_note(options_as="cli"):
             out.append(defaults)
+        folded = (
+            "rows with the same labels added up"
+            if kind.sum_duplicates
+            else "duplicates folded (the same row twice)"
+        )
         added = (
             f"breakdown cells added up ({', '.join(self.breakdowns)}): "
             f"{self.breakdown_cells_added} into {self.breakdown_sums}; "
@@ -126,7 +131,7 @@ class Upload:
         )
         out.append(
             f"Rows read: {self.rows_read}; rows to store: {self.rows_loaded}; "
-            f"duplicates folded (the same row twice): {self.duplicates_folded}; {added}"
+            f"{folded}: {self.duplicates_folded}; {added}"
             f"rows with problems skipped: {self.rows_skipped}; total rows not counted: "
             f"{self.subtotal_rows}; notes and blank rows: {self.note_rows}."
         )

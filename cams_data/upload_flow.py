@@ -203,7 +203,11 @@ def figures(upload: Upload) -> dict[str, str]:
     return {
         "Rows read": f"{upload.rows_read:,}",
         f"Rows to load{per}": f"{upload.rows_loaded:,}",
-        "Exact duplicates folded": f"{upload.duplicates_folded:,}",
+        (
+            "Rows with the same labels added up"
+            if KINDS[upload.kind].sum_duplicates
+            else "Exact duplicates folded"
+        ): f"{upload.duplicates_folded:,}",
         **breakdowns,
         "Rows already loaded it replaces": f"{upload.rows_superseded:,}",
         "Rows with problems": f"{upload.rows_skipped:,}",

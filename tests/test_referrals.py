@@ -613,7 +613,7 @@ def test_a_table_with_one_breakdown_and_a_total_row_is_added_up(db, tmp_path):
         1,
     )
     assert counts_line(upload) == (
-        "Rows read: 4; rows to store: 1; duplicates folded (the same row twice): 1; breakdown "
+        "Rows read: 4; rows to store: 1; rows with the same labels added up: 1; breakdown "
         "cells added up (Nationality): 3 into 1; rows with problems skipped: 0; total rows not "
         "counted: 1; notes and blank rows: 0."
     )
@@ -693,7 +693,7 @@ def test_a_long_series_takes_its_period_from_year_and_quarter_columns(db, tmp_pa
         "quarter, UK, 2009 to 2010').",
         "Referral type NRM referral: named in the file (row 1: 'National Referral Mechanism "
         "referrals by quarter, UK, 2009 to 2010').",
-        "Rows read: 7; rows to store: 5; duplicates folded (the same row twice): 0; breakdown "
+        "Rows read: 7; rows to store: 5; rows with the same labels added up: 0; breakdown "
         "cells added up (Location of exploitation): 3 into 1; rows with problems skipped: 0; "
         "total rows not counted: 2; notes and blank rows: 0.",
     ]
@@ -797,7 +797,7 @@ def test_a_total_cell_above_the_header_does_not_take_its_place(db, tmp_path):
         f"Referral type Duty to Notify: named in the file ({title}).",
     ]
     assert counts_line(upload) == (
-        "Rows read: 3; rows to store: 1; duplicates folded (the same row twice): 0; breakdown "
+        "Rows read: 3; rows to store: 1; rows with the same labels added up: 0; breakdown "
         "cells added up (Gender): 3 into 1; rows with problems skipped: 0; total rows not "
         "counted: 1; notes and blank rows: 1."
     )
@@ -847,7 +847,7 @@ def test_a_home_office_workbook_with_cover_contents_and_notes_sheets(db, tmp_pat
     ]  # fmt: skip
     assert total(db) == 117  # the publisher's grand total; its Total row and column not counted
     assert counts_line(upload) == (
-        "Rows read: 5; rows to store: 16; duplicates folded (the same row twice): 0; breakdown "
+        "Rows read: 5; rows to store: 16; rows with the same labels added up: 0; breakdown "
         "cells added up (Exploitation type (combinations stored as Multiple)): 8 into 4; rows "
         "with problems skipped: 0; total rows not counted: 1; notes and blank rows: 0."
     )
@@ -892,7 +892,7 @@ def test_defaults_for_area_and_referral_type_are_said_before_saving(db, tmp_path
     assert upload_flow.figures(upload) == {
         "Rows read": "4",
         "Rows to load": "2",
-        "Exact duplicates folded": "1",
+        "Rows with the same labels added up": "1",
         "Breakdown cells added up": "2 into 1 figure",
         "Rows already loaded it replaces": "0",
         "Rows with problems": "0",
