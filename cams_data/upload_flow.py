@@ -17,7 +17,7 @@ import pandas as pd
 
 from cams_data import dashboard, export, formatting, indicators, periods, settings, store
 from cams_data.disclosure import Audience
-from cams_data.ingest import Upload, ingest, save_checked
+from cams_data.ingest import Upload, UploadRequest, ingest, save_checked
 from cams_data.kinds import KINDS, REFERRAL_TYPE_NAMES
 from cams_data.problems import MissingColumn, Problem, Refused
 from cams_data.store import DatabaseBusy
@@ -101,7 +101,7 @@ def _checked(file_name: str, run: Callable[[], Upload]) -> Checked:
 
 
 def _ingest(data: bytes, file_name: str, **given) -> Checked:
-    return _checked(file_name, lambda: ingest(data, file_name, **given))
+    return _checked(file_name, lambda: ingest(UploadRequest(data, file_name, **given)))
 
 
 def check(

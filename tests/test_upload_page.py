@@ -268,7 +268,7 @@ def test_a_check_overtaken_by_another_upload_is_refused_at_save_and_changes_noth
     """Monthly figures checked, then the same months loaded as a quarter: saving the check is
     refused with the reason, as a fresh upload would be."""
     from cams_data import upload_flow
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
 
     header = ["Month", "Referral type", "Type of exploitation", "Age group", "Count"]
     months = builders.write_csv(
@@ -281,7 +281,7 @@ def test_a_check_overtaken_by_another_upload_is_refused_at_save_and_changes_noth
     )
     checked = upload_flow.check(months.read_bytes(), months.name, db=db)
     assert checked.can_save and checked.upload.rows_loaded == 3
-    ingest(quarter.read_bytes(), quarter.name, db=db)
+    ingest(UploadRequest(quarter.read_bytes(), quarter.name, db=db))
     before = snapshot(db)
 
     saved = upload_flow.save(months.read_bytes(), months.name, db=db, who="officer",
