@@ -1,9 +1,12 @@
 """Upload: check each spreadsheet before anything is saved, then save it; undo an upload."""
 
+import dataclasses
+
 import streamlit as st
 
 from cams_data import cache, roles, settings, templates, ui, upload_flow
 from cams_data.formatting import markdown_literal
+from cams_data.ingest import UploadRequest
 from cams_data.kinds import KINDS
 from cams_data.validate import Options
 
@@ -61,7 +64,18 @@ for number, file in enumerate(files or []):
         skip = st.session_state.get(f"skip-{number}", False)
         options = Options(**{k: v or None for k, v in given.items()})
         mapping = st.session_state.get(f"mapping-{number}")
-        checked = ui.checked(data, file.name, kind, sheet, options, skip, mapping)
+        request = UploadRequest(
+            data,
+            file.name,
+            db=db,
+            kind=kind,
+            sheet=sheet,
+            options=options,
+            skip_invalid=skip,
+            mapping=mapping,
+            uploaded_by=person.who,
+        )
+        checked = ui.checked(request)
         upload = checked.upload
         if upload is not None and upload.kind != shown_kind and kind is None:
             st.session_state[f"detected-{number}"] = upload.kind
@@ -153,19 +167,10 @@ for number, file in enumerate(files or []):
             bar = st.progress(0.0, text="Starting")
             quarter = upload_flow.headline_period(db, upload)
             before = upload_flow.headline(db, quarter)
-            saved = upload_flow.save(
-                data,
-                file.name,
-                checked=checked,
-                db=db,
-                who=person.who,
-                kind=kind,
-                sheet=sheet,
-                options=options,
-                skip_invalid=skip,
-                mapping=mapping,
-                progress=lambda fraction, what, bar=bar: bar.progress(fraction, text=what),
+            showing_progress = dataclasses.replace(
+                request, progress=lambda fraction, what, bar=bar: bar.progress(fraction, text=what)
             )
+            saved = upload_flow.save(showing_progress, checked)
             if saved.can_save:
                 done = saved.upload
                 st.session_state["undo"] = done.upload_id  # the undo list below offers it

@@ -870,7 +870,7 @@ def test_defaults_for_area_and_referral_type_are_said_before_saving(db, tmp_path
 
     path = builders.write_csv(tmp_path / "force_referrals.csv", FORCE_TABLE)
     checked = upload_flow.check(
-        path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3")
+        UploadRequest(path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3"))
     )
     upload = checked.upload
 
