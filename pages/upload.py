@@ -1,8 +1,10 @@
 """Upload: check each spreadsheet before anything is saved, then save it; undo an upload."""
 
 import dataclasses
+from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cams_data import cache, roles, settings, templates, ui, upload_flow
 from cams_data.formatting import markdown_literal
@@ -37,7 +39,10 @@ files = st.file_uploader(
     key="files",
 )
 
-for number, file in enumerate(files or []):
+
+def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
+    """One uploaded file: the choices about it, what was understood, its problems, the column
+    mapping and Save. Its widgets' keys end in `number`, its place among the files."""
     data = file.getvalue()
     with st.container(border=True):
         st.subheader(markdown_literal(file.name))
@@ -73,7 +78,7 @@ for number, file in enumerate(files or []):
             options=options,
             skip_invalid=skip,
             mapping=mapping,
-            uploaded_by=person.who,
+            uploaded_by=who,
         )
         checked = ui.checked(request)
         upload = checked.upload
@@ -168,7 +173,7 @@ for number, file in enumerate(files or []):
             quarter = upload_flow.headline_period(db, upload)
             before = upload_flow.headline(db, quarter)
             showing_progress = dataclasses.replace(
-                request, progress=lambda fraction, what, bar=bar: bar.progress(fraction, text=what)
+                request, progress=lambda fraction, what: bar.progress(fraction, text=what)
             )
             saved = upload_flow.save(showing_progress, checked)
             if saved.can_save:
@@ -189,6 +194,10 @@ for number, file in enumerate(files or []):
                     st.dataframe(changes, hide_index=True, key=f"changes-{number}")
             else:
                 st.error(markdown_literal(f"Not saved: {saved.refusal}"), icon=":material/error:")
+
+
+for number, file in enumerate(files or []):
+    check_and_save(number, file, db, person.who)
 
 st.header("Upload history")
 history = cache.get(upload_flow.history)
