@@ -420,7 +420,7 @@ def build_database(rows: int, rebuild: bool) -> tuple[Path, float, bool, dict[st
     Returns (path, seconds the uploads took, whether it was reused, rows in each view).
     """
     from cams_data import store
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
     from cams_data.validate import Options
 
     start = time.perf_counter()
@@ -440,7 +440,11 @@ def build_database(rows: int, rebuild: bool) -> tuple[Path, float, bool, dict[st
         stale.unlink()
     start = time.perf_counter()
     for path, kind, options in files:
-        ingest(path.read_bytes(), path.name, db=db, kind=kind, options=Options(**options))
+        ingest(
+            UploadRequest(
+                path.read_bytes(), path.name, db=db, kind=kind, options=Options(**options)
+            )
+        )
     seconds = time.perf_counter() - start
     with store.connect(db, read_only=True) as con:
         counts = store.row_counts(con)

@@ -22,6 +22,7 @@ Usage: python bench/upload.py [--rows N] [--repeat N]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -31,7 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -126,33 +127,38 @@ def recording_ingests() -> Iterator[list[dict]]:
     from cams_data import upload_flow
 
     calls: list[dict] = []
-    real = {"ingest": upload_flow.ingest, "save_checked": upload_flow.save_checked}
+    real_ingest, real_save_checked = upload_flow.ingest, upload_flow.save_checked
 
-    def recording(name: str):
-        def recorded(*args, progress=None, **kwargs):
-            call = {"save": kwargs.get("save", True), "how": name, "steps": []}
-            start = time.perf_counter()
+    @contextmanager
+    def recording(how: str, save: bool, progress) -> Iterator[Callable[[float, str], None]]:
+        """Time one call and note its steps, passed on to the page's progress bar."""
+        call = {"save": save, "how": how, "steps": []}
+        start = time.perf_counter()
 
-            def step(fraction: float, what: str) -> None:
-                call["steps"].append((round(time.perf_counter() - start, 3), fraction, what))
-                if progress is not None:
-                    progress(fraction, what)
+        def step(fraction: float, what: str) -> None:
+            call["steps"].append((round(time.perf_counter() - start, 3), fraction, what))
+            if progress is not None:
+                progress(fraction, what)
 
-            try:
-                return real[name](*args, progress=step, **kwargs)
-            finally:
-                call["seconds"] = time.perf_counter() - start
-                calls.append(call)
+        try:
+            yield step
+        finally:
+            call["seconds"] = time.perf_counter() - start
+            calls.append(call)
 
-        return recorded
+    def ingest(request):
+        with recording("ingest", request.save, request.progress) as step:
+            return real_ingest(dataclasses.replace(request, progress=step))
 
-    for name in real:
-        setattr(upload_flow, name, recording(name))
+    def save_checked(checked, *, progress=None, **where):
+        with recording("save_checked", True, progress) as step:
+            return real_save_checked(checked, progress=step, **where)
+
+    upload_flow.ingest, upload_flow.save_checked = ingest, save_checked
     try:
         yield calls
     finally:
-        for name, function in real.items():
-            setattr(upload_flow, name, function)
+        upload_flow.ingest, upload_flow.save_checked = real_ingest, real_save_checked
 
 
 def _no_exception(app, what: str) -> None:

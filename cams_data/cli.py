@@ -164,7 +164,7 @@ def _ingest(args, db: Path) -> int:
         raise Refused(str(args.file), "There is no such file.")
     data = args.file.read_bytes()
     reading = Reading(data, args.file.name, settings.config())  # refuses a bad file at once
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
     from cams_data.validate import Options
 
     options = Options(
@@ -175,15 +175,17 @@ def _ingest(args, db: Path) -> int:
         geography=args.geography,
     )
     upload = ingest(
-        data,
-        args.file.name,
-        db=db,
-        kind=args.kind,
-        options=options,
-        sheet=args.sheet,
-        skip_invalid=args.skip_invalid,
-        save=not args.dry_run,
-        reading=reading,
+        UploadRequest(
+            data,
+            args.file.name,
+            db=db,
+            kind=args.kind,
+            options=options,
+            sheet=args.sheet,
+            skip_invalid=args.skip_invalid,
+            save=not args.dry_run,
+            reading=reading,
+        )
     )
     print(json.dumps(upload.as_dict(), indent=2, default=str) if args.json else upload.summary())
     return 0

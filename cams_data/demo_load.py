@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cams_data import settings, store
 from cams_data.demo import write_demo_files
-from cams_data.ingest import Upload, ingest, rollback
+from cams_data.ingest import Upload, UploadRequest, ingest, rollback
 from cams_data.validate import Options
 
 DEMO_USER = "demo"
@@ -17,13 +17,15 @@ def load_demo(db: Path, out_dir: Path | None = None) -> list[Upload]:
     files = write_demo_files(out_dir or settings.DEMO_DIR)
     return [
         ingest(
-            demo.path.read_bytes(),
-            demo.path.name,
-            db=db,
-            kind=demo.kind,
-            options=Options(**demo.options),
-            is_demo=True,
-            uploaded_by=DEMO_USER,
+            UploadRequest(
+                demo.path.read_bytes(),
+                demo.path.name,
+                db=db,
+                kind=demo.kind,
+                options=Options(**demo.options),
+                is_demo=True,
+                uploaded_by=DEMO_USER,
+            )
         )
         for demo in files
     ]

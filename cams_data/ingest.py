@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +31,43 @@ from cams_data.validate import NamedInFile, Options, Validated, validate
 
 PREVIEW_ROWS = 20
 COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    """One file to upload and everything said about it: what `ingest` reads, checks and saves.
+
+    The file: `data`, its bytes, and `file_name`, whose extension says how to read them; `db`,
+    the database to save into (the first save creates it).
+    What the officer chose, each found from the file when None: `kind` (a name in KINDS, else
+    detected from the headers), `sheet` (else the one holding a kind's table), `options` (values
+    for the whole file it lacks: organisation, period, wave...) and `mapping` (header -> field,
+    from the mapping form, else as remembered for the same headers); and `skip_invalid`, to load
+    only the valid rows of a file with row problems.
+    Who: `uploaded_by` is recorded with the upload (the system's user when None); `is_demo`
+    marks demo data, which `remove_demo` takes away in one step.
+    `save` False only checks: the rows are written in a transaction that is rolled back, so what
+    is shown is exactly what saving gives. `today` is the date the file's dates are reckoned
+    against (defaults, plausible dates); the real date when None. `progress(fraction, what)` is
+    told as each step starts, for a progress bar. `reading` is the file's `Reading` when the
+    caller has already started one (the CLI, to import meanwhile).
+    """
+
+    data: bytes
+    file_name: str
+    _: KW_ONLY
+    db: Path
+    kind: str | None = None
+    sheet: str | None = None
+    options: Options | None = None
+    mapping: dict[str, str] | None = None
+    skip_invalid: bool = False
+    uploaded_by: str | None = None
+    is_demo: bool = False
+    save: bool = True
+    today: date | None = None
+    progress: Callable[[float, str], None] | None = None
+    reading: Reading | None = None
 
 
 @dataclass
@@ -234,33 +271,16 @@ class Upload:
         }
 
 
-def ingest(
-    data: bytes,
-    file_name: str,
-    *,
-    db: Path,
-    kind: str | None = None,
-    options: Options | None = None,
-    sheet: str | None = None,
-    skip_invalid: bool = False,
-    is_demo: bool = False,
-    uploaded_by: str | None = None,
-    save: bool = True,
-    mapping: dict[str, str] | None = None,
-    today: date | None = None,
-    progress: Callable[[float, str], None] | None = None,
-    reading: Reading | None = None,
-) -> Upload:
-    """Read and validate a file in full, then (when `save`) store it in one transaction.
+def ingest(request: UploadRequest) -> Upload:
+    """Read and validate a file in full, then (unless only checking) store it in one transaction.
 
-    `progress(fraction, what)` is told as each step starts, for a progress bar. A refusal over
-    row problems or a missing column carries what was understood of the file as
-    `refusal.upload`, and one over a missing column says which (`refusal.missing`). `reading` is the
-    file's `Reading` when the caller has already started one (the CLI, to import meanwhile).
+    A refusal over row problems or a missing column carries what was understood of the file as
+    `refusal.upload`, and one over a missing column says which (`refusal.missing`).
     """
-    step = progress or (lambda fraction, what: None)
-    options = options or Options()
-    today = today or date.today()
+    file_name, db, kind, mapping = request.file_name, request.db, request.kind, request.mapping
+    step = request.progress or (lambda fraction, what: None)
+    options = request.options or Options()
+    today = request.today or date.today()
     config = settings.config()
     if kind and kind not in KINDS:
         raise Refused(
@@ -269,8 +289,8 @@ def ingest(
             f"(expected one of: {', '.join(KINDS)}).",
         )
     step(0.05, "Reading the file")
-    workbook = (reading or Reading(data, file_name, config)).workbook()
-    chosen = _choose_sheet(workbook.sheets, sheet, kind, file_name, mapping)
+    workbook = (request.reading or Reading(request.data, file_name, config)).workbook()
+    chosen = _choose_sheet(workbook.sheets, request.sheet, kind, file_name, mapping)
     header_key = store.header_key(header_texts(chosen))
     remembered = False
     if mapping is None and Path(db).exists():  # a refused file never creates the database
@@ -335,8 +355,8 @@ def ingest(
     given = options.given()
     upload = understood(validated)
     identity = json.dumps({"sheet": shaped.sheet, **given}, sort_keys=True)
-    upload.pending = Pending(the_kind, rows, hashlib.sha256(data).hexdigest(), identity)
-    if validated.problems and not (skip_invalid and the_kind.allows_partial):
+    upload.pending = Pending(the_kind, rows, hashlib.sha256(request.data).hexdigest(), identity)
+    if validated.problems and not (request.skip_invalid and the_kind.allows_partial):
         them = "it" if len(validated.problems) == 1 else "them"
         advice = (
             f" Correct {them} and upload again, or load only the valid rows."
@@ -359,7 +379,12 @@ def ingest(
             f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
         )
     return _store(
-        upload, db, save=save, is_demo=is_demo, who=uploaded_by or getpass.getuser(), step=step
+        upload,
+        db,
+        save=request.save,
+        is_demo=request.is_demo,
+        who=request.uploaded_by or getpass.getuser(),
+        step=step,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
@@ -16,6 +17,10 @@ from cams_data.disclosure import Audience
 from cams_data.formatting import markdown_literal
 from cams_data.kinds import KINDS
 from cams_data.periods import ReportingPeriod
+
+if TYPE_CHECKING:  # hints only: the other pages need not import the upload path
+    from cams_data.ingest import UploadRequest
+    from cams_data.upload_flow import Checked
 
 ALL_ORGANISATIONS = "All organisations"
 HELPLINE = (
@@ -257,32 +262,31 @@ def require(role: str) -> roles.Access:
     return person
 
 
-def checked(data: bytes, file_name: str, kind, sheet, options, skip: bool, mapping=None):
+def checked(request: UploadRequest) -> Checked:
     """A file's check, kept for this session until the file, a choice or the database changes."""
     from cams_data import upload_flow
 
-    path = settings.db_path()
-    given = tuple(sorted(options.given().items()))
-    chosen = tuple(sorted((mapping or {}).items()))
-    key = (file_name, hash(data), kind, sheet, given, skip, chosen, cache.version(path))
+    given = tuple(sorted(request.options.given().items()))
+    chosen = tuple(sorted((request.mapping or {}).items()))
+    key = (
+        request.file_name,
+        hash(request.data),
+        request.kind,
+        request.sheet,
+        given,
+        request.skip_invalid,
+        chosen,
+        cache.version(request.db),
+    )
     done = st.session_state.setdefault("_checked", {})
     if key not in done:
-        with st.spinner(f"Checking {file_name}"):
+        with st.spinner(f"Checking {request.file_name}"):
             if len(done) > 20:
                 done.clear()
             for (name, *_), earlier in done.items():
-                if name == file_name and earlier.upload is not None:
+                if name == request.file_name and earlier.upload is not None:
                     earlier.upload.pending = None  # only the latest check keeps its rows
-            done[key] = upload_flow.check(
-                data,
-                file_name,
-                db=path,
-                kind=kind,
-                sheet=sheet,
-                options=options,
-                skip_invalid=skip,
-                mapping=mapping,
-            )
+            done[key] = upload_flow.check(request)
     return done[key]
 
 

@@ -8,6 +8,7 @@ and Save writes the rows that check validated (`ingest.save_checked`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +18,10 @@ import pandas as pd
 
 from cams_data import dashboard, export, formatting, indicators, periods, settings, store
 from cams_data.disclosure import Audience
-from cams_data.ingest import Upload, ingest, save_checked
+from cams_data.ingest import Upload, UploadRequest, ingest, save_checked
 from cams_data.kinds import KINDS, REFERRAL_TYPE_NAMES
 from cams_data.problems import MissingColumn, Problem, Refused
 from cams_data.store import DatabaseBusy
-from cams_data.validate import Options
 
 # What an officer gives at upload, per kind, when the file lacks it.
 OPTIONS_FOR_KIND = {
@@ -100,59 +100,30 @@ def _checked(file_name: str, run: Callable[[], Upload]) -> Checked:
     return Checked(file_name, upload, None, upload.problems)
 
 
-def _ingest(data: bytes, file_name: str, **given) -> Checked:
-    return _checked(file_name, lambda: ingest(data, file_name, **given))
-
-
-def check(
-    data: bytes,
-    file_name: str,
-    *,
-    db: Path,
-    kind: str | None = None,
-    sheet: str | None = None,
-    options: Options | None = None,
-    skip_invalid: bool = False,
-    mapping: dict[str, str] | None = None,
-) -> Checked:
+def check(request: UploadRequest) -> Checked:
     """Read, validate and count a file as saving would, and save nothing."""
-    return _ingest(
-        data,
-        file_name,
-        db=db,
-        kind=kind,
-        sheet=sheet,
-        options=options,
-        skip_invalid=skip_invalid,
-        mapping=mapping,
-        save=False,
-    )
+    only_checking = dataclasses.replace(request, save=False)
+    return _checked(request.file_name, lambda: ingest(only_checking))
 
 
-def save(
-    data: bytes,
-    file_name: str,
-    *,
-    db: Path,
-    who: str,
-    progress: Callable[[float, str], None] | None = None,
-    checked: Checked | None = None,
-    **choices,
-) -> Checked:
+def save(request: UploadRequest, checked: Checked | None = None) -> Checked:
     """Save a file in one transaction; a refusal leaves the database exactly as it was.
 
     Given the file's `checked` result, what the check showed is what is saved: its validated
     rows are written as they are, without reading the file again (a large export saves in a
     fraction of the time). Otherwise, or when the check no longer holds its rows, the file is
-    read again with `choices` (kind, sheet, options, skip_invalid, mapping), as `check` was.
+    read again with the request's choices, as `check` was.
     Column choices made in the mapping form are remembered for this header row, so the next file
     with the same headers loads without asking."""
     if checked is not None and checked.can_save and checked.upload.pending is not None:
         upload = checked.upload
         return _checked(
-            file_name, lambda: save_checked(upload, db=db, uploaded_by=who, progress=progress)
+            request.file_name,
+            lambda: save_checked(
+                upload, db=request.db, uploaded_by=request.uploaded_by, progress=request.progress
+            ),
         )
-    return _ingest(data, file_name, db=db, uploaded_by=who, progress=progress, **choices)
+    return _checked(request.file_name, lambda: ingest(request))
 
 
 def file_headers(data: bytes, file_name: str, sheet: str | None = None) -> list[str]:

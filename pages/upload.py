@@ -1,9 +1,14 @@
 """Upload: check each spreadsheet before anything is saved, then save it; undo an upload."""
 
+import dataclasses
+from pathlib import Path
+
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from cams_data import cache, roles, settings, templates, ui, upload_flow
 from cams_data.formatting import markdown_literal
+from cams_data.ingest import UploadRequest
 from cams_data.kinds import KINDS
 from cams_data.validate import Options
 
@@ -34,7 +39,10 @@ files = st.file_uploader(
     key="files",
 )
 
-for number, file in enumerate(files or []):
+
+def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
+    """One uploaded file: the choices about it, what was understood, its problems, the column
+    mapping and Save. Its widgets' keys end in `number`, its place among the files."""
     data = file.getvalue()
     with st.container(border=True):
         st.subheader(markdown_literal(file.name))
@@ -61,7 +69,18 @@ for number, file in enumerate(files or []):
         skip = st.session_state.get(f"skip-{number}", False)
         options = Options(**{k: v or None for k, v in given.items()})
         mapping = st.session_state.get(f"mapping-{number}")
-        checked = ui.checked(data, file.name, kind, sheet, options, skip, mapping)
+        request = UploadRequest(
+            data,
+            file.name,
+            db=db,
+            kind=kind,
+            sheet=sheet,
+            options=options,
+            skip_invalid=skip,
+            mapping=mapping,
+            uploaded_by=who,
+        )
+        checked = ui.checked(request)
         upload = checked.upload
         if upload is not None and upload.kind != shown_kind and kind is None:
             st.session_state[f"detected-{number}"] = upload.kind
@@ -153,19 +172,10 @@ for number, file in enumerate(files or []):
             bar = st.progress(0.0, text="Starting")
             quarter = upload_flow.headline_period(db, upload)
             before = upload_flow.headline(db, quarter)
-            saved = upload_flow.save(
-                data,
-                file.name,
-                checked=checked,
-                db=db,
-                who=person.who,
-                kind=kind,
-                sheet=sheet,
-                options=options,
-                skip_invalid=skip,
-                mapping=mapping,
-                progress=lambda fraction, what, bar=bar: bar.progress(fraction, text=what),
+            showing_progress = dataclasses.replace(
+                request, progress=lambda fraction, what: bar.progress(fraction, text=what)
             )
+            saved = upload_flow.save(showing_progress, checked)
             if saved.can_save:
                 done = saved.upload
                 st.session_state["undo"] = done.upload_id  # the undo list below offers it
@@ -184,6 +194,10 @@ for number, file in enumerate(files or []):
                     st.dataframe(changes, hide_index=True, key=f"changes-{number}")
             else:
                 st.error(markdown_literal(f"Not saved: {saved.refusal}"), icon=":material/error:")
+
+
+for number, file in enumerate(files or []):
+    check_and_save(number, file, db, person.who)
 
 st.header("Upload history")
 history = cache.get(upload_flow.history)

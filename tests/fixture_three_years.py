@@ -60,7 +60,7 @@ from pathlib import Path
 
 import builders
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.validate import Options
 
 CCC = "Colchester City Council"
@@ -398,7 +398,7 @@ def load(db: Path, folder: Path) -> dict:
     by wave (to check against EXPECTED's)."""
 
     def put(path: Path, **kwargs) -> None:
-        ingest(path.read_bytes(), path.name, db=db, **kwargs)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, **kwargs))
 
     for year in (2023, 2024, 2025):
         rows = _establishment(year)

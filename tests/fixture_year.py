@@ -26,7 +26,7 @@ from pathlib import Path
 
 import builders
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.validate import Options
 
 CCC = "Colchester City Council"
@@ -135,7 +135,7 @@ def load(db: Path, folder: Path) -> dict:
     """Load the year into `db`; returns the survey exports' expected figures by wave."""
 
     def put(path: Path, **kwargs) -> None:
-        ingest(path.read_bytes(), path.name, db=db, **kwargs)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, **kwargs))
 
     put(builders.write_xlsx(folder / "establishment.xlsx", ESTABLISHMENT,
                             title_rows=["Establishment at 1 April 2025"]))  # fmt: skip

@@ -18,7 +18,7 @@ import pytest
 from conftest import metrics, open_page
 
 from cams_data import action_plan, indicators, periods, store
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 
 PAGE = "pages/action_plan.py"
 HEADER = ["Ref", "Objective", "Action", "Lead", "Due date", "Status", "Last updated"]
@@ -66,7 +66,7 @@ def tracker(db, tmp_path) -> Path:
         sheet="Action plan",
         title_rows=["CAMS Partnership action plan 2025-26 - progress tracker"],
     )
-    upload = ingest(path.read_bytes(), path.name, db=db)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     assert upload.kind == "actions"
     return db
 
@@ -184,7 +184,7 @@ def test_page_on_an_empty_database(db):
 
 def test_page_when_only_other_kinds_are_loaded(db, tmp_path):
     path, _ = builders.forms_survey_export(tmp_path / "survey.xlsx", respondents=12)
-    ingest(path.read_bytes(), path.name, db=db, kind="survey")
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db, kind="survey"))
     app = open_page(PAGE)
     assert "No action plan yet" in app.info[0].value
     assert not app.metric and not app.table
@@ -194,7 +194,7 @@ def test_page_shows_overdue_at_the_period_end(tracker, tmp_path):
     # the sidebar offers the periods the dated kinds reach: referrals from April 2025 make
     # 2025/26-Q1 and Q2 choosable as well as the tracker's Q3
     path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
-    ingest(path.read_bytes(), path.name, db=tracker)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=tracker))
     app = open_page(PAGE, period="2025/26-Q3")  # ends 31/12/2025, before today
     shown = metrics(app)
     assert shown["Actions"] == "8"
@@ -254,7 +254,7 @@ OCTOBER = [  # the same tracker on 15/10/2025: the SPOC done in October, the pat
 def two_trackers(db, tmp_path) -> Path:
     for name, rows in (("tracker_2025-09.xlsx", SEPTEMBER), ("tracker_2025-10.xlsx", OCTOBER)):
         path = builders.write_xlsx(tmp_path / name, rows, title_rows=["CAMS action plan"])
-        assert ingest(path.read_bytes(), path.name, db=db).kind == "actions"
+        assert ingest(UploadRequest(path.read_bytes(), path.name, db=db)).kind == "actions"
     return db
 
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, query, snapshot
 
 from cams_data import cli, settings
-from cams_data.ingest import ingest, rollback
+from cams_data.ingest import UploadRequest, ingest, rollback
 from cams_data.kinds import KINDS
 
 VIEWS = [*KINDS, "uploads"]  # not the audit log: a backup and a restore each add a line
@@ -143,8 +143,16 @@ def backdate(db: Path, upload_id: int, when: datetime) -> None:
 def test_purge_erases_old_rolled_back_and_superseded_rows_never_current(db, tmp_path, capsys):
     old, recent = datetime(2018, 5, 1), datetime.now() - timedelta(days=30)
     for n, value in enumerate((10, 20, 30), start=1):  # each replaces the one before
-        ingest(measures_file(tmp_path / f"m{n}.csv", value).read_bytes(), f"m{n}.csv", db=db)
-    ingest(measures_file(tmp_path / "m4.csv", 7, "2019/20 Q2").read_bytes(), "m4.csv", db=db)
+        ingest(
+            UploadRequest(
+                measures_file(tmp_path / f"m{n}.csv", value).read_bytes(), f"m{n}.csv", db=db
+            )
+        )
+    ingest(
+        UploadRequest(
+            measures_file(tmp_path / "m4.csv", 7, "2019/20 Q2").read_bytes(), "m4.csv", db=db
+        )
+    )
     rollback(db, 4)
     backdate(db, 1, old)  # superseded, old: purged
     backdate(db, 2, recent)  # superseded but recent: kept

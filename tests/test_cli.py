@@ -16,7 +16,7 @@ import pytest
 from conftest import REAL, needs_shared, query, snapshot
 from openpyxl import load_workbook
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,7 +166,8 @@ def test_uploads_lists_every_upload(db, crosstab, tmp_path):
     path, _ = crosstab
     training, _ = builders.messy_training_export(tmp_path / "learning_pool.xlsx", people=8)
     assert cams("ingest", path, db=db).returncode == 0
-    ingest(training.read_bytes(), training.name, db=db)  # as the app would; the same OS user
+    # as the app would; the same OS user
+    ingest(UploadRequest(training.read_bytes(), training.name, db=db))
 
     table = cams("uploads", db=db)
     listed = cams("uploads", "--json", db=db)
@@ -194,7 +195,7 @@ def test_uploads_lists_every_upload(db, crosstab, tmp_path):
 
 def test_rollback_marks_the_upload_and_refuses_unknown_ids(db, crosstab):
     path, _ = crosstab
-    upload = ingest(path.read_bytes(), path.name, db=db)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     rows = query(db, "SELECT count(*) FROM referrals")[0][0]
 
     result = cams("rollback", upload.upload_id, db=db)
@@ -252,7 +253,7 @@ def test_template_for_every_kind_loads_back_as_that_kind(db, tmp_path, kind):
             names = ",".join(f.category_names)
             assert any(names in formula for formula in lists), f"no drop-down for {f.name}"
     # The template with its example row is a file the loader understands, as that kind.
-    upload = ingest(out.read_bytes(), out.name, db=db, save=False)
+    upload = ingest(UploadRequest(out.read_bytes(), out.name, db=db, save=False))
     assert upload.kind == kind and upload.kind_detected
     assert upload.rows_loaded == 1 and not upload.problems
 

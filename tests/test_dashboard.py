@@ -8,12 +8,12 @@ import builders
 
 from cams_data import dashboard, disclosure, indicators, periods, store
 from cams_data.disclosure import Audience
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 
 
 def test_a_survey_alone_offers_the_periods_of_its_waves(db, tmp_path):
     path, _ = builders.forms_survey_export(tmp_path / "survey.xlsx", wave_month=(2024, 10))
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     with store.connect(db, read_only=True) as con:
         choices = dashboard.period_choices(con, today=date(2026, 11, 24))
     assert choices == ["2024/25", "2024/25-Q3"]

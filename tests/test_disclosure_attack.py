@@ -35,7 +35,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from cams_data import dashboard, disclosure, indicators, periods, statement
 from cams_data import referral_figures as rf
 from cams_data.disclosure import Audience
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.periods import ReportingPeriod
 from cams_data.validate import Options
 
@@ -102,7 +102,7 @@ def log_db(tmp_path_factory) -> Path:
             (log, Options()),
             (wider, Options(geography="Essex Police force area", referral_type="NRM referral")),
         ):
-            upload = ingest(path.read_bytes(), path.name, db=db, options=options)
+            upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db, options=options))
             assert upload.status == "loaded", upload
     return db
 
@@ -413,7 +413,7 @@ def measures_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("attack_measures")
     with database_in(folder) as db:
         path = builders.write_csv(folder / "partner_returns.csv", measures_log())
-        assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+        assert ingest(UploadRequest(path.read_bytes(), path.name, db=db)).status == "loaded"
     return db
 
 

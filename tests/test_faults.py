@@ -25,7 +25,7 @@ import pytest
 from conftest import query, snapshot
 from streamlit.testing.v1 import AppTest
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -56,7 +56,7 @@ def no_traceback(result: subprocess.CompletedProcess) -> None:
 def database_with_one_upload(db: Path, folder: Path) -> Path:
     """A small training export loaded, so that the database exists at its smallest size."""
     small, _ = builders.messy_training_export(folder / "small.xlsx", people=20)
-    ingest(small.read_bytes(), small.name, db=db)
+    ingest(UploadRequest(small.read_bytes(), small.name, db=db))
     return db
 
 

@@ -13,7 +13,7 @@ import builders as b
 import pytest
 from conftest import query, snapshot
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.problems import Refused
 
 STAFF = [
@@ -28,7 +28,7 @@ REFERRAL_HEADER = ["Quarter", "Referral type", "Type of exploitation", "Age grou
 def loaded(db, tmp_path) -> Path:
     """A database already holding one upload, so that 'unchanged' means something."""
     path = b.write_csv(tmp_path / "staff.csv", STAFF)
-    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+    assert ingest(UploadRequest(path.read_bytes(), path.name, db=db)).status == "loaded"
     return db
 
 
@@ -36,7 +36,7 @@ def refused(db: Path, path: Path, **kwargs) -> Refused:
     """The upload's refusal, checked to name the file and to have changed nothing."""
     before = snapshot(db)
     with pytest.raises(Refused) as caught:
-        ingest(path.read_bytes(), path.name, db=db, **kwargs)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, **kwargs))
     assert str(caught.value).startswith(f"{path.name}: ")
     assert "Traceback" not in str(caught.value) and "Error" not in str(caught.value)
     assert snapshot(db) == before
@@ -63,7 +63,7 @@ def test_text_shaped_like_a_period_that_names_no_month_is_just_text(loaded, tmp_
             ["b@example.org", "2025-13-01", "Modern Slavery Awareness", "Completed", "15/05/2025"],
         ],
     )
-    upload = ingest(path.read_bytes(), path.name, db=loaded)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=loaded))
     assert (upload.status, upload.kind, upload.rows_loaded) == ("loaded", "training", 2)
     stored = query(loaded, "SELECT service_area FROM training ORDER BY service_area")
     assert stored == [("0000 Q1",), ("2025-13-01",)]
@@ -107,7 +107,7 @@ def test_a_crosstab_month_that_names_no_month_is_not_a_period_column(loaded, tmp
             ["Sexual exploitation", 1, 4, 6],
         ],
     )
-    upload = ingest(path.read_bytes(), path.name, db=loaded)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=loaded))
     assert (upload.status, upload.kind, upload.rows_loaded) == ("loaded", "referrals", 4)
     unused = [c for c in upload.columns if c.header == "2025-13-01"]
     assert [c.note for c in unused] == ["not stored: not a column this kind uses"]
@@ -177,7 +177,7 @@ def test_counts_that_add_up_past_what_can_be_stored_are_a_problem(loaded, tmp_pa
         "most 2,147,483,647)"
     ]
     # Loading the valid rows only leaves the sum out, rather than failing the insert.
-    upload = ingest(path.read_bytes(), path.name, db=loaded, skip_invalid=True)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=loaded, skip_invalid=True))
     assert upload.status == "loaded"
     # Both rows behind the sum are skipped, neither is a folded duplicate.
     assert (upload.rows_read, upload.rows_loaded, upload.rows_skipped) == (4, 2, 2)
@@ -229,7 +229,7 @@ def test_one_problem_is_it_and_a_kind_keeps_its_capitals_in_a_sentence(db, tmp_p
             ["04/2025", "NRM", "Labour", "Adult", "lots"]]  # fmt: skip
     path = b.write_csv(tmp_path / "referrals.csv", rows)
     with pytest.raises(Refused) as refused:
-        ingest(path.read_bytes(), path.name, db=db)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     message = str(refused.value)
     assert "1 problem found; nothing was saved. Correct it and upload again: referral counts " in (
         message

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from cams_data import statement, store, upload_flow
 from cams_data.formatting import as_read, markdown_literal
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.text import clean_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def load_actions(db: Path, folder: Path) -> Path:
              for text in HOSTILE]  # fmt: skip
     rows += [[2, "Bid for funding", HOSTILE[0], "31/12/2025", "Not started", "01/09/2025"]]
     path = builders.write_xlsx(folder / "tracker.xlsx", rows, title_rows=["Action plan"])
-    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+    assert ingest(UploadRequest(path.read_bytes(), path.name, db=db)).status == "loaded"
     return path
 
 
@@ -85,7 +85,9 @@ def test_control_characters_leave_every_cell_once_and_the_summary_counts_the_cel
             ["Jo Bloggs", f"jo@example.org{BEL}", "First Responder", "Passed", "03/06/2025"],
         ],
     )  # fmt: skip
-    upload = ingest(training.read_bytes(), training.name, db=db, today=date(2026, 6, 1))
+    upload = ingest(
+        UploadRequest(training.read_bytes(), training.name, db=db, today=date(2026, 6, 1))
+    )
     assert query(db, "SELECT course, completed_on FROM training ORDER BY completed_on") == [
         ("Modern Slavery Awareness", date(2025, 5, 14)),
         ("[31mFirst Responder", date(2025, 6, 2)),
@@ -108,7 +110,7 @@ def test_control_characters_leave_every_cell_once_and_the_summary_counts_the_cel
             ],
         ],
     )  # fmt: skip
-    upload = ingest(survey.read_bytes(), survey.name, db=db, today=date(2026, 6, 1))
+    upload = ingest(UploadRequest(survey.read_bytes(), survey.name, db=db, today=date(2026, 6, 1)))
     assert query(db, "SELECT service_area, question, answer, count(*) FROM survey GROUP BY ALL "
                      "ORDER BY answer") == [
         ("Housing", "Do you know how to report a concern?", "No", 6),
@@ -139,7 +141,7 @@ def test_a_cell_of_nothing_but_control_characters_is_blank(db, tmp_path):
             [1, "Publish the statement", f"{BEL}{ESC}", "31/12/2025", "In progress"],
         ],
     )
-    upload = ingest(path.read_bytes(), path.name, db=db, today=date(2026, 6, 1))
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=date(2026, 6, 1)))
     assert upload.invisible_cells == 1
     assert query(db, "SELECT action, owner FROM actions") == [
         ("Publish the statement", "Not specified")
@@ -204,7 +206,7 @@ def load_hostile_files(db: Path, folder: Path) -> None:
     }
     for name, rows in files.items():
         path = builders.write_csv(folder / name, rows)
-        upload = ingest(path.read_bytes(), name, db=db, today=date(2026, 6, 1))
+        upload = ingest(UploadRequest(path.read_bytes(), name, db=db, today=date(2026, 6, 1)))
         assert upload.status == "loaded", name
 
 

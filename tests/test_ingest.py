@@ -17,7 +17,7 @@ from conftest import query, snapshot
 from openpyxl import load_workbook
 
 from cams_data import upload_flow
-from cams_data.ingest import ingest, rollback
+from cams_data.ingest import UploadRequest, ingest, rollback
 from cams_data.problems import Refused
 from cams_data.validate import Options
 
@@ -32,7 +32,7 @@ ACTION_STATUSES = {"Not started", "In progress", "Completed", "On hold"}
 
 def load(db: Path, path: Path, **kwargs):
     kwargs.setdefault("today", TODAY)
-    return ingest(Path(path).read_bytes(), Path(path).name, db=db, **kwargs)
+    return ingest(UploadRequest(Path(path).read_bytes(), Path(path).name, db=db, **kwargs))
 
 
 def rows_of(db: Path, view: str) -> list[tuple]:

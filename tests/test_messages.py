@@ -12,7 +12,7 @@ import builders as b
 import pytest
 from conftest import query, snapshot
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.problems import Refused
 
 ESTABLISHMENT = ["Service area", "Job title", "Headcount", "As at"]
@@ -32,7 +32,7 @@ def refused(data: bytes, name: str, db: Path) -> Refused:
     """The refusal of `data`, checking that the database did not change."""
     before = snapshot(db)
     with pytest.raises(Refused) as refusal:
-        ingest(data, name, db=db)
+        ingest(UploadRequest(data, name, db=db))
     assert snapshot(db) == before
     assert str(refusal.value).startswith(f"{name}: ")
     return refusal.value
@@ -79,7 +79,7 @@ def test_a_web_page_saved_as_xls_is_told_however_it_starts(db, start):
 
 def test_a_csv_whose_text_mentions_a_table_tag_later_still_loads(db):
     rows = [*STAFF_ROWS, ["Parks <table>", "Ranger", "2", "01/04/2025"]]
-    ingest(csv_text(rows).encode(), "staff.csv", db=db)
+    ingest(UploadRequest(csv_text(rows).encode(), "staff.csv", db=db))
     assert ("Parks <table>", "Ranger", 2) in staff(db)
 
 
@@ -91,7 +91,7 @@ def test_utf16_text_without_a_byte_order_mark_is_read(db, encoding):
     rows = [*STAFF_ROWS, ["Crèche", "Nursery Nurse", "3", "01/04/2025"]]
     data = csv_text(rows).replace(",", "\t").encode(encoding)
     assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    upload = ingest(data, "staff.txt", db=db)
+    upload = ingest(UploadRequest(data, "staff.txt", db=db))
     assert upload.status == "loaded"
     assert staff(db) == [
         ("Crèche", "Nursery Nurse", 3),
@@ -131,7 +131,7 @@ def test_a_csv_cell_over_excels_limit_is_refused_naming_row_column_and_length(db
 
 def test_a_csv_cell_of_exactly_excels_limit_is_read(db):
     rows = [*STAFF_ROWS, ["Parks", "R" * 32_767, "2", "01/04/2025"]]
-    ingest(csv_text(rows).encode(), "staff.csv", db=db)
+    ingest(UploadRequest(csv_text(rows).encode(), "staff.csv", db=db))
     assert ("Parks", "R" * 32_767, 2) in staff(db)
 
 
@@ -153,7 +153,7 @@ def test_a_header_below_the_rows_searched_is_refused_saying_how_many_are_searche
 
 def test_a_header_on_the_last_row_searched_is_found(db):
     notes = [[f"Note {n}", "see the intranet"] for n in range(1, 30)]
-    ingest(csv_text([*notes, *STAFF_ROWS]).encode(), "staff.csv", db=db)
+    ingest(UploadRequest(csv_text([*notes, *STAFF_ROWS]).encode(), "staff.csv", db=db))
     assert staff(db) == [("Housing", "Caseworker", 4), ("Leisure", "Manager", 1)]
 
 
@@ -178,7 +178,7 @@ def test_a_header_with_cyrillic_letters_is_named_when_the_kind_is_chosen(db):
     ]
     before = snapshot(db)
     with pytest.raises(Refused) as refusal:
-        ingest(csv_text(rows).encode(), "training.csv", db=db, kind="training")
+        ingest(UploadRequest(csv_text(rows).encode(), "training.csv", db=db, kind="training"))
     assert snapshot(db) == before
     assert refusal.value.message.endswith(
         "the columns found are in row 1: 'Employee number', 'Соurse', 'Completion date')."
@@ -233,7 +233,7 @@ def test_a_formula_whose_saved_result_is_empty_text_loads(db, tmp_path):
     assert b'<c r="B3" t="str"><f>' in zipfile.ZipFile(tmp_path / "staff.xlsx").read(
         "xl/worksheets/sheet1.xml"
     )
-    ingest(data, "staff.xlsx", db=db)
+    ingest(UploadRequest(data, "staff.xlsx", db=db))
     assert staff(db) == [("Housing", "Caseworker", 4), ("Leisure", "Not specified", 1)]
 
 
@@ -270,7 +270,7 @@ def test_an_unused_column_with_cyrillic_letters_says_so_in_its_note(db):
         "Month,Referral type,Type of exploitati\u043en,Number of referrals\r\n"
         "Apr-25,NRM,Labour,3\r\n"
     ).encode()
-    upload = ingest(data, "referrals.csv", db=db)
+    upload = ingest(UploadRequest(data, "referrals.csv", db=db))
     assert [c.note for c in upload.columns if c.header.startswith("Type of")] == [
         "not stored: not a column this kind uses ('Type of exploitatiоn' (column C) contains "
         "'о': Cyrillic letters that look like Latin ones. Retype the header.)"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from conftest import query, snapshot
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.kinds import TRAINING
 from cams_data.missing_column import best_fit
 from cams_data.problems import MissingColumn, Refused
@@ -41,7 +41,7 @@ def renamed_export(tmp_path: Path, fmt: str = "xlsx") -> tuple[Path, dict]:
 
 
 def load(db: Path, path: Path, **given):
-    return ingest(path.read_bytes(), path.name, db=db, today=TODAY, **given)
+    return ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY, **given))
 
 
 def refusal_of(db: Path, path: Path, **given) -> Refused:

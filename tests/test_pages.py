@@ -9,7 +9,7 @@ import builders
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
@@ -38,7 +38,7 @@ def test_helpline_is_on_every_page(db):
 
 def test_data_page_shows_what_is_loaded(db, tmp_path):
     path, expected = builders.referral_crosstab(tmp_path / "referrals.xlsx")
-    upload = ingest(path.read_bytes(), path.name, db=db)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     app = run_app("pages/data_loaded.py")
     kinds = app.dataframe[0].value.set_index("kind")
     assert kinds.loc["referrals", "rows"] == upload.rows_loaded
@@ -62,7 +62,7 @@ def test_data_page_covers_every_current_referral_month_on_the_demo_data(demo_db)
 
 def test_demo_banner_while_demo_data_is_loaded(db, tmp_path):
     path, _ = builders.referral_crosstab(tmp_path / "demo_referrals.xlsx")
-    ingest(path.read_bytes(), path.name, db=db, is_demo=True, uploaded_by="demo")
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db, is_demo=True, uploaded_by="demo"))
     app = run_app("pages/data_loaded.py")
     assert "Demo data is loaded" in app.warning[0].value
 
@@ -71,7 +71,7 @@ def test_a_new_upload_refreshes_cached_figures(db, tmp_path):
     app = run_app("pages/data_loaded.py")
     assert app.dataframe[0].value.set_index("kind").loc["referrals", "rows"] == 0
     path, _ = builders.referral_crosstab(tmp_path / "later.xlsx")
-    upload = ingest(path.read_bytes(), path.name, db=db)
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     app.run()
     assert app.dataframe[0].value.set_index("kind").loc["referrals", "rows"] == upload.rows_loaded
 

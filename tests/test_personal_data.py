@@ -12,14 +12,14 @@ import pytest
 from conftest import query
 from openpyxl import load_workbook
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[a-z]{2,}", re.IGNORECASE)
 TODAY = dt.date(2026, 12, 1)  # after every date the builders write
 
 
 def load(db: Path, path: Path, **kwargs):
-    return ingest(path.read_bytes(), path.name, db=db, today=TODAY, **kwargs)
+    return ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY, **kwargs))
 
 
 def test_skipped_rows_problems_keep_the_reason_and_never_the_value(db, tmp_path):

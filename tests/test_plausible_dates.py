@@ -10,7 +10,7 @@ import builders as b
 import pytest
 from conftest import query, snapshot
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.problems import Refused
 
 TODAY = dt.date(2026, 12, 1)
@@ -39,7 +39,7 @@ def test_completion_dates_outside_the_records_years_are_problems_not_values(db, 
     )
     before = snapshot(db)
     with pytest.raises(Refused) as caught:
-        ingest(path.read_bytes(), path.name, db=db, today=TODAY)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY))
     assert snapshot(db) == before
     problems = [(p.row, p.column, p.message) for p in caught.value.problems]
     assert problems == [
@@ -49,7 +49,9 @@ def test_completion_dates_outside_the_records_years_are_problems_not_values(db, 
         (9, "Completed on", "'31/12/1999' is before 2000 (expected a date from 01/01/2000)"),
     ]
 
-    upload = ingest(path.read_bytes(), path.name, db=db, today=TODAY, skip_invalid=True)
+    upload = ingest(
+        UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY, skip_invalid=True)
+    )
     assert (upload.rows_loaded, upload.rows_skipped) == (2, 4)
     assert query(db, "SELECT completed_on FROM training ORDER BY 1") == [
         (dt.date(2024, 5, 14),),
@@ -65,7 +67,7 @@ def test_a_due_date_may_be_years_ahead_but_not_a_millennium(db, tmp_path):
     ]
     path = b.write_csv(tmp_path / "plan.csv", [header, *rows])
     with pytest.raises(Refused) as caught:
-        ingest(path.read_bytes(), path.name, db=db, today=TODAY)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY))
     assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
         (3, "Due date", "'31/03/3030' is after 2036 (expected a date up to 31/12/2036)")
     ]
@@ -81,7 +83,7 @@ def test_referral_figures_for_a_quarter_still_to_come_are_refused(db, tmp_path):
     path = b.write_csv(tmp_path / "referrals.csv", [header, *rows])
     before = snapshot(db)
     with pytest.raises(Refused) as caught:
-        ingest(path.read_bytes(), path.name, db=db, today=TODAY)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY))
     assert snapshot(db) == before
     assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
         (3, "Quarter", "'2026/27 Q4' has not begun yet (expected a period starting by 01/12/2026)"),

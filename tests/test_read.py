@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from cams_data import read
-from cams_data.ingest import Upload, ingest
+from cams_data.ingest import Upload, UploadRequest, ingest
 from cams_data.problems import Refused
 from cams_data.settings import Config
 from cams_data.validate import Options
@@ -38,12 +38,12 @@ from cams_data.validate import Options
 
 
 def load(path: Path, db: Path, name: str | None = None, **kwargs) -> Upload:
-    return ingest(Path(path).read_bytes(), name or Path(path).name, db=db, **kwargs)
+    return ingest(UploadRequest(Path(path).read_bytes(), name or Path(path).name, db=db, **kwargs))
 
 
 def refusal(data: bytes, name: str, db: Path, **kwargs) -> Refused:
     with pytest.raises(Refused) as refused:
-        ingest(data, name, db=db, **kwargs)
+        ingest(UploadRequest(data, name, db=db, **kwargs))
     assert refused.value.file_name == name
     assert str(refused.value).startswith(f"{name}: ")  # the message says which file
     return refused.value
@@ -136,7 +136,7 @@ def messy_export(tmp_path: Path, variant: str, **kwargs) -> tuple[bytes, str, di
 @pytest.mark.parametrize("variant", list(FORMATS))
 def test_messy_training_export_loads_the_same_in_every_format(tmp_path, db, variant):
     data, name, expected = messy_export(tmp_path, variant)
-    upload = ingest(data, name, db=db)
+    upload = ingest(UploadRequest(data, name, db=db))
 
     assert upload.status == "loaded"
     assert upload.kind == "training" and upload.kind_detected
@@ -165,7 +165,7 @@ def test_every_format_gives_exactly_the_same_rows(tmp_path, db):
     first = None
     for variant in FORMATS:
         data, name, expected = messy_export(tmp_path / variant, variant)
-        upload = ingest(data, f"{variant}-{name}", db=db)
+        upload = ingest(UploadRequest(data, f"{variant}-{name}", db=db))
         rows = view_rows(db, "training")
         if first is None:
             first = rows
@@ -488,7 +488,7 @@ def test_hostile_archives_are_refused_before_any_parse(db, case):
     name, data = bad_file(case)
     started = time.perf_counter()
     with pytest.raises(Refused):
-        ingest(data, name, db=db)
+        ingest(UploadRequest(data, name, db=db))
     assert time.perf_counter() - started < 1.0
 
 
@@ -892,7 +892,7 @@ def test_any_bytes_give_an_upload_or_a_refusal(fuzz_db, data):
     name, payload = data.draw(hostile_bytes())
     before = snapshot(fuzz_db)
     try:
-        result = ingest(payload, name, db=fuzz_db)
+        result = ingest(UploadRequest(payload, name, db=fuzz_db))
     except Refused as refused:
         event("refused: " + refused.message[:40])
         assert str(refused).startswith(f"{name}: ")
@@ -914,7 +914,7 @@ def test_one_problem_is_said_in_the_singular(db, tmp_path):
         ],
     )
     with pytest.raises(Refused) as refused:
-        ingest(path.read_bytes(), path.name, db=db)
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     assert "1 problem found;" in str(refused.value)
     assert "row 2, column 'Date completed': '31/02/2025' is not a date" in str(refused.value)
 
@@ -934,7 +934,7 @@ def test_a_utf8_csv_with_a_stray_windows_byte_keeps_its_utf8_accents(db):
     data = b"\r\n".join(lines) + b"\r\n"
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # the file really is not UTF-8 throughout
-    ingest(data, "staff.csv", db=db)
+    ingest(UploadRequest(data, "staff.csv", db=db))
     assert query(db, "SELECT service_area, role, headcount FROM establishment ORDER BY 2") == [
         ("Café and Leisure", "Manager", 1),
         ("Crèche", "Nursery Nurse", 3),
@@ -949,7 +949,7 @@ def test_a_whole_windows_1252_csv_still_loads(db, tmp_path):
         encoding="cp1252",
     )
     assert "é".encode("cp1252") in path.read_bytes()
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     assert query(db, "SELECT service_area FROM establishment") == [("Café and Leisure - £ Team",)]
 
 
@@ -1015,7 +1015,7 @@ def test_a_reader_that_crashes_runs_out_of_memory_or_hangs_is_a_refusal_and_the_
     assert time.monotonic() - started < 20
     assert snapshot(loaded_db) == before
     monkeypatch.undo()
-    assert ingest(good_xlsx, "good.xlsx", db=loaded_db).status == "loaded"
+    assert ingest(UploadRequest(good_xlsx, "good.xlsx", db=loaded_db)).status == "loaded"
 
 
 def test_a_worker_that_died_while_idle_does_not_stop_the_next_file(good_xlsx):

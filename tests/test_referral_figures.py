@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from cams_data import disclosure
 from cams_data import referral_figures as rf
 from cams_data.disclosure import Audience
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.validate import Options
 
 PAGE = "pages/referrals.py"
@@ -61,7 +61,7 @@ def write_monthly(path: Path, rows: list[list] = MONTHLY) -> Path:
 
 
 def load(path: Path, db: Path, **options: str):
-    upload = ingest(path.read_bytes(), path.name, db=db, options=Options(**options))
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db, options=Options(**options)))
     assert upload.status == "loaded"
     return upload
 
@@ -516,7 +516,7 @@ def test_page_on_an_empty_database(db):
 
 def test_page_when_only_other_kinds_are_loaded(db, tmp_path):
     path, _ = builders.messy_training_export(tmp_path / "learning_pool.xlsx")
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     app = open_page(PAGE)
     assert "No referral figures yet" in app.info[0].value
     assert not app.metric

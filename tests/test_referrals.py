@@ -13,7 +13,7 @@ import builders
 import pytest
 from conftest import REAL, needs_shared, query, snapshot
 
-from cams_data.ingest import Upload, ingest, rollback
+from cams_data.ingest import Upload, UploadRequest, ingest, rollback
 from cams_data.problems import Refused
 from cams_data.validate import Options
 
@@ -46,7 +46,7 @@ TEXT_COLUMNS = ("geography", "referral_type", "exploitation_type", "age_group", 
 
 def load(path: Path, db: Path, **options: str) -> Upload:
     path = Path(path)
-    return ingest(path.read_bytes(), path.name, db=db, options=Options(**options))
+    return ingest(UploadRequest(path.read_bytes(), path.name, db=db, options=Options(**options)))
 
 
 def canonical_exploitation(nrm: str) -> str:
@@ -538,7 +538,7 @@ def test_a_year_column_alone_or_with_a_quarter_or_month(
         header.insert(1, "Quarter" if second.startswith("Q") else "Month")
         row.insert(1, second)
     path = builders.write_csv(tmp_path / "by_year.csv", [header, row], title_rows=["NRM"])
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     assert query(db, "SELECT period_start, period_months, referrals FROM referrals") == expected
 
 
@@ -870,7 +870,7 @@ def test_defaults_for_area_and_referral_type_are_said_before_saving(db, tmp_path
 
     path = builders.write_csv(tmp_path / "force_referrals.csv", FORCE_TABLE)
     checked = upload_flow.check(
-        path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3")
+        UploadRequest(path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3"))
     )
     upload = checked.upload
 

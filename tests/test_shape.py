@@ -8,7 +8,7 @@ from pathlib import Path
 import builders
 from conftest import query
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.shape import FREE_TEXT_NOTE, PERSONAL_NOTE
 
 STORED = "stored as a question"
@@ -16,7 +16,7 @@ TODAY = dt.date(2026, 12, 1)  # after every date the builders write
 
 
 def load(db: Path, path: Path):
-    return ingest(path.read_bytes(), path.name, db=db, today=TODAY)
+    return ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY))
 
 
 def notes(upload, questions) -> dict[str, str]:

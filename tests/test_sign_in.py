@@ -87,10 +87,12 @@ def test_someone_not_signed_in_is_asked_to_sign_in(db):
 def test_only_an_admin_sees_the_settings_users_and_log(db, tmp_path):
     import builders
 
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
 
     path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
-    ingest(path.read_bytes(), path.name, db=db, uploaded_by="officer@colchester.gov.uk")
+    ingest(
+        UploadRequest(path.read_bytes(), path.name, db=db, uploaded_by="officer@colchester.gov.uk")
+    )
     app = open_as(signed_in("chair@colchester.gov.uk"), "pages/administration.py")
     settings = app.dataframe[0].value.set_index("Setting")["Value"]
     assert settings["Admins"] == "chair@colchester.gov.uk"

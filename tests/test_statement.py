@@ -188,13 +188,13 @@ def test_the_statement_pack_page_builds_the_year_and_offers_one_zip(year_copy):
 def test_formulas_typed_into_an_uploaded_file_stay_text_in_every_pack_file(db, tmp_path):
     import builders
 
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
 
     hostile = ['=HYPERLINK("http://evil.example","click")', "=1+1", "@SUM(A1)", "+44 events"]
     rows = [["Objective", "Measure", "Period", "Value"]]
     rows += [[4, name, "2025/26 Q2", 10 + i] for i, name in enumerate(hostile)]
     path = builders.write_csv(tmp_path / "measures.csv", rows, title_rows=["Partner returns"])
-    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+    assert ingest(UploadRequest(path.read_bytes(), path.name, db=db)).status == "loaded"
     out = tmp_path / "pack"
     assert cli.main(["export", "--db", str(db), "--year", "2025/26", "--out", str(out)]) == 0
 
@@ -230,12 +230,12 @@ ONE_AGE_GROUP_LOG = [
 def load_one_age_group_log(db, folder):
     import builders
 
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
 
     path = builders.write_csv(
         folder / "referral_log.csv", ONE_AGE_GROUP_LOG, title_rows=["Referral log 2024/25"]
     )
-    assert ingest(path.read_bytes(), path.name, db=db).status == "loaded"
+    assert ingest(UploadRequest(path.read_bytes(), path.name, db=db)).status == "loaded"
 
 
 def test_a_year_whose_referrals_share_one_age_group_builds_from_the_command_line(

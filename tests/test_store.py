@@ -17,7 +17,7 @@ import pytest
 from conftest import query, snapshot
 
 from cams_data import settings, store
-from cams_data.ingest import ingest, rollback
+from cams_data.ingest import UploadRequest, ingest, rollback
 from cams_data.kinds import KINDS
 from cams_data.problems import Refused
 from cams_data.validate import Options
@@ -69,7 +69,7 @@ REFERRAL_ROW_COLUMNS = (
 
 def load(path: Path, db: Path, **options: str):
     path = Path(path)
-    return ingest(path.read_bytes(), path.name, db=db, options=Options(**options))
+    return ingest(UploadRequest(path.read_bytes(), path.name, db=db, options=Options(**options)))
 
 
 def columns_of(con, name: str) -> list[str]:
@@ -354,12 +354,14 @@ def test_a_different_key_gives_different_person_keys(tmp_path, monkeypatch):
 
 def test_kept_current_rows_equal_the_live_rule_after_uploads_and_rollbacks(db, tmp_path):
     """The views read `<kind>_current`; every write must leave it equal to the rule itself."""
-    from cams_data.ingest import ingest, rollback
+    from cams_data.ingest import UploadRequest, ingest, rollback
     from cams_data.kinds import KINDS
 
     first, _ = builders.messy_training_export(tmp_path / "first.xlsx", people=20, seed=3)
     second, _ = builders.messy_training_export(tmp_path / "second.xlsx", people=25, seed=4)
-    loaded = [ingest(p.read_bytes(), p.name, db=db).upload_id for p in (first, second)]
+    loaded = [
+        ingest(UploadRequest(p.read_bytes(), p.name, db=db)).upload_id for p in (first, second)
+    ]
     rollback(db, loaded[0])
 
     def differences() -> list[int]:
@@ -418,7 +420,7 @@ def test_freshness_covers_what_the_current_rows_describe_not_the_last_upload(db,
                                                            "Adult", 4]],
     )  # fmt: skip
     for path in (last_year, this_year):
-        ingest(path.read_bytes(), path.name, db=db, kind="referrals")
+        ingest(UploadRequest(path.read_bytes(), path.name, db=db, kind="referrals"))
     with store.connect(db, read_only=True) as con:
         referrals = store.freshness(con).set_index("kind").loc["referrals"]
         shown = dashboard.freshness_table(con).set_index("Data")

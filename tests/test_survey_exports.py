@@ -19,7 +19,7 @@ from builders import INTRANET, LEAFLETS, POSTERS, REPORT_WITH_A_COMMA, SEEN_HERE
 from conftest import query, snapshot
 
 from cams_data import cli
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.problems import Refused
 from cams_data.validate import Options
 
@@ -42,7 +42,7 @@ NONE_COULD_TELL = (
 
 
 def load(db: Path, path: Path, **kwargs):
-    return ingest(path.read_bytes(), path.name, db=db, today=TODAY, **kwargs)
+    return ingest(UploadRequest(path.read_bytes(), path.name, db=db, today=TODAY, **kwargs))
 
 
 def stored(db: Path) -> dict[str, object]:

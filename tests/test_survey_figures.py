@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from cams_data import periods
 from cams_data import survey_figures as survey
 from cams_data.disclosure import Audience
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.validate import Options
 
 PAGE = "pages/survey.py"
@@ -116,13 +116,16 @@ def two_waves(db, tmp_path):
     path_2025, rows_2025 = forms_file(
         tmp_path, "survey_2025.xlsx", AREAS_2025, (2025, 10), seed=3, edit=edit_2025
     )
-    ingest(path_2024.read_bytes(), path_2024.name, db=db, kind="survey")  # wave from the dates
+    # the 2024 wave from the response dates, the 2025 one given
+    ingest(UploadRequest(path_2024.read_bytes(), path_2024.name, db=db, kind="survey"))
     ingest(
-        path_2025.read_bytes(),
-        path_2025.name,
-        db=db,
-        kind="survey",
-        options=Options(wave="2025-10"),
+        UploadRequest(
+            path_2025.read_bytes(),
+            path_2025.name,
+            db=db,
+            kind="survey",
+            options=Options(wave="2025-10"),
+        )
     )
     return {"2024-10": rows_2024, "2025-10": rows_2025}
 
@@ -209,7 +212,11 @@ def test_waves_sort_by_month_and_default_to_the_latest_held(two_waves, db, tmp_p
     assert survey.wave_option("2024-10") == "October 2024 (2024-10)"
     # a wave not named by its month sorts by when it was uploaded: after both (today)
     path, _ = builders.forms_survey_export(tmp_path / "pulse.xlsx", respondents=12, seed=9)
-    ingest(path.read_bytes(), path.name, db=db, kind="survey", options=Options(wave="Pulse"))
+    ingest(
+        UploadRequest(
+            path.read_bytes(), path.name, db=db, kind="survey", options=Options(wave="Pulse")
+        )
+    )
     with connect(db) as con:
         assert survey.wave_names(con) == ["Pulse", "2025-10", "2024-10"]
         assert survey.default_wave(con, periods.year_of(dt.date.today())) == "Pulse"
@@ -382,7 +389,7 @@ def reach_2025(db: Path, tmp_path: Path) -> None:
     """The sidebar offers periods the dated kinds reach (not survey waves): referrals from
     April 2025 and a tracker updated in November 2025 make 2025/26-Q1 to Q3 choosable."""
     path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     tracker = builders.write_csv(
         tmp_path / "tracker.csv",
         [
@@ -390,7 +397,7 @@ def reach_2025(db: Path, tmp_path: Path) -> None:
             ["4", "Staff survey", "Community Safety", "31/10/2025", "Complete", "10/11/2025"],
         ],
     )
-    ingest(tracker.read_bytes(), tracker.name, db=db, kind="actions")
+    ingest(UploadRequest(tracker.read_bytes(), tracker.name, db=db, kind="actions"))
 
 
 def tables_with(app: AppTest, column: str) -> list:
@@ -405,7 +412,7 @@ def test_page_on_an_empty_database(db):
 
 def test_page_when_only_other_kinds_are_loaded(db, tmp_path):
     path, _ = builders.referral_crosstab(tmp_path / "referrals.xlsx")
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     app = open_page(PAGE)
     assert "No staff survey responses yet" in app.info[0].value
     assert not app.metric
@@ -486,7 +493,11 @@ def test_page_on_the_demo_data(demo_db, demo_totals):
 
 def test_a_question_fewer_than_10_answered_is_withheld_from_viewers(db, tmp_path, local_admin):
     path, rows = forms_file(tmp_path, "pilot.xlsx", {"Housing": 5, "Planning": 3}, (2025, 10), 5)
-    ingest(path.read_bytes(), path.name, db=db, kind="survey", options=Options(wave="2025-10"))
+    ingest(
+        UploadRequest(
+            path.read_bytes(), path.name, db=db, kind="survey", options=Options(wave="2025-10")
+        )
+    )
     reach_2025(db, tmp_path)
     with connect(db) as con:
         report = survey.survey_report(con, "2025-10")

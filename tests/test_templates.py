@@ -7,7 +7,7 @@ import openpyxl.xml
 import pytest
 from conftest import query
 
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.kinds import KINDS
 from cams_data.templates import write_template
 from cams_data.validate import Options
@@ -41,7 +41,9 @@ def test_template_has_headers_example_and_lists(tmp_path, kind):
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_template_loads_back_as_its_kind(db, tmp_path, kind):
     path = write_template(kind, tmp_path / f"{kind}.xlsx")
-    upload = ingest(path.read_bytes(), path.name, db=db, options=Options(wave="2025-10"))
+    upload = ingest(
+        UploadRequest(path.read_bytes(), path.name, db=db, options=Options(wave="2025-10"))
+    )
     assert upload.kind == kind and upload.kind_detected
     assert upload.rows_loaded >= 1
     assert query(db, f"SELECT count(*) FROM {kind}")[0][0] == upload.rows_loaded
@@ -49,7 +51,7 @@ def test_template_loads_back_as_its_kind(db, tmp_path, kind):
 
 def test_referral_template_example_is_stored_as_canonical_row(db, tmp_path):
     path = write_template("referrals", tmp_path / "referrals.xlsx")
-    ingest(path.read_bytes(), path.name, db=db)
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db))
     assert query(
         db,
         "SELECT period_start::VARCHAR, period_months, geography, referral_type, "

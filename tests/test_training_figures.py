@@ -17,7 +17,7 @@ from conftest import metrics, open_page
 
 from cams_data import cli, dashboard, formatting, indicators, periods, store
 from cams_data import training_figures as tf
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.validate import Options
 
 PAGE = "pages/training.py"
@@ -137,13 +137,15 @@ def load_training(tmp_path: Path, db: Path) -> None:
     partner = builders.write_csv(
         tmp_path / "cbh_return.csv", [PARTNER_HEADER, *PARTNER_ROWS], title_rows=["CBH training"]
     )
-    ingest(council.read_bytes(), council.name, db=db, kind="training")
+    ingest(UploadRequest(council.read_bytes(), council.name, db=db, kind="training"))
     ingest(
-        partner.read_bytes(),
-        partner.name,
-        db=db,
-        kind="training",
-        options=Options(organisation=CBH),
+        UploadRequest(
+            partner.read_bytes(),
+            partner.name,
+            db=db,
+            kind="training",
+            options=Options(organisation=CBH),
+        )
     )
 
 
@@ -153,7 +155,7 @@ def load_staff(tmp_path: Path, db: Path) -> None:
         [STAFF_HEADER, *STAFF_ROWS],
         title_rows=["Staff in post (HR establishment)"],
     )
-    ingest(staff.read_bytes(), staff.name, db=db, kind="establishment")
+    ingest(UploadRequest(staff.read_bytes(), staff.name, db=db, kind="establishment"))
 
 
 @pytest.fixture
@@ -377,7 +379,7 @@ def test_completions_per_quarter(loaded):
 
 def test_builder_export_completions_add_up_per_course(db, tmp_path):
     path, expected = builders.messy_training_export(tmp_path / "lp.xlsx", people=40, seed=3)
-    ingest(path.read_bytes(), path.name, db=db, kind="training")
+    ingest(UploadRequest(path.read_bytes(), path.name, db=db, kind="training"))
     years = [periods.financial_year(y) for y in range(2021, 2027)]
     totals: dict[str, int] = {}
     for year in years:

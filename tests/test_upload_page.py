@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import builders
@@ -183,14 +184,16 @@ def test_the_sheet_can_be_changed_when_there_are_several(db, tmp_path, local_adm
 
 def test_a_check_keeps_the_figures_version_and_uses_up_no_upload_number(db, tmp_path):
     from cams_data import cache, upload_flow
+    from cams_data.ingest import UploadRequest
 
     path = builders.write_csv(tmp_path / "training.csv", TRAINING[:3])
-    upload_flow.check(path.read_bytes(), path.name, db=db)  # creates and migrates the database
+    request = UploadRequest(path.read_bytes(), path.name, db=db, uploaded_by="officer")
+    upload_flow.check(request)  # creates and migrates the database
     before = cache.version(db)
     for _ in range(3):
-        assert upload_flow.check(path.read_bytes(), path.name, db=db).can_save
+        assert upload_flow.check(request).can_save
     assert cache.version(db) == before  # cached figures survive a check
-    saved = upload_flow.save(path.read_bytes(), path.name, db=db, who="officer")
+    saved = upload_flow.save(request)
     assert saved.upload.upload_id == 1
     assert cache.version(db) != before
 
@@ -231,14 +234,18 @@ def test_a_new_survey_wave_compares_the_same_period_before_and_after(year_copy, 
 def test_saving_a_check_writes_what_it_showed_without_reading_the_file_again(db, tmp_path):
     """The Save button writes the rows the check validated; a second click changes nothing."""
     from cams_data import upload_flow
+    from cams_data.ingest import UploadRequest
 
     path = builders.write_csv(tmp_path / "training.csv", [["Training report"], [], *TRAINING])
-    checked = upload_flow.check(path.read_bytes(), path.name, db=db, skip_invalid=True)
+    request = UploadRequest(
+        path.read_bytes(), path.name, db=db, skip_invalid=True, uploaded_by="officer"
+    )
+    checked = upload_flow.check(request)
     shown = (checked.upload.rows_read, checked.upload.rows_loaded, checked.upload.rows_skipped)
     assert shown == (5, 3, 1) and checked.upload.duplicates_folded == 1
     path.write_bytes(b"")  # the file is gone: the check's rows are what is saved
 
-    saved = upload_flow.save(b"", path.name, db=db, who="officer", checked=checked)
+    saved = upload_flow.save(dataclasses.replace(request, data=b""), checked)
 
     assert saved.refusal is None and saved.upload.status == "loaded"
     assert (saved.upload.upload_id, saved.upload.rows_loaded, saved.upload.rows_skipped) == (
@@ -259,7 +266,7 @@ def test_saving_a_check_writes_what_it_showed_without_reading_the_file_again(db,
         (7, "the value is not a date (expected a date written day first, e.g. 14/05/2024)")
     ]  # the cell's value is shown to the officer, never stored
     before = snapshot(db)
-    again = upload_flow.save(b"", path.name, db=db, who="officer", checked=checked)
+    again = upload_flow.save(dataclasses.replace(request, data=b""), checked)
     assert (again.upload.status, again.upload.upload_id) == ("unchanged", 1)
     assert snapshot(db) == before
 
@@ -268,7 +275,7 @@ def test_a_check_overtaken_by_another_upload_is_refused_at_save_and_changes_noth
     """Monthly figures checked, then the same months loaded as a quarter: saving the check is
     refused with the reason, as a fresh upload would be."""
     from cams_data import upload_flow
-    from cams_data.ingest import ingest
+    from cams_data.ingest import UploadRequest, ingest
 
     header = ["Month", "Referral type", "Type of exploitation", "Age group", "Count"]
     months = builders.write_csv(
@@ -279,13 +286,13 @@ def test_a_check_overtaken_by_another_upload_is_refused_at_save_and_changes_noth
         tmp_path / "quarter.csv",
         [header, ["2025/26 Q1", "NRM", "Labour", "Adult", 6]],
     )
-    checked = upload_flow.check(months.read_bytes(), months.name, db=db)
+    monthly = UploadRequest(months.read_bytes(), months.name, db=db, uploaded_by="officer")
+    checked = upload_flow.check(monthly)
     assert checked.can_save and checked.upload.rows_loaded == 3
-    ingest(quarter.read_bytes(), quarter.name, db=db)
+    ingest(UploadRequest(quarter.read_bytes(), quarter.name, db=db))
     before = snapshot(db)
 
-    saved = upload_flow.save(months.read_bytes(), months.name, db=db, who="officer",
-                             checked=checked)  # fmt: skip
+    saved = upload_flow.save(monthly, checked)
 
     assert not saved.can_save
     assert "upload 1 (quarter.csv) already has figures for the quarter" in saved.refusal

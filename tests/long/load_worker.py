@@ -113,6 +113,7 @@ def viewer(number: int, folder: Path, until: float) -> dict:
 
 def officer(number: int, folder: Path, until: float) -> dict:
     from cams_data import settings, upload_flow
+    from cams_data.ingest import UploadRequest
 
     db = settings.db_path()
     uploads, errors = [], []
@@ -120,9 +121,12 @@ def officer(number: int, folder: Path, until: float) -> dict:
         path, expected = partner_return(folder, number, len(uploads) + len(errors))
         try:
             if number == 0:
-                checked = upload_flow.check(path.read_bytes(), path.name, db=db)
+                request = UploadRequest(
+                    path.read_bytes(), path.name, db=db, uploaded_by="officer 0"
+                )
+                checked = upload_flow.check(request)
                 assert checked.can_save, checked.refusal
-                saved = upload_flow.save(path.read_bytes(), path.name, db=db, who="officer 0")
+                saved = upload_flow.save(request)
                 assert saved.can_save, saved.refusal
                 upload_id = saved.upload.upload_id
             else:

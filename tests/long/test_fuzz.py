@@ -49,7 +49,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import cams_data
-from cams_data.ingest import Upload, ingest
+from cams_data.ingest import Upload, UploadRequest, ingest
 from cams_data.kinds import KINDS
 from cams_data.problems import Refused
 from cams_data.shape import _is_total_label
@@ -349,7 +349,7 @@ def base(tmp_path_factory) -> Base:
         for name in ("CAMS_PSEUDONYM_KEY", "CAMS_KEY_FILE", "CAMS_CONFIG"):
             patch.delenv(name, raising=False)
         for source in ("training.xlsx", "crosstab.xlsx"):
-            upload = ingest(sources()[source], source, db=db, today=TODAY)
+            upload = ingest(UploadRequest(sources()[source], source, db=db, today=TODAY))
             assert upload.status == "loaded"
     assert not db.with_name(db.name + ".wal").exists()
     return Base(db, db.read_bytes(), snapshot(db))
@@ -449,7 +449,9 @@ def run(case: Case, base: Base, work: Path) -> str:
     try:
         with wall_clock(WALL_CLOCK):
             try:
-                upload = ingest(case.payload, case.name, db=work, kind=case.kind, today=TODAY)
+                upload = ingest(
+                    UploadRequest(case.payload, case.name, db=work, kind=case.kind, today=TODAY)
+                )
             except Refused as refused:
                 upload = refused
         if isinstance(upload, Refused):
@@ -949,12 +951,12 @@ def test_the_sources_and_clean_tables_load(base, work):
     format, so a refusal in the fuzz is the fuzz's doing."""
     for name, data in sources().items():
         shutil.copyfile(base.db, work)
-        upload = ingest(data, file_name(name), db=work, today=TODAY)
+        upload = ingest(UploadRequest(data, file_name(name), db=work, today=TODAY))
         assert upload.status in ("loaded", "unchanged"), name
     for table, (kind, rows) in TABLES.items():
         for fmt in FORMATS:
             shutil.copyfile(base.db, work)
-            upload = ingest(write(rows, fmt), f"{table}.{fmt}", db=work, today=TODAY)
+            upload = ingest(UploadRequest(write(rows, fmt), f"{table}.{fmt}", db=work, today=TODAY))
             assert (upload.status, upload.kind) == ("loaded", kind), (table, fmt)
             assert upload.rows_loaded > 0 and not upload.problems, (table, fmt)
 

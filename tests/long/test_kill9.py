@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from cams_data import store
-from cams_data.ingest import ingest
+from cams_data.ingest import UploadRequest, ingest
 from cams_data.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,7 +194,7 @@ def test_uploads_killed_at_random_moments_leave_whole_uploads_and_the_right_figu
         pass
     reference = tmp_path / "reference.duckdb"
     for name in saved:
-        upload = ingest((folder / name).read_bytes(), name, db=reference)
+        upload = ingest(UploadRequest((folder / name).read_bytes(), name, db=reference))
         assert upload.status == "loaded"
     assert saved_files(reference) == saved
     assert differences(db, reference) == {}

@@ -126,6 +126,7 @@ def test_one_server_process_viewers_read_while_an_officer_saves(demo_db, tmp_pat
     than at the file's lock. Four threads work out the Overview's figures over and over while
     the officer checks and saves returns through `upload_flow`, for 15 seconds."""
     from cams_data import dashboard, store, upload_flow
+    from cams_data.ingest import UploadRequest
 
     before = query(demo_db, "SELECT count(*) FROM uploads")[0][0]
     stop = time.monotonic() + 15
@@ -148,8 +149,9 @@ def test_one_server_process_viewers_read_while_an_officer_saves(demo_db, tmp_pat
     while time.monotonic() < stop:
         path, expected = load_worker.partner_return(tmp_path, 0, len(uploads) + len(errors))
         try:
-            assert upload_flow.check(path.read_bytes(), path.name, db=demo_db).can_save
-            saved = upload_flow.save(path.read_bytes(), path.name, db=demo_db, who="officer")
+            request = UploadRequest(path.read_bytes(), path.name, db=demo_db, uploaded_by="officer")
+            assert upload_flow.check(request).can_save
+            saved = upload_flow.save(request)
             assert saved.can_save, saved.refusal
             uploads.append({"upload_id": saved.upload.upload_id, **expected})
         except Exception:
