@@ -165,6 +165,27 @@ def files_table(record: dict) -> list[str]:
     return lines
 
 
+def stages_list(record: dict) -> list[str]:
+    """Where the ingest's time goes, stage by stage, as the benchmark's in-process run timed it."""
+    stages = record.get("stages_median_s")
+    if not stages:
+        return []
+    whole = stages["ingest, in all"]
+    lines = [
+        "",
+        f"Where the ingest's time goes ({record['rows']:,} rows, the ingest in one process, "
+        f"median of {record['repeat']}; a stage inside another is counted in both, so the "
+        "shares do not add up to 100%):",
+        "",
+        "| stage | seconds | share of the ingest |",
+        "| --- | --- | --- |",
+    ]
+    for stage, seconds in stages.items():
+        share = "" if stage == "imports" else f"{seconds / whole:.0%}"
+        lines.append(f"| {stage} | {seconds:.2f} | {share} |")
+    return lines
+
+
 def main() -> int:
     lines = [
         "# Benchmark results",
@@ -191,6 +212,7 @@ def main() -> int:
         )
     if ingest := latest("ingest"):
         lines += files_table(ingest)
+        lines += stages_list(ingest)
     floors = []
     for name, floor in FLOORS.items():
         if record := latest(name):
