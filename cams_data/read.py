@@ -861,12 +861,13 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
 
 
 def _bomless_utf16(sample: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when every other byte is zero and the rest are not."""
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero and the rest are not (but for
+    a stray NUL character, which is then refused naming its line, not as binary data)."""
     low, high = sample[0::2], sample[1::2]
     if len(sample) < 4 or len(sample) % 2:
         return None
     for encoding, zeros, text in (("utf-16-le", high, low), ("utf-16-be", low, high)):
-        if zeros.count(0) * 10 >= len(zeros) * 9 and text.count(0) == 0:
+        if zeros.count(0) * 10 >= len(zeros) * 9 and text.count(0) * 100 < len(text):
             return encoding
     return None
 

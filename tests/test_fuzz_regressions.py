@@ -345,3 +345,21 @@ def test_a_part_whose_checksum_is_wrong_is_refused_as_damaged(loaded, tmp_path, 
         f"export.{fmt}: The file is damaged or incomplete (perhaps it did not finish "
         "downloading), so it cannot be read. Download or export it again."
     )
+
+
+# --- a NUL in a CSV saved as UTF-16 without a byte-order mark --------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_nul_in_a_utf16_csv_without_a_bom_is_refused_naming_its_line(loaded, tmp_path, encoding):
+    """Its zero bytes no longer fell every other byte, so the file was not told as UTF-16 and
+    was refused as "binary data", which it is not."""
+    text = "".join(",".join(map(str, row)) + "\r\n" for row in STAFF)
+    at = text.index("Planner")
+    path = tmp_path / "staff.csv"
+    path.write_bytes((text[:at] + "\x00" + text[at:]).encode(encoding))
+    assert str(refused(loaded, path)) == (
+        "staff.csv: Line 3 holds a NUL character (a zero byte, which text never holds), so the "
+        "file may be damaged. Export it again, or open it in Excel and save it as CSV, then "
+        "upload that."
+    )
