@@ -383,7 +383,7 @@ def write_xlsb(
     dimension: str | None = None,
 ) -> Path:
     """A minimal Excel binary workbook (.xlsb), its records written by hand (no library here
-    writes the format): `rows` from A1 as text and numbers, `far_cells` anywhere ({"XFD5": 1}),
+    writes the format): `rows` from A1 as numbers and text, `far_cells` anywhere ({"XFD5": 1}),
     and a BrtWsDim saying the sheet spans `dimension` ("A1:XFD1048576"; by default the cells'
     own range)."""
     path = Path(path)
@@ -407,8 +407,8 @@ def write_xlsb(
         for column, value in row_cells:
             if isinstance(value, int | float):  # BrtCellReal
                 records.append(_xlsb_record(0x05, struct.pack("<IId", column, 0, value)))
-            else:  # BrtCellSt
-                text = struct.pack("<II", column, 0) + _xlsb_text(value)
+            else:  # BrtCellSt (a date as its ISO text)
+                text = struct.pack("<II", column, 0) + _xlsb_text(str(value))
                 records.append(_xlsb_record(0x06, text))
     records += [_xlsb_record(0x92), _xlsb_record(0x82)]  # BrtEndSheetData, BrtEndSheet
     workbook = [
