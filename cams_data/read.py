@@ -11,11 +11,14 @@ allocates without bound on a file nobody thought of gives a refusal, not a dead 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import html
 import io
 import posixpath
 import re
 import string
+import struct
 import threading
 import zipfile
 import zlib
@@ -30,6 +33,8 @@ from cams_data.settings import Config
 from cams_data.text import drop_invisible_cells
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pandas as pd
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -200,6 +205,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     names = {m.filename for m in members}
     if len(members) > MAX_ZIP_MEMBERS:
         raise Refused(file_name, f"The workbook has {len(members)} parts; that is not normal.")
+    parts = _parts_by_key(members, file_name)
     # The ratio first, so that a bomb is called one even when it is also over the size limit.
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
@@ -217,7 +223,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
             f"The workbook would unpack to {unpacked / 1024 / 1024:.0f} MB; the limit is "
             f"{config.max_uncompressed_mb:g} MB. Ask for a smaller export.",
         )
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+    if "xl/workbook.xml" in parts or "xl/workbook.bin" in parts:
         fmt = "xlsx"
     elif "content.xml" in names and b"opendocument.spreadsheet" in _head(
         archive, "mimetype", file_name
@@ -242,12 +248,40 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     # Every part, whatever its name: the reader opens whichever parts the workbook points to.
     for member in members:
         _check_unpacked_size(data, member, file_name)
-    if fmt == "xlsx" and "xl/workbook.xml" in names:
+    # The reader tries each format in turn, so every set of sheets it could read is checked.
+    if "xl/workbook.xml" in parts:
         formulas = Formulas()
-        for sheet_name, part in _worksheet_parts(archive, file_name):
+        for sheet_name, part in _worksheet_parts(archive, parts, file_name):
             _check_sheet_extent(archive, sheet_name, part, file_name, formulas)
         formulas.check(file_name)
+    if "xl/workbook.bin" in parts:
+        for sheet_name, part in _binary_worksheet_parts(archive, parts, file_name):
+            _check_binary_sheet_extent(archive, sheet_name, part, file_name)
+    if "content.xml" in names:
+        _check_ods_extent(archive, "content.xml", file_name)
     return fmt
+
+
+def _part_key(name: str) -> str:
+    """A part's name as the workbook reader looks it up in an .xlsx or .xlsb: in any case, with
+    either slash (sheet1.XML is found as sheet1.xml). An .ods's parts are found by exact name."""
+    return name.replace("\\", "/").lower()
+
+
+def _parts_by_key(members: list[zipfile.ZipInfo], file_name: str) -> dict[str, str]:
+    """Each part's name by its key, refusing two parts with one key: the reader would open one
+    and the checks here might see the other."""
+    parts: dict[str, str] = {}
+    for member in members:
+        if (key := _part_key(member.filename)) in parts:
+            raise Refused(
+                file_name,
+                f"The workbook holds two parts named '{parts[key]}' and '{member.filename}', the "
+                "same name but for capitals or slashes, which real spreadsheets never have, so "
+                "the file was not opened. " + SAVE_AS_XLSX,
+            )
+        parts[key] = member.filename
+    return parts
 
 
 # The workbook reader makes a grid from A1 to a sheet's last cell, whatever lies between: one
@@ -315,31 +349,72 @@ class Formulas:
             )
 
 
-def _worksheet_parts(archive: zipfile.ZipFile, file_name: str) -> list[tuple[str, str]]:
-    """Each sheet's name and zip part, as the workbook and its relationships name them."""
+def _worksheet_parts(
+    archive: zipfile.ZipFile, parts: dict[str, str], file_name: str
+) -> list[tuple[str, str]]:
+    """Each sheet's name and zip part, as the workbook and its relationships name them and as
+    the reader finds them: whatever the namespaces, and a target even if marked external."""
+    workbook = _parse_xml(archive, parts.get("xl/workbook.xml"), file_name)
+    targets = _relationship_targets(archive, parts.get("xl/_rels/workbook.xml.rels"), file_name)
+    found = []
+    for sheet in workbook.iter():
+        if _local_name(sheet.tag) == "sheet":
+            for key, link in sheet.attrib.items():
+                if _local_name(key) == "id" and link in targets:
+                    for part in _parts_of(targets[link], parts):
+                        found.append((sheet.get("name", ""), part))
+    return found
+
+
+def _parse_xml(archive: zipfile.ZipFile, part: str | None, file_name: str):
     from defusedxml.ElementTree import fromstring
 
     try:
-        workbook = fromstring(archive.read("xl/workbook.xml"))
-        relationships = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except Exception:  # KeyError, ParseError, defusedxml's refusals: all a damaged file
+        return fromstring(archive.read(part))
+    except Exception:  # no such part (None), ParseError, defusedxml's refusals: all damage
         raise Refused(file_name, DAMAGED_MESSAGE) from None
-    targets = {
+
+
+def _relationship_targets(
+    archive: zipfile.ZipFile, part: str | None, file_name: str
+) -> dict[str, str]:
+    relationships = _parse_xml(archive, part, file_name)
+    return {
         link.get("Id"): link.get("Target", "")
         for link in relationships.iter()
-        if link.tag.endswith("Relationship") and link.get("TargetMode") != "External"
+        if _local_name(link.tag) == "Relationship"
     }
-    parts = []
-    for sheet in workbook.iter():
-        if not sheet.tag.endswith("}sheet"):
-            continue
-        link = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-        target = targets.get(link, "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        part = posixpath.normpath(part)
-        if part in archive.NameToInfo:
-            parts.append((sheet.get("name", ""), part))
-    return parts
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _parts_of(target: str, parts: dict[str, str]) -> set[str]:
+    """The parts a relationship's target names, under xl/: as written and as normalised, since
+    either may be what the reader opens."""
+    written = _part_key(target[1:] if target.startswith("/") else "xl/" + target)
+    return {parts[key] for key in (written, posixpath.normpath(written)) if key in parts}
+
+
+SHEET_LIMITS = (
+    f"a spreadsheet this dashboard reads has at most {MAX_SHEET_COLUMNS:,} columns and "
+    f"{MAX_SHEET_CELLS:,} cells from A1 to its last cell. Delete the far cells (Ctrl+End shows "
+    "them) and save again."
+)
+
+
+def _too_large(rows: int, columns: int) -> bool:
+    return columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS
+
+
+def _refuse_far_cells(file_name: str, sheet_name: str, last_row: int, last_column: int) -> None:
+    if _too_large(last_row, last_column):
+        raise Refused(
+            file_name,
+            f"Sheet '{sheet_name}' has a cell at {column_letters(last_column)}{last_row} "
+            f"({last_row:,} rows by {last_column:,} columns from A1): " + SHEET_LIMITS,
+        )
 
 
 def _check_sheet_extent(
@@ -365,15 +440,223 @@ def _check_sheet_extent(
             # A cell cut by the chunk's end is whole in the overlap with the next chunk (a cell
             # seen twice is noted once, by its reference).
             text = text[-OVERLAP:] + more if more else b""
-    if last_column > MAX_SHEET_COLUMNS or last_row * last_column > MAX_SHEET_CELLS:
-        raise Refused(
-            file_name,
-            f"Sheet '{sheet_name}' has a cell at {column_letters(last_column)}{last_row} "
-            f"({last_row:,} rows by {last_column:,} columns from A1): a spreadsheet this "
-            f"dashboard reads has at most {MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} "
-            "cells from A1 to its last cell. Delete the far cells (Ctrl+End shows them) and "
-            "save again.",
-        )
+    _refuse_far_cells(file_name, sheet_name, last_row, last_column)
+
+
+# An .ods says where each cell is by counting: a row or cell may stand for many
+# (table:number-rows-repeated, table:number-columns-repeated), and the reader lays out every
+# repeat up to the last cell holding a value. LibreOffice ends each sheet with empty rows and
+# cells repeated to the edge of the grid, which hold no value and so do not count.
+ODS_ATTRIBUTES = rb"[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*"  # a quoted value may hold '>'
+ODS_SHEET_OR_ROW = re.compile(
+    rb"<(?:table:(table|table-row)(?=[\s/>])(" + ODS_ATTRIBUTES + rb")|/table:table\s*)>"
+)
+ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s/>])(" + ODS_ATTRIBUTES + rb")>")
+ODS_SHEET_NAME = re.compile(rb"\stable:name\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+ODS_ROWS_REPEATED = re.compile(rb"\stable:number-rows-repeated\s*=\s*[\"']([^\"']*)")
+ODS_COLUMNS_REPEATED = re.compile(rb"\stable:number-columns-repeated\s*=\s*[\"']([^\"']*)")
+ODS_VALUE = re.compile(rb"\s(?:office:[\w-]+|table:formula)\s*=")  # a value, its type or a formula
+
+
+def _check_ods_extent(archive: zipfile.ZipFile, part: str, file_name: str) -> None:
+    """Refuse an .ods with a sheet whose last cell holding a value lies too far from A1."""
+    extent = OdsExtent(file_name)
+    with archive.open(part) as stream:
+        for text in _xml_pieces(stream, file_name):
+            extent.read(text)
+    extent.end_sheet()
+
+
+class OdsExtent:
+    """Where each sheet's last cell holding a value lies, as content.xml is read piece by piece.
+
+    Row by row, and within a row by counting up to its first repeated cell and reading cell by
+    cell only from there, so that a large sheet is checked in less time than the reader takes."""
+
+    def __init__(self, file_name: str) -> None:
+        self.file_name = file_name
+        self.sheet: str | None = None  # None between sheets
+        self.last_row = self.last_column = 0
+        self.rows_above = self.row_repeats = self.columns = 0  # the current row's place
+
+    def read(self, text: bytes) -> None:
+        at = 0
+        for tag in ODS_SHEET_OR_ROW.finditer(text):
+            self.cells(text[at : tag.start()])
+            kind, attributes = tag.groups()
+            if kind == b"table-row":
+                self.rows_above += self.row_repeats
+                self.row_repeats, self.columns = _ods_repeats(ODS_ROWS_REPEATED, attributes), 0
+            else:  # a sheet starts or ends
+                self.end_sheet()
+                self.sheet = _ods_sheet_name(attributes) if kind else None
+            at = tag.end()
+        self.cells(text[at:])
+
+    def cells(self, text: bytes) -> None:
+        if self.sheet is None:
+            return
+        # Up to the first repeated cell every cell counts one, so the cells are counted; the
+        # last value there (or the word in a cell's text) lies in the last cell holding one.
+        repeated = text.find(b"repeated")
+        plain = len(text) if repeated == -1 else _cell_start(text, repeated)
+        if (value := max(text.rfind(b"value", 0, plain), text.rfind(b"formula", 0, plain))) != -1:
+            self.place(self.columns + _ods_cells(text, value))
+        self.columns += _ods_cells(text, plain)
+        for attributes in ODS_CELL.findall(text, plain):
+            self.columns += _ods_repeats(ODS_COLUMNS_REPEATED, attributes)
+            if ODS_VALUE.search(attributes):
+                self.place(self.columns)
+
+    def place(self, column: int) -> None:
+        self.last_row = max(self.last_row, self.rows_above + self.row_repeats)
+        self.last_column = max(self.last_column, column)
+
+    def end_sheet(self) -> None:
+        if self.sheet is not None:
+            _refuse_far_cells(self.file_name, self.sheet, self.last_row, self.last_column)
+        self.last_row = self.last_column = self.rows_above = self.row_repeats = self.columns = 0
+
+
+def _ods_cells(text: bytes, end: int) -> int:
+    """How many cells start before `end`."""
+    covered = text.count(b"<table:covered-table-cell", 0, end)
+    return text.count(b"<table:table-cell", 0, end) + covered
+
+
+def _cell_start(text: bytes, at: int) -> int:
+    """Where the cell holding `at` starts (0 if none starts before it)."""
+    start = text.rfind(b"<table:table-cell", 0, at)
+    return max(start, text.rfind(b"<table:covered-table-cell", 0, at), 0)
+
+
+def _xml_pieces(stream, file_name: str) -> Iterator[bytes]:
+    """An XML part a few MB at a time, each piece ending where a tag starts, so that no tag is
+    cut (a '<' is never inside one)."""
+    rest = b""
+    while chunk := stream.read(SCAN_STEP):
+        text = rest + chunk
+        if (cut := text.rfind(b"<")) <= 0:  # no tag starts in 4 MB: never in a spreadsheet
+            raise Refused(file_name, DAMAGED_MESSAGE)
+        yield text[:cut]
+        rest = text[cut:]
+    yield rest
+
+
+def _ods_sheet_name(attributes: bytes) -> str:
+    found = ODS_SHEET_NAME.search(attributes)
+    name = (found[1] if found[1] is not None else found[2]) if found else b""
+    return html.unescape(name.decode("utf-8", "replace"))
+
+
+def _ods_repeats(pattern: re.Pattern, attributes: bytes) -> int:
+    """A row's or cell's repeat count as the reader takes it (a number it cannot take makes it
+    refuse the file, so that counts as one here)."""
+    if b"repeated" not in attributes or not (found := pattern.search(attributes)):
+        return 1
+    number = re.fullmatch(r"\+?0*([0-9]{1,20})", html.unescape(found[1].decode("ascii", "replace")))
+    return int(number[1]) if number else 1
+
+
+# An .xlsb's parts are records: a type and a length, each a little-endian number in 7-bit
+# groups, then the data. A cell record starts with its column, and belongs to the row of the
+# row header before it; BrtWsDim holds the sheet's first and last rows and columns.
+ROW_HEADER, SHEET_DIMENSION, END_SHEET_DATA, SHEET_IN_WORKBOOK = 0x0000, 0x0094, 0x0092, 0x009C
+LAST_CELL_RECORD = 0x000B  # BrtCellBlank (1) to BrtFmlaError (11)
+LAST_ROW_READ = 0x100000  # the reader stops at a row header past this
+SHEET_FOLDERS = ("worksheets", "chartsheets", "dialogsheets")
+SHEET_LIST_BYTES = 1024 * 1024  # Excel lists the sheets near the start of workbook.bin
+UINT32 = struct.Struct("<I").unpack_from
+
+
+def _binary_worksheet_parts(
+    archive: zipfile.ZipFile, parts: dict[str, str], file_name: str
+) -> list[tuple[str, str]]:
+    """Every sheet part the workbook's relationships point to, with the sheet's name where the
+    workbook gives one (the part's name otherwise)."""
+    with archive.open(parts["xl/workbook.bin"]) as stream:
+        workbook = stream.read(SHEET_LIST_BYTES)
+    names, at = {}, 0
+    with contextlib.suppress(IndexError):  # a record cut short ends the list
+        while at < len(workbook):
+            kind, size, at = _record_header(workbook, at)
+            if kind == SHEET_IN_WORKBOOK:  # BrtBundleSh: state, tab id, relationship id, name
+                link, name_at = _wide_string(workbook, at + 8, at + size)
+                names[link] = _wide_string(workbook, name_at, at + size)[0]
+            at += size
+    targets = _relationship_targets(archive, parts.get("xl/_rels/workbook.bin.rels"), file_name)
+    return [
+        (names.get(link) or part, part)
+        for link, target in targets.items()
+        if target.split("/")[0] in SHEET_FOLDERS
+        for part in _parts_of(target, parts)
+    ]
+
+
+def _record_header(data: bytes, at: int) -> tuple[int, int, int]:
+    """A record's type and length, and where its data starts."""
+    kind = data[at]
+    if kind & 0x80:
+        kind, at = (kind & 0x7F) | (data[at + 1] & 0x7F) << 7, at + 2
+    else:
+        at += 1
+    size = 0
+    for shift in (0, 7, 14, 21):
+        byte, at = data[at], at + 1
+        size |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+    return kind, size, at
+
+
+def _wide_string(data: bytes, start: int, end: int) -> tuple[str | None, int]:
+    """An XLWideString (a 4-byte count of UTF-16 characters, then them) and where it ends."""
+    stop = start + 4 + 2 * int.from_bytes(data[start : start + 4], "little")
+    if stop > end:
+        return None, end
+    return data[start + 4 : stop].decode("utf-16-le", "replace"), stop
+
+
+def _check_binary_sheet_extent(
+    archive: zipfile.ZipFile, sheet_name: str, part: str, file_name: str
+) -> None:
+    """Refuse an .xlsb sheet whose last cell, as its BrtWsDim says or as any cell is placed,
+    lies too far from A1. A sheet has a record a cell, so the loop is kept tight: 3 million cells
+    are checked in about the time the reader takes to read them."""
+    last_row = last_column = row = 0
+    with archive.open(part) as stream, contextlib.suppress(IndexError, struct.error):
+        data, at = b"", 0
+        while True:
+            if len(data) - at < 64:
+                data, at = data[at:] + stream.read(SCAN_STEP), 0
+                if not data:
+                    break
+            kind, size = data[at], data[at + 1]
+            if kind | size < 0x80:  # most records: a type and a length of one byte each
+                at += 2
+            else:
+                kind, size, at = _record_header(data, at)
+            if kind <= LAST_CELL_RECORD and size >= 4:
+                if kind == ROW_HEADER:
+                    if (row := UINT32(data, at)[0]) > LAST_ROW_READ:
+                        break
+                else:  # a cell ('if', not max(): a call a cell would double the time)
+                    if row >= last_row:
+                        last_row = row + 1
+                    if (column := UINT32(data, at)[0]) >= last_column:
+                        last_column = column + 1
+            elif kind == SHEET_DIMENSION and size >= 16:
+                _, row_last, _, column_last = struct.unpack_from("<4I", data, at)
+                last_row = max(last_row, row_last + 1)
+                last_column = max(last_column, column_last + 1)
+            elif kind == END_SHEET_DATA:
+                break
+            at += size
+            if at > len(data):  # a record longer than what is read: skip the rest of it
+                skip, data, at = at - len(data), b"", 0
+                while skip > 0 and (skipped := len(stream.read(min(skip, SCAN_STEP)))):
+                    skip -= skipped
+    _refuse_far_cells(file_name, sheet_name, last_row, last_column)
 
 
 def _column_number(letters: bytes) -> int:
@@ -402,7 +685,8 @@ INFLATE_STEP = 4 * 1024 * 1024
 def _check_unpacked_size(data: bytes, member: zipfile.ZipInfo, file_name: str) -> None:
     """A part must unpack to exactly the size the archive declares. A bomb can declare a small
     size, even with a matching CRC, and still unpack to gigabytes in the workbook reader; so the
-    part is inflated here, a few MB at a time, and refused once it passes its declared size."""
+    part is inflated here, a few MB at a time, and refused once it passes its declared size. Its
+    CRC is checked on the way, so that the checks after this one read it without an error."""
     bomb = (
         f"Part '{member.filename}' of the workbook unpacks to more than the archive declares: "
         "this is how a 'zip bomb' hides, so the file was not opened."
@@ -416,21 +700,24 @@ def _check_unpacked_size(data: bytes, member: zipfile.ZipInfo, file_name: str) -
     if member.compress_type == zipfile.ZIP_STORED:
         if member.compress_size != member.file_size or len(packed) != member.file_size:
             raise Refused(file_name, DAMAGED_MESSAGE)
+        if zlib.crc32(packed) != member.CRC:
+            raise Refused(file_name, DAMAGED_MESSAGE)
         return
     if member.compress_type != zipfile.ZIP_DEFLATED:
         raise Refused(file_name, DAMAGED_MESSAGE)
-    inflater, unpacked = zlib.decompressobj(-15), 0
+    inflater, unpacked, crc = zlib.decompressobj(-15), 0, 0
     try:
         for at in range(0, len(packed), INFLATE_STEP):
             chunk = packed[at : at + INFLATE_STEP]
             while chunk:
-                unpacked += len(inflater.decompress(chunk, INFLATE_STEP))
+                inflated = inflater.decompress(chunk, INFLATE_STEP)
+                unpacked, crc = unpacked + len(inflated), zlib.crc32(inflated, crc)
                 if unpacked > member.file_size:
                     raise Refused(file_name, bomb)
                 chunk = inflater.unconsumed_tail
     except zlib.error:
         raise Refused(file_name, DAMAGED_MESSAGE) from None
-    if unpacked != member.file_size or not inflater.eof:
+    if unpacked != member.file_size or not inflater.eof or crc != member.CRC:
         raise Refused(file_name, DAMAGED_MESSAGE)
 
 
@@ -499,6 +786,14 @@ def _sheets(tables: list[tuple[str, object, bool]], file_name: str) -> list[Shee
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' own "str", without a copy
     sheets = []
     for name, table, hidden in tables:
+        # The checks before the parse see where the file places its cells; this sees what the
+        # reader made of them, should a file place them in a way nobody thought of.
+        if _too_large(table.num_rows, table.num_columns):
+            raise Refused(
+                file_name,
+                f"Sheet '{name}' reads as {table.num_rows:,} rows by {table.num_columns:,} "
+                "columns: " + SHEET_LIMITS,
+            )
         cells = table.to_pandas(types_mapper={pa.string(): text}.get)
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
@@ -566,12 +861,13 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
 
 
 def _bomless_utf16(sample: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when every other byte is zero and the rest are not."""
+    """'utf-16-le' or 'utf-16-be' when every other byte is zero and the rest are not (but for
+    a stray NUL character, which is then refused naming its line, not as binary data)."""
     low, high = sample[0::2], sample[1::2]
     if len(sample) < 4 or len(sample) % 2:
         return None
     for encoding, zeros, text in (("utf-16-le", high, low), ("utf-16-be", low, high)):
-        if zeros.count(0) * 10 >= len(zeros) * 9 and text.count(0) == 0:
+        if zeros.count(0) * 10 >= len(zeros) * 9 and text.count(0) * 100 < len(text):
             return encoding
     return None
 

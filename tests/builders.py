@@ -4,7 +4,8 @@ The project commits no fixture files. Every file a test needs is made here, on t
 made-up data (obviously fake names such as "Alex Example"), and the messy builders return the
 figures a correct loader must produce, computed from the very rows they wrote.
 
-Plain writers:   write_xlsx, write_csv, write_ods, write_xls, xlsx_with_cached_formulas
+Plain writers:   write_xlsx, write_csv, write_ods, write_xls, xlsx_with_cached_formulas,
+                 write_xlsb, ods_with_tables, as_libreoffice_saves
 Broken/hostile:  zip_bomb_xlsx, zip_bomb_declaring_a_modest_size, one_cell_xlsx,
                  billion_laughs_xlsx, external_entity_xlsx, encrypted_xlsx, corrupt_xls,
                  truncated_copy, not_a_spreadsheet, apple_numbers, empty_xlsx, renamed
@@ -354,6 +355,140 @@ def write_xls(
             else:
                 ws.write(r, c, value)
     wb.save(str(path))
+    return path
+
+
+def _xlsb_record(kind: int, data: bytes = b"") -> bytes:
+    """One record of an .xlsb part: its type and length, each in 7-bit groups, then the data."""
+
+    def groups(number: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((number & 0x7F) | (0x80 if number >> 7 else 0))
+            number >>= 7
+            if not number:
+                return bytes(out)
+
+    return groups(kind) + groups(len(data)) + data
+
+
+def _xlsb_text(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def write_xlsb(
+    path,
+    rows: list[Row],
+    *,
+    sheet: str = "Sheet1",
+    far_cells: dict[str, object] | None = None,
+    dimension: str | None = None,
+) -> Path:
+    """A minimal Excel binary workbook (.xlsb), its records written by hand (no library here
+    writes the format): `rows` from A1 as numbers and text, `far_cells` anywhere ({"XFD5": 1}),
+    and a BrtWsDim saying the sheet spans `dimension` ("A1:XFD1048576"; by default the cells'
+    own range)."""
+    path = Path(path)
+    cells = {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row) if v is not None}
+    for ref, value in (far_cells or {}).items():
+        row, column = _parse_ref(ref)
+        cells[row - 1, column - 1] = value
+    last_row, last_column = max(r for r, _ in cells), max(c for _, c in cells)
+    if dimension:
+        (top, left), (bottom, right) = (_parse_ref(ref) for ref in dimension.split(":"))
+        spans = (top - 1, bottom - 1, left - 1, right - 1)
+    else:
+        spans = (0, last_row, 0, last_column)
+    records = [_xlsb_record(0x81), _xlsb_record(0x94, struct.pack("<4I", *spans))]
+    records.append(_xlsb_record(0x91))  # BrtBeginSheet, BrtWsDim, BrtBeginSheetData
+    by_row = defaultdict(list)
+    for (row, column), value in sorted(cells.items()):
+        by_row[row].append((column, value))
+    for row, row_cells in by_row.items():
+        records.append(_xlsb_record(0x00, struct.pack("<IIHxxxI", row, 0, 300, 0)))  # BrtRowHdr
+        for column, value in row_cells:
+            if isinstance(value, int | float):  # BrtCellReal
+                records.append(_xlsb_record(0x05, struct.pack("<IId", column, 0, value)))
+            else:  # BrtCellSt (a date as its ISO text)
+                text = struct.pack("<II", column, 0) + _xlsb_text(str(value))
+                records.append(_xlsb_record(0x06, text))
+    records += [_xlsb_record(0x92), _xlsb_record(0x82)]  # BrtEndSheetData, BrtEndSheet
+    workbook = [
+        _xlsb_record(0x83),  # BrtBeginBook
+        _xlsb_record(0x8F),  # BrtBeginBundleShs
+        _xlsb_record(0x9C, struct.pack("<II", 0, 1) + _xlsb_text("rId1") + _xlsb_text(sheet)),
+        _xlsb_record(0x90),  # BrtEndBundleShs
+        _xlsb_record(0x84),  # BrtEndBook
+    ]
+    relationships = (
+        _XML_DECL
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_NS_REL}/{{}}" Target="{{}}"/></Relationships>'
+    )
+    content_types = (
+        _XML_DECL + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="bin" '
+        'ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+        '<Override PartName="/xl/worksheets/sheet1.bin" '
+        'ContentType="application/vnd.ms-excel.worksheet"/></Types>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", relationships.format("officeDocument", "xl/workbook.bin"))
+        archive.writestr("xl/workbook.bin", b"".join(workbook))
+        archive.writestr(
+            "xl/_rels/workbook.bin.rels", relationships.format("worksheet", "worksheets/sheet1.bin")
+        )
+        archive.writestr("xl/worksheets/sheet1.bin", b"".join(records))
+    return path
+
+
+def ods_with_tables(path, tables: str) -> Path:
+    """An .ods whose content.xml holds `tables` (<table:table> elements) as written, for what
+    odfpy never writes: rows and cells repeated (table:number-rows-repeated,
+    table:number-columns-repeated)."""
+    path = write_ods(path, [["x"]])
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    content = re.sub(
+        "<office:spreadsheet>.*</office:spreadsheet>",
+        lambda _: f"<office:spreadsheet>{tables}</office:spreadsheet>",
+        content,
+        flags=re.DOTALL,
+    )
+    _rewrite_zip(path, {"content.xml": content.encode()})
+    return path
+
+
+def as_libreoffice_saves(path) -> Path:
+    """An .ods from write_ods rewritten as LibreOffice saves one: every row padded with empty
+    cells repeated to column 1,024, every sheet ended by empty rows repeated to row 1,048,576,
+    and an empty second sheet filled the same way."""
+    path = Path(path)
+    edge = '<table:table-row table:number-rows-repeated="{}"><table:table-cell ' + (
+        'table:number-columns-repeated="1024"/></table:table-row></table:table>'
+    )
+
+    def padded_row(row: re.Match) -> str:
+        cells = len(re.findall("<table:(?:covered-)?table-cell[ />]", row[0]))
+        padding = f'<table:table-cell table:number-columns-repeated="{1024 - cells}"/>'
+        return row[0].removesuffix("</table:table-row>") + padding + "</table:table-row>"
+
+    def padded_sheet(sheet: re.Match) -> str:
+        rows = re.sub("<table:table-row>.*?</table:table-row>", padded_row, sheet[0], flags=re.S)
+        rows = rows.replace(">", '><table:table-column table:number-columns-repeated="1024"/>', 1)
+        return rows.removesuffix("</table:table>") + edge.format(
+            1048576 - sheet[0].count("<table:table-row")
+        )
+
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    content = re.sub("<table:table .*?</table:table>", padded_sheet, content, flags=re.S)
+    empty = '<table:table table:name="Sheet2">' + edge.format(1048576)
+    content = content.replace("</office:spreadsheet>", empty + "</office:spreadsheet>")
+    _rewrite_zip(path, {"content.xml": content.encode()})
     return path
 
 

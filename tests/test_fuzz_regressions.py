@@ -235,3 +235,131 @@ def test_one_problem_is_it_and_a_kind_keeps_its_capitals_in_a_sentence(db, tmp_p
         message
     )
     assert "(NRM and Duty to Notify) must load whole" in message
+
+
+# --- a far cell in a sheet the check before the parse did not find --------------------------
+# The workbook reader finds an .xlsx's or .xlsb's parts in any case and with either slash, takes
+# a sheet element in any namespace and a relationship marked external. The check of a sheet's
+# extent looked for exact names only, so it never saw the sheet, and a 2 KB file with one cell
+# at XFD3 became 16,384 columns, 25 seconds of the app's time before it was refused.
+
+FAR_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas'
+    b'.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+    b'<is><t>Name</t></is></c></row><row r="3"><c r="XFD3"><v>1</v></c></row></sheetData>'
+    b"</worksheet>"
+)
+FAR_CELL = (
+    "far.xlsx: Sheet 'Report' has a cell at XFD3 (3 rows by 16,384 columns from A1): a "
+    "spreadsheet this dashboard reads has at most 500 columns and 10,000,000 cells from A1 to its "
+    "last cell. Delete the far cells (Ctrl+End shows them) and save again."
+)
+
+
+def _workbook(path: Path, parts: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _far_xlsx(path: Path, sheet_part: str = "xl/worksheets/sheet1.xml", edit=None) -> Path:
+    parts = b._package_parts(shared_strings=False)
+    parts[sheet_part] = FAR_SHEET
+    if edit:
+        name, old, new = edit
+        parts[name] = parts[name].replace(old, new)
+    return _workbook(path, parts)
+
+
+SHEET_PART_NAMES = [
+    "xl/worksheets/sheet1.XML",
+    "XL/Worksheets/Sheet1.xml",
+    "xl\\worksheets\\sheet1.xml",
+]
+NAMESPACE = b' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+TARGET = b'Target="worksheets/sheet1.xml"'
+
+
+@pytest.mark.parametrize("sheet_part", SHEET_PART_NAMES)
+def test_a_far_cell_is_refused_whatever_case_or_slash_its_sheet_part_is_named_in(
+    loaded, tmp_path, sheet_part
+):
+    assert str(refused(loaded, _far_xlsx(tmp_path / "far.xlsx", sheet_part))) == FAR_CELL
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("xl/workbook.xml", NAMESPACE, b""),
+        ("xl/_rels/workbook.xml.rels", TARGET, TARGET + b' TargetMode="External"'),
+    ],
+    ids=["sheet-in-no-namespace", "target-marked-external"],
+)
+def test_a_far_cell_is_refused_however_the_workbook_points_to_its_sheet(loaded, tmp_path, edit):
+    assert str(refused(loaded, _far_xlsx(tmp_path / "far.xlsx", edit=edit))) == FAR_CELL
+
+
+def test_an_xlsb_far_cell_is_refused_whatever_case_its_sheet_part_is_named_in(loaded, tmp_path):
+    import zipfile
+
+    path = b.write_xlsb(tmp_path / "far.xlsb", [["Name"]], sheet="Data", far_cells={"XFD3": 1})
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/worksheets/Sheet1.BIN"] = parts.pop("xl/worksheets/sheet1.bin")
+    refusal = refused(loaded, _workbook(path, parts))
+    assert str(refusal) == FAR_CELL.replace("far.xlsx", "far.xlsb").replace("'Report'", "'Data'")
+
+
+def test_two_parts_named_alike_but_for_case_are_refused(loaded, tmp_path):
+    """The reader opens one of them and the check might read the other."""
+    parts = b._package_parts(shared_strings=False)
+    parts["xl/worksheets/sheet1.xml"] = FAR_SHEET.replace(b'<c r="XFD3"><v>1</v></c>', b"")
+    parts["xl/worksheets/SHEET1.xml"] = FAR_SHEET
+    refusal = refused(loaded, _workbook(tmp_path / "two.xlsx", parts))
+    assert str(refusal) == (
+        "two.xlsx: The workbook holds two parts named 'xl/worksheets/sheet1.xml' and "
+        "'xl/worksheets/SHEET1.xml', the same name but for capitals or slashes, which real "
+        "spreadsheets never have, so the file was not opened. Open it in Excel and use File > "
+        "Save As > Excel Workbook (.xlsx), then upload that."
+    )
+
+
+@pytest.mark.parametrize(
+    "fmt, part", [("xlsx", "xl/worksheets/sheet1.xml"), ("ods", "content.xml"), ("ods", "mimetype")]
+)
+def test_a_part_whose_checksum_is_wrong_is_refused_as_damaged(loaded, tmp_path, fmt, part):
+    """A byte changed in a part's CRC ended the upload in "BadZipFile: Bad CRC-32" when the
+    sheet's extent was checked, the first read of the part to its end."""
+    import zipfile
+
+    path, _ = b.messy_training_export(tmp_path / f"export.{fmt}", fmt=fmt, people=6, seed=11)
+    with zipfile.ZipFile(path) as archive:
+        crc = archive.getinfo(part).CRC
+    data = path.read_bytes()
+    assert data.count(crc.to_bytes(4, "little")) == 2  # in the part's header and the directory
+    path.write_bytes(data.replace(crc.to_bytes(4, "little"), (crc ^ 1).to_bytes(4, "little")))
+    assert str(refused(loaded, path)) == (
+        f"export.{fmt}: The file is damaged or incomplete (perhaps it did not finish "
+        "downloading), so it cannot be read. Download or export it again."
+    )
+
+
+# --- a NUL in a CSV saved as UTF-16 without a byte-order mark --------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_nul_in_a_utf16_csv_without_a_bom_is_refused_naming_its_line(loaded, tmp_path, encoding):
+    """Its zero bytes no longer fell every other byte, so the file was not told as UTF-16 and
+    was refused as "binary data", which it is not."""
+    text = "".join(",".join(map(str, row)) + "\r\n" for row in STAFF)
+    at = text.index("Planner")
+    path = tmp_path / "staff.csv"
+    path.write_bytes((text[:at] + "\x00" + text[at:]).encode(encoding))
+    assert str(refused(loaded, path)) == (
+        "staff.csv: Line 3 holds a NUL character (a zero byte, which text never holds), so the "
+        "file may be damaged. Export it again, or open it in Excel and save it as CSV, then "
+        "upload that."
+    )

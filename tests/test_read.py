@@ -587,6 +587,129 @@ def test_a_cell_in_column_500_is_read(tmp_path, db):
     assert reading.sheets[0].cells.loc[2].dropna().tolist() == ["1"]
 
 
+# An .ods places a far cell by counting repeated rows and cells, and an .xlsb by numbers in its
+# records: both are checked before the reader sees them, as an .xlsx is.
+
+ODS_TEXT = '<table:table-cell office:value-type="string"><text:p>far</text:p></table:table-cell>'
+
+
+def _far_ods_sheet(ref: str) -> str:
+    """Sheet 'Data' holding A1 and a cell at `ref`, placed there by empty rows and cells
+    repeated, as LibreOffice writes the gap."""
+    row, column = b._parse_ref(ref)
+    return (
+        f'<table:table table:name="Data"><table:table-row>{ODS_TEXT}</table:table-row>'
+        f'<table:table-row table:number-rows-repeated="{row - 2}"><table:table-cell/>'
+        "</table:table-row><table:table-row><table:table-cell "
+        f'table:number-columns-repeated="{column - 1}"/>{ODS_TEXT}</table:table-row></table:table>'
+    )
+
+
+@pytest.mark.parametrize(
+    "ref, rows, columns",
+    [("XFD1048576", "1,048,576", "16,384"), ("XFD5", "5", "16,384"), ("AA400000", "400,000", "27")],
+)
+def test_an_ods_cell_far_from_a1_is_refused_before_the_reader_sees_it(
+    tmp_path, loaded_db, ref, rows, columns
+):
+    workbook = b.ods_with_tables(tmp_path / "far.ods", _far_ods_sheet(ref))
+    before = snapshot(loaded_db)
+    started = time.perf_counter()
+    refused = refusal(workbook.read_bytes(), workbook.name, loaded_db)
+    assert time.perf_counter() - started < 1.0
+    assert str(refused) == _far_cell_message("far.ods", "Data", ref, rows, columns)
+    assert snapshot(loaded_db) == before
+
+
+@pytest.mark.parametrize(
+    "row, ref, rows, columns",
+    [
+        (  # one row holding values, repeated
+            '<table:table-row table:number-rows-repeated="400000"><table:table-cell '
+            'table:number-columns-repeated="27" office:value-type="float" office:value="1"/>'
+            "</table:table-row>",
+            "AA400000",
+            "400,000",
+            "27",
+        ),
+        (  # one cell holding a value, repeated
+            '<table:table-row><table:table-cell table:number-columns-repeated="600" '
+            'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>',
+            "WB1",
+            "1",
+            "600",
+        ),
+    ],
+)
+def test_an_ods_value_repeated_far_from_a1_is_refused(tmp_path, loaded_db, row, ref, rows, columns):
+    workbook = b.ods_with_tables(
+        tmp_path / "far.ods", f'<table:table table:name="Data">{row}</table:table>'
+    )
+    before = snapshot(loaded_db)
+    refused = refusal(workbook.read_bytes(), workbook.name, loaded_db)
+    assert str(refused) == _far_cell_message("far.ods", "Data", ref, rows, columns)
+    assert snapshot(loaded_db) == before
+
+
+def test_an_ods_saved_by_libreoffice_loads_though_its_empty_cells_reach_the_edge(tmp_path, db):
+    """LibreOffice repeats empty rows and cells to the edge of the grid (1,048,576 rows by 1,024
+    columns): they hold no value, so they are not a far cell."""
+    path, expected = b.messy_training_export(tmp_path / "export.ods", fmt="ods", people=6, seed=11)
+    b.as_libreoffice_saves(path)
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml")
+    assert b'table:number-rows-repeated="1048576"' in content  # the empty second sheet
+    assert re.search(rb'number-columns-repeated="10\d\d"/></table:table-row>', content)
+    upload = load(path, db)
+    assert upload.status == "loaded"
+    assert upload.rows_loaded == expected["rows_after_folding"]
+
+
+@pytest.mark.parametrize(
+    "far_cells, dimension, ref, rows, columns",
+    [
+        ({"XFD1048576": "far"}, None, "XFD1048576", "1,048,576", "16,384"),
+        ({"XFD5": 1}, None, "XFD5", "5", "16,384"),
+        ({}, "A1:XFD1048576", "XFD1048576", "1,048,576", "16,384"),  # BrtWsDim claims the grid
+        ({"SG2000": "x"}, "A1:B2", "SG2000", "2,000", "501"),  # BrtWsDim says the sheet is small
+    ],
+)
+def test_an_xlsb_cell_far_from_a1_is_refused_before_the_reader_sees_it(
+    tmp_path, loaded_db, far_cells, dimension, ref, rows, columns
+):
+    table = [["Name", "Count"], ["a", 3]]
+    path = tmp_path / "far.xlsb"
+    workbook = b.write_xlsb(path, table, sheet="Data", far_cells=far_cells, dimension=dimension)
+    before = snapshot(loaded_db)
+    started = time.perf_counter()
+    refused = refusal(workbook.read_bytes(), workbook.name, loaded_db)
+    assert time.perf_counter() - started < 1.0
+    assert str(refused) == _far_cell_message("far.xlsb", "Data", ref, rows, columns)
+    assert snapshot(loaded_db) == before
+
+
+def test_an_xlsb_is_read(tmp_path):
+    workbook = b.write_xlsb(tmp_path / "staff.xlsb", [["Name", "Count"], ["a", 3]], sheet="Data")
+    reading = read.read_file(workbook.read_bytes(), workbook.name, Config())
+    assert reading.sheets[0].name == "Data"
+    assert reading.sheets[0].cells.values.tolist() == [["Name", "Count"], ["a", "3"]]
+
+
+def test_a_sheet_the_reader_makes_too_large_is_refused_before_pandas_sees_it():
+    """Should a file place its cells in a way the checks before the parse do not see, what the
+    reader made is measured before it becomes a table here (16,384 columns took 25 s)."""
+    import pyarrow as pa
+
+    wide = pa.table({f"c{n}": ["x"] for n in range(501)})
+    with pytest.raises(Refused) as refused:
+        read._sheets([("Data", wide, False)], "odd.ods")
+    assert str(refused.value) == (
+        "odd.ods: Sheet 'Data' reads as 1 rows by 501 columns: a spreadsheet this dashboard "
+        "reads has at most 500 columns and 10,000,000 cells from A1 to its last cell. Delete the "
+        "far cells (Ctrl+End shows them) and save again."
+    )
+
+
 def test_unknown_kind_is_refused(tmp_dir, db):
     path, _ = b.messy_training_export(tmp_dir / "export.xlsx", people=5)
     refused = refusal(path.read_bytes(), path.name, db, kind="banana")
