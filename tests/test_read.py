@@ -1172,3 +1172,33 @@ def test_the_worker_reads_every_sheet_exactly_as_the_reader_does_in_process(tmp_
     for sheet, want in zip(workbook.sheets, expected, strict=True):
         assert sheet.cells.equals(want.cells)
         assert sheet.cells.dtypes.tolist() == want.cells.dtypes.tolist()
+
+
+@pytest.mark.parametrize(
+    "xml, furthest",
+    [
+        (b'<row r="5"><c r="XFD5"><v>1</v></c></row>', (5, 16384)),
+        (b'<row r="2"><c r="a1048576"/></row><row r="3"><c r="B3"/></row>', (1048576, 2)),
+        (b'<row r="9"><c r="C9"/></row><row r="4"><c r="D4"/></row>', (9, 4)),  # out of order
+        (b'<c r="B0012"/> <c r="aA3"/>', (12, 27)),  # leading zeros, lower case
+        (b'<pageMargins header="0.3" footer="0.3"/><c r="A1"/>', (1, 1)),  # not references
+        (b'<c\tr="ZZ7"/><c\nr="A70"/>', (70, 702)),  # any space before r=
+        (b'<c xr="Q999"/><c r="A1"/>', (1, 1)),  # another attribute ending in r
+    ],
+)
+def test_the_furthest_reference_is_found_however_it_is_written(xml, furthest):
+    from cams_data.read import _furthest_reference
+
+    assert _furthest_reference(xml, 0, 0) == furthest
+
+
+def test_the_furthest_reference_of_a_real_sized_sheet_is_its_last_cell(tmp_path):
+    from cams_data.read import _furthest_reference
+
+    rows = "".join(
+        f'<row r="{r}" spans="1:8">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in "ABCDEFGH")
+        + "</row>"
+        for r in range(1, 20_001)
+    ).encode()  # fmt: skip
+    assert _furthest_reference(rows, 0, 0) == (20_000, 8)
+    assert _furthest_reference(rows, 30_000, 3) == (30_000, 8)  # what is known already stands
