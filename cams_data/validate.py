@@ -44,8 +44,6 @@ from cams_data.values import (
     parse_response_time,
 )
 
-STATUS_ORDER = {"Not started": 0, "In progress": 1, "Completed": 2}
-
 
 @dataclass
 class Options:
@@ -243,9 +241,6 @@ def validate(
             if f.default_said and fallback is not None:
                 defaults_used[f.name] = fallback
             raw = pd.Series(None, index=records.index, dtype="object")
-        elif f.name == "wave":
-            out["wave"] = None  # taken from the response dates below
-            continue
         else:
             raise missing_column.refusal(file_name, f, shaped, parse)
         field_report = partial(report, in_cell=True) if f.name in melted else report
@@ -266,10 +261,11 @@ def validate(
     )
     if kind.sum_duplicates:
         _breakdown_cells(kind, records, out, shaped, headers, validated)
-    if kind.name == "training":
-        if "completed_on" not in records:
-            _refuse_completions_without_dates(out, records, shaped, file_name, today)
-        _training_rules(out, records, report, headers)
+    for f in kind.fields:
+        if f.date_of:
+            if f.name not in records:
+                _refuse_undated(f, out, records, shaped, file_name, today)
+            _date_of_rules(f, out, records, report, headers)
     for identifier in kind.identifiers:
         # An e-mail or employee number of '#N/A' (a failed lookup) would be taken for a person.
         if identifier.name in records:
@@ -278,8 +274,8 @@ def validate(
             for text in errors.unique():
                 column = headers.get(identifier.name, identifier.name)
                 report(errors.index[errors == text], column, excel_error(text))
-    if kind.name == "survey":
-        _survey_wave(out, records, options, validated, file_name, shaped.sheet, headers)
+    if any(f.type == "wave" for f in kind.fields):
+        _survey_wave(kind, out, records, options, validated, file_name, shaped.sheet, headers)
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
 
@@ -414,20 +410,20 @@ def _blank(records: pd.DataFrame, name: str) -> pd.Series:
     return raw.isna() | (raw.str.strip() == "")
 
 
-def _refuse_completions_without_dates(out, records, shaped, file_name, today) -> None:
-    """No completion date column, yet rows say completed (or give no status, which a date would
-    make completed): one problem about the file, not one per row for a column it lacks."""
-    completed = records.loc[out["status"] == "Completed", "_row"].nunique()
-    no_status = records.loc[out["status"].isna() & _blank(records, "status"), "_row"].nunique()
-    if not completed and not no_status:
+def _refuse_undated(f: Field, out, records, shaped, file_name, today) -> None:
+    """No column for `f`, the date of a status, yet rows say they have it (or give no status,
+    which a date would give them): one problem about the file, not one per row."""
+    status, value = f.date_of
+    reached = records.loc[out[status] == value, "_row"].nunique()
+    no_status = records.loc[out[status].isna() & _blank(records, status), "_row"].nunique()
+    if not reached and not no_status:
         return
     said = []
-    if completed:
-        said.append(f"{_rows(completed)} say{'s' * (completed == 1)} completed")
+    if reached:
+        said.append(f"{_rows(reached)} say{'s' * (reached == 1)} {value.lower()}")
     if no_status:
-        said.append(f"{_rows(no_status)} {'has' if no_status == 1 else 'have'} no status")
-    needed_by = " and ".join(said) + ": each needs the date it was completed"
-    f = shaped.kind.field("completed_on")
+        said.append(f"{_rows(no_status)} {'has' if no_status == 1 else 'have'} no {status}")
+    needed_by = " and ".join(said) + f": each needs the date it was {value.lower()}"
     raise missing_column.refusal(file_name, f, shaped, _parser(f, today), needed_by)
 
 
@@ -435,28 +431,30 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'' if n == 1 else 's'}"
 
 
-def _training_rules(out: pd.DataFrame, records: pd.DataFrame, report, headers=None) -> None:
-    """A date with no status means completed; a completion needs its date."""
-    headers = headers or {}
+def _date_of_rules(f: Field, out: pd.DataFrame, records: pd.DataFrame, report, headers) -> None:
+    """`f` is the date a status was reached ('Completed'): a row with that date and no status
+    has reached it, a row that has reached it needs the date, and other rows keep no date."""
+    status, value = f.date_of
     blank = partial(_blank, records)
 
-    no_status = out["status"].isna() & blank("status")
-    out.loc[no_status & out["completed_on"].notna(), "status"] = "Completed"
-    missing = no_status & out["completed_on"].isna() & blank("completed_on")
+    no_status = out[status].isna() & blank(status)
+    out.loc[no_status & out[f.name].notna(), status] = value
+    missing = no_status & out[f.name].isna() & blank(f.name)
     if missing.any():
         report(
             out.index[missing],
-            headers.get("status", "Status"),
-            "has no status and no completion date (expected e.g. Completed and a date)",
+            headers.get(status, status.capitalize()),
+            f"has no {status} and no {f.in_words} (expected e.g. {value} and a date)",
         )
-    undated = (out["status"] == "Completed") & out["completed_on"].isna() & blank("completed_on")
+    undated = (out[status] == value) & out[f.name].isna() & blank(f.name)
     if undated.any():
         report(
             out.index[undated],
-            headers.get("completed_on", "Date completed"),
-            "is empty, but the status says completed (expected the date it was completed)",
+            headers.get(f.name, f.in_words.capitalize()),
+            f"is empty, but the {status} says {value.lower()} "
+            f"(expected the date it was {value.lower()})",
         )
-    out.loc[out["status"] != "Completed", "completed_on"] = None
+    out.loc[out[status] != value, f.name] = None
 
 
 def pseudonym(key: bytes, identifier: str) -> str:
@@ -478,7 +476,7 @@ def _identify(kind, out, records, options, key, validated, file_name, report) ->
             return records[name]
         return pd.Series(None, index=records.index, dtype="object")
 
-    if kind.name == "survey":
+    if kind.key_of == "response":
         # Google Forms has no response ID: its rows are its respondents.
         ids = column("response_id").fillna("row " + records["_row"].astype(str))
         identity = "response:" + out["wave"].astype(str) + ":" + ids.astype(str)
@@ -525,17 +523,17 @@ def _name_keys(column, out, hashed) -> pd.Series:
 
 
 SURVEY_OPEN_DAYS = 62  # a staff survey is open a few weeks: responses over longer are questioned
-RESPONSE_TIMES = ("completion_time", "timestamp")  # Microsoft Forms', Google Forms'
 ORDER_EXAMPLE = {DAY_FIRST: "14/10/2025 = 14 October", MONTH_FIRST: "10/14/2025 = 14 October"}
 
 
-def _survey_wave(out, records, options, validated, file_name, sheet, headers) -> None:
+def _survey_wave(kind, out, records, options, validated, file_name, sheet, headers) -> None:
     """The wave, given or else the month most responses fall in, their dates read in the order
     the file shows; responses spread over longer than a survey is open are questioned."""
     if options.wave:
         out["wave"] = clean_text(options.wave)
     from_dates = bool(out["wave"].isna().any())
-    time_field = next((name for name in RESPONSE_TIMES if name in records), None)
+    times_in = [i.name for i in kind.identifiers if i.type == "response_time"]
+    time_field = next((name for name in times_in if name in records), None)
     # One per response, in the file's order: a response is many rows once melted.
     responses = records.drop_duplicates("_row").sort_values("_row")
     times = responses[time_field].dropna().astype(str) if time_field else pd.Series(dtype=object)
@@ -643,8 +641,10 @@ def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:
         folded = rows.drop_duplicates(subset=columns)
     else:
         folded = rows.drop_duplicates(subset=columns)
-        if kind.name == "training":
-            folded = folded.assign(_rank=folded["status"].map(STATUS_ORDER))
+        if kind.furthest_wins:
+            name, order = kind.furthest_wins
+            rank = {value: position for position, value in enumerate(order)}
+            folded = folded.assign(_rank=folded[name].map(rank))
             folded = folded.sort_values(["_rank", "row_no"]).drop(columns="_rank")
         key_cols = [f"_k{i}" for i in range(len(kind.natural_key))]
         folded = folded.assign(
