@@ -34,7 +34,7 @@ from cams_data.values import (
     MONTH_FIRST,
     BadValue,
     date_order_shown,
-    excel_error,
+    is_excel_error,
     match_category,
     parse_count,
     parse_date,
@@ -97,9 +97,9 @@ YEARS_AHEAD = 10  # the furthest a due date may be
 def _parser(f: Field, today: date) -> Callable[[str], object]:
     if f.type == "date":
         if f.past_only:
-            return partial(_plausible_date, latest=today, after="after today")
+            return partial(_plausible_date, latest=today, too_late="date-in-future")
         latest = date(today.year + YEARS_AHEAD, 12, 31)
-        return partial(_plausible_date, latest=latest, after=f"after {latest:%Y}")
+        return partial(_plausible_date, latest=latest, too_late="date-too-far-ahead")
     if f.type == "period":
         return partial(_plausible_period, today=today)
     if f.type == "count":
@@ -120,22 +120,17 @@ def _text_without_email(text: str, stored_as: str | None) -> str:
         return value
     if stored_as is not None:
         return stored_as
-    raise BadValue(
-        f"'{text}' holds an e-mail address (expected no personal data: e-mail addresses are not "
-        "stored)"
-    )
+    raise BadValue("email-in-text", found=text)
 
 
-def _plausible_date(text: str, latest: date, after: str) -> date:
+def _plausible_date(text: str, latest: date, too_late: str) -> date:
     """A date in the years the partnership's records can cover: a typo such as 14/05/3024 or
-    14/05/1024 is reported, not stored."""
+    14/05/1024 is reported (after `latest`, as a problem of type `too_late`), not stored."""
     day = parse_date(text)
     if day < EARLIEST:
-        raise BadValue(
-            f"'{text}' is before {EARLIEST:%Y} (expected a date from {EARLIEST:%d/%m/%Y})"
-        )
+        raise BadValue("date-too-early", found=text, earliest=EARLIEST)
     if day > latest:
-        raise BadValue(f"'{text}' is {after} (expected a date up to {latest:%d/%m/%Y})")
+        raise BadValue(too_late, found=text, latest=latest)
     return day
 
 
@@ -143,11 +138,9 @@ def _plausible_period(text: str, today: date) -> ReportingPeriod:
     """A period that has begun: figures cannot be reported for one still to come."""
     period = parse_period(text)
     if period.start < EARLIEST:
-        raise BadValue(f"'{text}' is before {EARLIEST:%Y} (expected a period from {EARLIEST:%Y})")
+        raise BadValue("period-too-early", found=text, earliest=EARLIEST)
     if period.start > today:
-        raise BadValue(
-            f"'{text}' has not begun yet (expected a period starting by {today:%d/%m/%Y})"
-        )
+        raise BadValue("period-in-future", found=text, today=today)
     return period
 
 
@@ -183,9 +176,8 @@ def validate(
 
     reported: set[Problem] = set()
 
-    def report(
-        row_indices, column: str, message: str, in_cell: bool = False, without_value=None
-    ) -> None:
+    def report(row_indices, column: str, code: str, in_cell: bool = False, **values) -> None:
+        """A problem of type `code` (its sentence filled in with `values`) on each row."""
         rows = records.loc[row_indices]
         for index, row_no, cell_column in zip(
             rows.index,
@@ -197,12 +189,8 @@ def validate(
             # Only the fields read from those cells (the period, the figure) are in the cell: a
             # bad label is in its own column, said once, not once per month or question.
             is_cell = in_cell and isinstance(cell_column, str) and cell_column
-            problem = Problem(
-                message,
-                int(row_no),
-                cell_column if is_cell else column,
-                shaped.sheet,
-                without_value,
+            problem = Problem.of(
+                code, int(row_no), cell_column if is_cell else column, shaped.sheet, **values
             )
             if problem not in reported:
                 reported.add(problem)
@@ -273,7 +261,7 @@ def validate(
             errors = cells[cells.str.strip().str.upper().isin(EXCEL_ERRORS).fillna(False)]
             for text in errors.unique():
                 column = headers.get(identifier.name, identifier.name)
-                report(errors.index[errors == text], column, excel_error(text))
+                report(errors.index[errors == text], column, "excel-error", found=text)
     if any(f.type == "wave" for f in kind.fields):
         _survey_wave(kind, out, records, options, validated, file_name, shaped.sheet, headers)
     if kind.key_field:
@@ -308,15 +296,12 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
     validated.breakdown_sums -= int(summed_over.sum())
     names = [f.name.replace("_", " ") for f in kind.fields if f is not value]
     keys = ", ".join(names[:-1]) + " and " + names[-1]
+    code = "total-too-large" if value.type == "count" else "total-not-storable"
     for row_no, total in zip(rows.loc[over, "row_no"], figures[over], strict=True):
-        message = (
-            f"is added up with the rows with the same {keys} to {total:,.0f} "
-            f"(expected a total of at most {MAX_COUNT:,})"
-            if value.type == "count"
-            else f"is added up with the rows with the same {keys} to a number too large to "
-            "store (expected a smaller total)"
+        problem = Problem.of(
+            code, int(row_no), header, shaped.sheet, keys=keys, total=total, most=MAX_COUNT
         )
-        validated.problems.append(Problem(message, int(row_no), header, shaped.sheet))
+        validated.problems.append(problem)
     validated.rows = rows[~over].reset_index(drop=True)
 
 
@@ -376,30 +361,19 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
             blank_codes.append(position)
             continue
         try:
-            if excel := excel_error(text):
-                raise BadValue(excel)
+            if is_excel_error(text):
+                raise BadValue("excel-error", found=text)
             parsed.append(parse(text))
         except BadValue as error:
-            message = str(error)
-            described = _without_value(message, text, f)
-            report(raw.index[codes == position], header, message, without_value=described)
+            rows = raw.index[codes == position]
+            report(rows, header, error.code, expects=_expected(f), **error.values)
             parsed.append(None)
     if fallback is None and f.required:
         blank_rows = raw.index[np.isin(codes, blank_codes)]
         if len(blank_rows):
-            report(blank_rows, header, f"is empty (expected {_expected(f)})")
+            report(blank_rows, header, "blank-cell", expected=_expected(f))
     lookup = np.array([*parsed, blank_value], dtype=object)
     return pd.Series(lookup[codes], index=raw.index, dtype="object")
-
-
-def _without_value(message: str, text: str, f: Field) -> str:
-    """A cell's problem with its value described, not repeated: the value may be a name or an
-    e-mail address typed into the wrong column."""
-    quoted = f"'{text}' "
-    reason = message.removeprefix(quoted)
-    if reason != message and text.casefold() not in reason.casefold() and "@" not in reason:
-        return f"the value {reason}"
-    return f"the value is not {_expected(f)}"
 
 
 def _blank(records: pd.DataFrame, name: str) -> pd.Series:
@@ -444,15 +418,19 @@ def _date_of_rules(f: Field, out: pd.DataFrame, records: pd.DataFrame, report, h
         report(
             out.index[missing],
             headers.get(status, status.capitalize()),
-            f"has no {status} and no {f.in_words} (expected e.g. {value} and a date)",
+            "missing-status-and-date",
+            status=status,
+            date=f.in_words,
+            value=value,
         )
     undated = (out[status] == value) & out[f.name].isna() & blank(f.name)
     if undated.any():
         report(
             out.index[undated],
             headers.get(f.name, f.in_words.capitalize()),
-            f"is empty, but the {status} says {value.lower()} "
-            f"(expected the date it was {value.lower()})",
+            "missing-date-for-status",
+            status=status,
+            value=value.lower(),
         )
     out.loc[out[status] != value, f.name] = None
 
@@ -500,12 +478,7 @@ def _identify(kind, out, records, options, key, validated, file_name, report) ->
         used[label] = int(use.sum())
     unknown = person.isna()
     if unknown.any():
-        report(
-            out.index[unknown],
-            "E-mail",
-            "is empty, and so are the employee number and "
-            "name: the person cannot be told apart from others",
-        )
+        report(out.index[unknown], "E-mail", "no-identifier")
     out[kind.key_field] = person
     validated.identifiers = {label: n for label, n in used.items() if n}
 
