@@ -23,17 +23,15 @@ from cams_data.disclosure import Audience
 from cams_data.kinds import KINDS
 from cams_data.periods import add_months
 
-# Staff numbers are a snapshot and the tracker's dates say when it was updated: neither is a
-# period the figures describe, so the periods offered start from the other kinds.
-_NOT_A_START = ("establishment", "actions")
-
 
 def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tuple[date, date]:
     """The first and last day the figures describe (this quarter when there are none)."""
     today = today or date.today()
     days = store.days_described(con)
     last = [d for _, d in days.values() if d is not None and d <= today]
-    first = [d for kind, (d, _) in days.items() if d is not None and kind not in _NOT_A_START]
+    first = [
+        d for kind, (d, _) in days.items() if d is not None and not KINDS[kind].dated_as_snapshot
+    ]
     if not last:
         return periods.quarter_of(today).start, today
     return min(first or last), max(last)

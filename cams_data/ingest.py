@@ -30,7 +30,6 @@ from cams_data.shape import ColumnUse, find_table, header_texts, shape
 from cams_data.validate import NamedInFile, Options, Validated, validate
 
 PREVIEW_ROWS = 20
-COVERAGE_COLUMN = {"training": "completed_on", "establishment": "as_of", "actions": "updated_on"}
 
 
 @dataclass(frozen=True)
@@ -507,8 +506,8 @@ def _coverage(kind: Kind, rows: pd.DataFrame) -> tuple[date | None, date | None]
             for s, m in zip(rows["period_start"], rows["period_months"], strict=True)
         ]
         return min(rows["period_start"]), max(ends)
-    column = COVERAGE_COLUMN.get(kind.name)
-    dates = rows[column].dropna() if column else pd.Series(dtype="object")
+    dated = kind.dated_by and kind.field(kind.dated_by).type == "date"  # not a survey's wave
+    dates = rows[kind.dated_by].dropna() if dated else pd.Series(dtype="object")
     if dates.empty:
         return None, None
     return min(dates), max(dates)

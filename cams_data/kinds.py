@@ -11,8 +11,11 @@ from dataclasses import dataclass, field, replace
 
 from cams_data.text import normalise_header
 
-# Field types the validator knows: text, category, date, period, count, number, objective.
+# Field types the validator knows: text, category, date, period, count, number, objective,
+# wave and response_time.
 # "period" fills two view columns: period_start (first day) and period_months (1, 3 or 12).
+# "wave" is a survey wave ('2025-10'), text; left blank, it is the month most responses fall in,
+# read from the kind's "response_time" identifier (a form's completion time or timestamp).
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,15 @@ class Clue:
 
     pattern: str  # a regular expression; its groups may be used in `value`
     value: str  # the value, e.g. r"\1 force area"
+
+
+@dataclass(frozen=True)
+class UploadOption:
+    """What an officer may give at upload for a whole file that lacks a field."""
+
+    name: str  # as `validate.Options` and the command line (--referral-type) name it
+    label: str
+    choices: tuple[str, ...] = ()  # chosen from a list, else typed
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,12 @@ class Field:
     # is stored as this instead: an action's owner should be a team, and "a person" is news.
     email_stored_as: str | None = None
     label: str | None = None  # what an officer calls it, when the name does not say it
+    # Spellings differing only in case are one value, shown as first seen: 'CAMS awareness' and
+    # 'Cams Awareness' are one course.
+    case_blind: bool = False
+    # (field, value): the date the row's field took that value ('status', 'Completed'). A row
+    # with the value needs the date, a row with no value but a date has it, others keep no date.
+    date_of: tuple[str, str] | None = None
 
     @property
     def in_words(self) -> str:
@@ -96,6 +114,22 @@ class Kind:
     # a view <name>_history of every active upload's rows, superseded ones too: the tracker's
     # statuses as at a date come from the version updated by then
     keeps_history: bool = False
+    # Whom the pseudonymous key tells apart: "person" (by e-mail, employee number or name; a
+    # table with none of them is not this kind) or "response" (by the form's response ID, else
+    # its row, within its wave).
+    key_of: str | None = None
+    # Of rows on one key, the one furthest along this field's values wins, then the later one:
+    # a completion is not undone by an open status later in the file.
+    furthest_wins: tuple[str, tuple[str, ...]] | None = None
+    # The field whose values say which days a row describes (a date, a period or a wave): the
+    # span of the figures, and what each upload covers.
+    dated_by: str | None = None
+    # Those dates say when the figures were taken (a headcount's snapshot, a tracker's last
+    # update), not a period they describe: the periods offered start from the other kinds.
+    dated_as_snapshot: bool = False
+    # Columns a template has before the fields: (header, example, the identifier its About sheet
+    # lists, if any).
+    template_extras: tuple[tuple[str, str, str | None], ...] = ()
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -117,6 +151,11 @@ class Kind:
             at = columns.index(self.key_after) + 1 if self.key_after else 0
             columns.insert(at, self.key_field)
         return tuple(columns)
+
+    @property
+    def upload_options(self) -> tuple[UploadOption, ...]:
+        """What an officer may give at upload, in the order of the fields they stand in for."""
+        return tuple(UPLOAD_OPTIONS[f.option] for f in self.fields if f.option)
 
     @property
     def field_names(self) -> frozenset[str]:
@@ -221,6 +260,26 @@ REFERRAL_TYPES = (
 EXPLOITATION_TYPE_NAMES = tuple(c.name for c in EXPLOITATION_TYPES)
 AGE_GROUP_NAMES = tuple(c.name for c in AGE_GROUPS)
 REFERRAL_TYPE_NAMES = tuple(c.name for c in REFERRAL_TYPES)
+
+# A field's `option`, as the upload page offers it.
+UPLOAD_OPTIONS = {
+    option.name: option
+    for option in (
+        UploadOption(
+            "organisation", "Organisation (for a partner's return, e.g. Colchester Borough Homes)"
+        ),
+        UploadOption("period", "Period the file covers, when it has no dates (e.g. 2025/26 Q2)"),
+        UploadOption(
+            "referral_type",
+            "Referral type, when the file has no such column",
+            choices=REFERRAL_TYPE_NAMES,
+        ),
+        UploadOption("geography", "Area, for a wider area's table (e.g. Essex Police force area)"),
+        UploadOption(
+            "wave", "Survey wave (e.g. 2025-10); taken from the response dates when left blank"
+        ),
+    )
+}
 
 OBJECTIVES = {
     1: "Survivor Support and Care",
@@ -344,6 +403,7 @@ TRAINING = Kind(
         Field("last_name", "text", ("last name", "surname", "family name")),
     ),
     key_field="person_key",
+    key_of="person",
     fields=(
         ORGANISATION,
         SERVICE_AREA,
@@ -364,6 +424,7 @@ TRAINING = Kind(
                 "learning title",
                 "item title",
             ),
+            case_blind=True,
         ),
         Field(
             "status",
@@ -392,6 +453,7 @@ TRAINING = Kind(
             sql_type="DATE",
             past_only=True,
             label="completion date",
+            date_of=("status", "Completed"),
         ),
     ),
     natural_key=("person_key", "lower(course)", "completed_on"),
@@ -414,6 +476,9 @@ TRAINING = Kind(
         "cost centre",
     ),
     detect_with=("course",),
+    furthest_wins=("status", ("Not started", "In progress", "Completed")),
+    dated_by="completed_on",
+    template_extras=(("Email address", "first.last@colchester.gov.uk", "email"),),
     example={
         "organisation": "Colchester City Council",
         "service_area": "Community Safety",
@@ -465,6 +530,8 @@ ESTABLISHMENT = Kind(
     natural_key=("organisation", "service_area", "role", "as_of"),
     sum_duplicates=True,
     detect_with=("headcount",),
+    dated_by="as_of",
+    dated_as_snapshot=True,
     example={
         "organisation": "Colchester City Council",
         "service_area": "Community Safety",
@@ -489,10 +556,11 @@ REFERRALS = Kind(
     title="Referral counts (NRM and Duty to Notify)",
     source="NRM referral and Duty to Notify records",
     help=(
-        "Counts of NRM referrals and Duty to Notify (MS1) notifications, tidy (one row per count) "
-        "or as a table with categories down and months or quarters across, as the Home Office "
-        "publishes them. Totals are not counted; breakdowns the dashboard does not keep, such as "
-        "gender, nationality or location, are added up."
+        "Counts of NRM referrals and Duty to Notify (MS1) notifications, from the Community "
+        "Safety referral log or the Home Office's published NRM tables for a wider area: tidy "
+        "(one row per count) or as a table with categories down and months or quarters across, "
+        "as the Home Office publishes them. Totals are not counted; breakdowns the dashboard does "
+        "not keep, such as gender, nationality or location, are added up."
     ),
     fields=(
         REFERRAL_PERIOD,
@@ -638,6 +706,7 @@ REFERRALS = Kind(
     # A month is covered by monthly rows or by a quarter's, never both, for each of these.
     one_period_length_per=("geography", "referral_type", "referring_agency"),
     detect_with=("referrals",),
+    dated_by="period",
     example={
         "period": "Apr-25",
         "geography": "Colchester",
@@ -669,7 +738,7 @@ SURVEY = Kind(
         Field("full_name", "text", ("name", "full name", "respondent name")),
         Field(
             "completion_time",
-            "text",
+            "response_time",
             (
                 "completion time",
                 "completed at",
@@ -679,13 +748,14 @@ SURVEY = Kind(
             ),
         ),
         # Google Forms' response time; it has no response ID, so this alone marks the kind.
-        Field("timestamp", "text", ()),
+        Field("timestamp", "response_time", ()),
     ),
     key_field="respondent_key",
+    key_of="response",
     key_after="wave",
     fields=(
         # Blank or absent: taken from the response dates (or given at upload).
-        Field("wave", "text", ("survey wave", "survey"), option="wave", required=False),
+        Field("wave", "wave", ("survey wave", "survey"), option="wave", required=False),
         Field(
             "service_area",
             "text",
@@ -713,6 +783,8 @@ SURVEY = Kind(
     wide_questions=True,
     detect_with=("response_id", "completion_time"),
     detect_also=(("timestamp",),),
+    dated_by="wave",
+    template_extras=(("ID", "1", None), ("Completion time", "14/10/2025 09:30", None)),
     example={
         "service_area": "Housing",
         "question": "Do you know how to report a concern about modern slavery?",
@@ -765,6 +837,7 @@ MEASURES = Kind(
     allows_partial=False,
     sum_duplicates=True,
     detect_with=("measure",),
+    dated_by="period",
     example={
         "objective": "2",
         "measure": "Funding secured (GBP)",
@@ -840,6 +913,8 @@ ACTIONS = Kind(
     keeps_history=True,
     ignored=("notes", "comments", "progress notes", "update", "ref", "no"),
     detect_with=("action",),
+    dated_by="updated_on",
+    dated_as_snapshot=True,
     example={
         "objective": "4",
         "action": "Awareness campaign for Anti-Slavery Day",

@@ -1,8 +1,92 @@
-"""What went wrong, said so that an officer can find it in the file and fix it."""
+"""What went wrong, said so that an officer can find it in the file and fix it.
+
+Each problem has a type (a short code, as frictionless-py's errors do) and its sentence, made
+here only, from `SENTENCES`: tests compare (row, column, code), and the wording lives in one place.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# A problem's type -> its sentence. {found} is the text of the cell at fault: the officer sees
+# it, the database never keeps it (see `Problem.recorded`).
+SENTENCES = {
+    # A cell that cannot be read as its field's type
+    "bad-date": "'{found}' is not a date (expected a date written day first, e.g. 14/05/2024)",
+    "bad-period": (
+        "'{found}' is not a period (expected a month such as Apr-25 or April 2025, a "
+        "financial-year quarter such as 2025/26 Q1, a calendar quarter such as 2022 Q2, or a "
+        "financial year such as 2025/26)"
+    ),
+    "bad-financial-year": "'{found}' is not a financial year (expected e.g. 2025/26)",
+    "bad-number": "'{found}' is not a number (expected a figure such as 12 or £1,250)",
+    "bad-thousands": (
+        "'{found}' is not a number: a comma must separate thousands, as in 1,230 "
+        "(expected {expected})"
+    ),
+    "number-too-large": "'{found}' is too large a number (expected a figure such as 12 or £1,250)",
+    "percentage": "'{found}' is a percentage, not a {noun} (expected {expected})",
+    "suppressed-figure": (
+        "'{found}' is a suppressed figure, not a number (the dashboard needs the actual "
+        "figure; suppression is applied when figures are published)"
+    ),
+    "negative-count": "'{found}' is negative (expected a count of 0 or more)",
+    "count-too-large": "'{found}' is too large for a count (expected at most {most:,})",
+    "not-whole-count": "'{found}' is not a whole number (expected a count such as 3)",
+    "not-an-objective": (
+        "'{found}' is not one of the four objectives (expected 1 to 4 or a title such as "
+        "'{example}')"
+    ),
+    "not-a-category": "'{found}' is not a known category (expected one of: {expected})",
+    "email-in-text": (
+        "'{found}' holds an e-mail address (expected no personal data: e-mail addresses are not "
+        "stored)"
+    ),
+    "excel-error": (
+        "'{found}' is an Excel error, not a value: fix the formula and save the file again"
+    ),
+    # A value read, but not one the partnership's records can hold
+    "date-too-early": (
+        "'{found}' is before {earliest:%Y} (expected a date from {earliest:%d/%m/%Y})"
+    ),
+    "date-in-future": "'{found}' is after today (expected a date up to {latest:%d/%m/%Y})",
+    "date-too-far-ahead": (
+        "'{found}' is after {latest:%Y} (expected a date up to {latest:%d/%m/%Y})"
+    ),
+    "period-too-early": "'{found}' is before {earliest:%Y} (expected a period from {earliest:%Y})",
+    "period-in-future": (
+        "'{found}' has not begun yet (expected a period starting by {today:%d/%m/%Y})"
+    ),
+    # A row
+    "blank-cell": "is empty (expected {expected})",
+    "missing-status-and-date": ("has no {status} and no {date} (expected e.g. {value} and a date)"),
+    "missing-date-for-status": (
+        "is empty, but the {status} says {value} (expected the date it was {value})"
+    ),
+    "no-identifier": (
+        "is empty, and so are the employee number and name: the person cannot be told apart "
+        "from others"
+    ),
+    "total-too-large": (
+        "is added up with the rows with the same {keys} to {total:,.0f} "
+        "(expected a total of at most {most:,})"
+    ),
+    "total-not-storable": (
+        "is added up with the rows with the same {keys} to a number too large to store "
+        "(expected a smaller total)"
+    ),
+    # A workbook's cell, found before any row is read
+    "excel-error-in-cell": (
+        "'{found}' in cell {cell} is an Excel error, not a value: fix the formula in row "
+        "{cell_row} and save again."
+    ),
+}
+# What is kept of a cell's problem whose sentence would give its value away.
+VALUE_NOT_SHOWN = "the value is not {expects}"
+
+
+def sentence(code: str, **values: object) -> str:
+    return SENTENCES[code].format(**values)
 
 
 @dataclass(frozen=True)
@@ -14,6 +98,33 @@ class Problem:
     # The message as kept in the database, when `message` repeats a cell's value: a cell can
     # hold a name or an e-mail address, which the officer may see but the database never keeps.
     without_value: str | None = None
+    code: str | None = None  # its type, a key of `SENTENCES`
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        row: int | None = None,
+        column: str | None = None,
+        sheet: str | None = None,
+        *,
+        found: str | None = None,
+        expects: str = "what was expected",
+        **values: object,
+    ) -> Problem:
+        """The problem of type `code`, its sentence filled in with `values` and the cell's text
+        `found`; `expects` (what the field holds) is said instead when leaving the text out of
+        the sentence would not hide it."""
+        message = sentence(code, found=found, **values)
+        without_value = None
+        if found is not None:
+            reason = message.removeprefix(f"'{found}' ")
+            hidden = found.casefold() not in reason.casefold() and "@" not in reason
+            if reason != message and hidden:
+                without_value = f"the value {reason}"
+            else:
+                without_value = VALUE_NOT_SHOWN.format(expects=expects)
+        return cls(message, row, column, sheet, without_value, code)
 
     @property
     def recorded(self) -> str:
@@ -36,6 +147,7 @@ class Problem:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
+            "code": self.code,
             "message": self.message,
         }
 

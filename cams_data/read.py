@@ -335,10 +335,12 @@ class Formulas:
             )
         if self.errors:
             problems = [
-                Problem(
-                    f"'{value}' in cell {ref} is an Excel error, not a value: fix the formula in "
-                    f"row {ref.lstrip(string.ascii_letters)} and save again.",
+                Problem.of(
+                    "excel-error-in-cell",
                     sheet=sheet_name,
+                    found=value,
+                    cell=ref,
+                    cell_row=ref.lstrip(string.ascii_letters),
                 )
                 for (sheet_name, ref), value in self.errors.items()
             ]

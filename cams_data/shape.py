@@ -127,7 +127,7 @@ def _score(
         all(name in seen for name in names) for names in (kind.detect_with, *kind.detect_also)
     ):
         return None
-    if kind.name == "training" and not seen & {i.name for i in kind.identifiers}:
+    if kind.key_of == "person" and not seen & {i.name for i in kind.identifiers}:
         return None
     return _Candidate(kind, 0, len(seen), matched, periods)
 

@@ -311,12 +311,12 @@ def view_select(
     """The view's query; with `as_at`, the figures as the database held them at that moment;
     with `row_no`, each row's place in its file too (kept in `<kind>_current`, not shown)."""
     columns = list(kind.view_columns)
-    if kind.name == "training":
-        # One spelling per course: the first seen, so case and spacing never split a course.
-        columns[columns.index("course")] = (
-            "first_value(course) OVER (PARTITION BY lower(course) "
-            "ORDER BY upload_id, row_no) AS course"
-        )
+    for f in kind.fields:
+        if f.case_blind:  # the first spelling seen, so case and spacing never split a value
+            columns[columns.index(f.name)] = (
+                f"first_value({f.name}) OVER (PARTITION BY lower({f.name}) "
+                f"ORDER BY upload_id, row_no) AS {f.name}"
+            )
     current = current_rows_sql(kind, as_at, without_demo)
     return f"SELECT {', '.join(columns)}, upload_id{', row_no' if row_no else ''} FROM ({current})"
 
@@ -481,17 +481,22 @@ def log_event(db: Path, who: str, action: str, detail: str) -> None:
         log(con, who, action, None, detail)
 
 
-# The first and last day each kind's current rows describe, and the rows they are read from.
 _WAVE = wave_date_sql()
 _PERIOD_END = "(period_start + to_months(period_months))::DATE - 1"
-DAYS_DESCRIBED = {  # kind: (first day of a row, last day of a row, rows)
-    "training": ("completed_on", "completed_on", "training"),
-    "establishment": ("as_of", "as_of", "establishment"),
-    "referrals": ("period_start", _PERIOD_END, "referrals"),
-    "survey": (_WAVE, _WAVE, "survey s JOIN uploads u USING (upload_id)"),
-    "measures": ("period_start", _PERIOD_END, "measures"),
-    "actions": ("updated_on", "updated_on", "actions"),
-}
+
+
+def _days_described(kind: Kind) -> tuple[str, str, str]:
+    """The first and last day a current row of `kind` describes, and the rows they are read
+    from."""
+    dated_by = kind.field(kind.dated_by)
+    if dated_by.type == "period":
+        return "period_start", _PERIOD_END, kind.name
+    if dated_by.type == "wave":
+        return _WAVE, _WAVE, f"{kind.name} s JOIN uploads u USING (upload_id)"
+    return dated_by.name, dated_by.name, kind.name
+
+
+DAYS_DESCRIBED = {name: _days_described(kind) for name, kind in KINDS.items()}
 
 
 def days_described(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:

@@ -27,10 +27,9 @@ def _label(f: Field) -> str:
 def template_columns(kind: Kind) -> list[tuple[str, str, Field | None]]:
     """(header, example, field) for each column of the template."""
     columns: list[tuple[str, str, Field | None]] = []
-    if kind.name == "training":
-        columns.append(("Email address", "first.last@colchester.gov.uk", kind.identifiers[0]))
-    if kind.name == "survey":
-        columns += [("ID", "1", None), ("Completion time", "14/10/2025 09:30", None)]
+    identifiers = {f.name: f for f in kind.identifiers}
+    for header, example, identifier in kind.template_extras:
+        columns.append((header, example, identifiers.get(identifier)))
     for f in kind.fields:
         if kind.wide_questions and f.name in ("question", "answer"):
             continue

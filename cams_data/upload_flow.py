@@ -19,44 +19,9 @@ import pandas as pd
 from cams_data import dashboard, export, formatting, indicators, periods, settings, store
 from cams_data.disclosure import Audience
 from cams_data.ingest import Upload, UploadRequest, ingest, save_checked
-from cams_data.kinds import KINDS, REFERRAL_TYPE_NAMES
+from cams_data.kinds import KINDS
 from cams_data.problems import MissingColumn, Problem, Refused
 from cams_data.store import DatabaseBusy
-
-# What an officer gives at upload, per kind, when the file lacks it.
-OPTIONS_FOR_KIND = {
-    "training": ("organisation",),
-    "establishment": ("organisation", "period"),
-    "referrals": ("referral_type", "geography", "period"),
-    "survey": ("wave",),
-    "measures": ("organisation", "period"),
-    "actions": (),
-}
-OPTION_LABELS = {
-    "organisation": "Organisation (for a partner's return, e.g. Colchester Borough Homes)",
-    "period": "Period the file covers, when it has no dates (e.g. 2025/26 Q2)",
-    "referral_type": "Referral type, when the file has no such column",
-    "geography": "Area, for a wider area's table (e.g. Essex Police force area)",
-    "wave": "Survey wave (e.g. 2025-10); taken from the response dates when left blank",
-}
-REFERRAL_TYPES = REFERRAL_TYPE_NAMES
-
-KIND_HELP = {
-    "training": "One row per learner per course: the council learning system's (Learning Pool) "
-    "course completion report, an attendance register, or a partner's return. Names and e-mails "
-    "are read to tell people apart, then dropped: they are never stored.",
-    "establishment": "Staff in post by organisation, service area and role (no names), from HR: "
-    "the denominator of training coverage.",
-    "referrals": "NRM referrals and Duty to Notify notifications: a tidy table (one row per "
-    "count) or a crosstab with months or quarters across, from the Community Safety referral "
-    "log, or the Home Office's published NRM tables for a wider area.",
-    "survey": "The staff survey export from Microsoft Forms or Google Forms: one row per "
-    "response, one column per question. Names and e-mails are dropped; free-text comments are "
-    "not stored.",
-    "measures": "The figures partners report each quarter: objective, measure, organisation, "
-    "period, value (money in £).",
-    "actions": "The partnership action plan tracker: objective, action, owner, due date, status.",
-}
 
 
 @dataclass
@@ -158,7 +123,7 @@ def detected_mapping(checked: Checked) -> dict[str, str]:
 
 def figures(upload: Upload) -> dict[str, str]:
     """The counts an officer checks before saving, as labelled text."""
-    per = " (one per answer)" if upload.kind == "survey" else ""
+    per = " (one per answer)" if KINDS[upload.kind].wide_questions else ""
     cells = upload.invisible_cells
     removed = (
         {"Control characters removed": f"{cells:,} cell{'' if cells == 1 else 's'}"}

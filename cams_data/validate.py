@@ -34,7 +34,7 @@ from cams_data.values import (
     MONTH_FIRST,
     BadValue,
     date_order_shown,
-    excel_error,
+    is_excel_error,
     match_category,
     parse_count,
     parse_date,
@@ -43,8 +43,6 @@ from cams_data.values import (
     parse_period,
     parse_response_time,
 )
-
-STATUS_ORDER = {"Not started": 0, "In progress": 1, "Completed": 2}
 
 
 @dataclass
@@ -99,9 +97,9 @@ YEARS_AHEAD = 10  # the furthest a due date may be
 def _parser(f: Field, today: date) -> Callable[[str], object]:
     if f.type == "date":
         if f.past_only:
-            return partial(_plausible_date, latest=today, after="after today")
+            return partial(_plausible_date, latest=today, too_late="date-in-future")
         latest = date(today.year + YEARS_AHEAD, 12, 31)
-        return partial(_plausible_date, latest=latest, after=f"after {latest:%Y}")
+        return partial(_plausible_date, latest=latest, too_late="date-too-far-ahead")
     if f.type == "period":
         return partial(_plausible_period, today=today)
     if f.type == "count":
@@ -122,22 +120,17 @@ def _text_without_email(text: str, stored_as: str | None) -> str:
         return value
     if stored_as is not None:
         return stored_as
-    raise BadValue(
-        f"'{text}' holds an e-mail address (expected no personal data: e-mail addresses are not "
-        "stored)"
-    )
+    raise BadValue("email-in-text", found=text)
 
 
-def _plausible_date(text: str, latest: date, after: str) -> date:
+def _plausible_date(text: str, latest: date, too_late: str) -> date:
     """A date in the years the partnership's records can cover: a typo such as 14/05/3024 or
-    14/05/1024 is reported, not stored."""
+    14/05/1024 is reported (after `latest`, as a problem of type `too_late`), not stored."""
     day = parse_date(text)
     if day < EARLIEST:
-        raise BadValue(
-            f"'{text}' is before {EARLIEST:%Y} (expected a date from {EARLIEST:%d/%m/%Y})"
-        )
+        raise BadValue("date-too-early", found=text, earliest=EARLIEST)
     if day > latest:
-        raise BadValue(f"'{text}' is {after} (expected a date up to {latest:%d/%m/%Y})")
+        raise BadValue(too_late, found=text, latest=latest)
     return day
 
 
@@ -145,11 +138,9 @@ def _plausible_period(text: str, today: date) -> ReportingPeriod:
     """A period that has begun: figures cannot be reported for one still to come."""
     period = parse_period(text)
     if period.start < EARLIEST:
-        raise BadValue(f"'{text}' is before {EARLIEST:%Y} (expected a period from {EARLIEST:%Y})")
+        raise BadValue("period-too-early", found=text, earliest=EARLIEST)
     if period.start > today:
-        raise BadValue(
-            f"'{text}' has not begun yet (expected a period starting by {today:%d/%m/%Y})"
-        )
+        raise BadValue("period-in-future", found=text, today=today)
     return period
 
 
@@ -185,9 +176,8 @@ def validate(
 
     reported: set[Problem] = set()
 
-    def report(
-        row_indices, column: str, message: str, in_cell: bool = False, without_value=None
-    ) -> None:
+    def report(row_indices, column: str, code: str, in_cell: bool = False, **values) -> None:
+        """A problem of type `code` (its sentence filled in with `values`) on each row."""
         rows = records.loc[row_indices]
         for index, row_no, cell_column in zip(
             rows.index,
@@ -199,12 +189,8 @@ def validate(
             # Only the fields read from those cells (the period, the figure) are in the cell: a
             # bad label is in its own column, said once, not once per month or question.
             is_cell = in_cell and isinstance(cell_column, str) and cell_column
-            problem = Problem(
-                message,
-                int(row_no),
-                cell_column if is_cell else column,
-                shaped.sheet,
-                without_value,
+            problem = Problem.of(
+                code, int(row_no), cell_column if is_cell else column, shaped.sheet, **values
             )
             if problem not in reported:
                 reported.add(problem)
@@ -243,9 +229,6 @@ def validate(
             if f.default_said and fallback is not None:
                 defaults_used[f.name] = fallback
             raw = pd.Series(None, index=records.index, dtype="object")
-        elif f.name == "wave":
-            out["wave"] = None  # taken from the response dates below
-            continue
         else:
             raise missing_column.refusal(file_name, f, shaped, parse)
         field_report = partial(report, in_cell=True) if f.name in melted else report
@@ -266,10 +249,11 @@ def validate(
     )
     if kind.sum_duplicates:
         _breakdown_cells(kind, records, out, shaped, headers, validated)
-    if kind.name == "training":
-        if "completed_on" not in records:
-            _refuse_completions_without_dates(out, records, shaped, file_name, today)
-        _training_rules(out, records, report, headers)
+    for f in kind.fields:
+        if f.date_of:
+            if f.name not in records:
+                _refuse_undated(f, out, records, shaped, file_name, today)
+            _date_of_rules(f, out, records, report, headers)
     for identifier in kind.identifiers:
         # An e-mail or employee number of '#N/A' (a failed lookup) would be taken for a person.
         if identifier.name in records:
@@ -277,9 +261,9 @@ def validate(
             errors = cells[cells.str.strip().str.upper().isin(EXCEL_ERRORS).fillna(False)]
             for text in errors.unique():
                 column = headers.get(identifier.name, identifier.name)
-                report(errors.index[errors == text], column, excel_error(text))
-    if kind.name == "survey":
-        _survey_wave(out, records, options, validated, file_name, shaped.sheet, headers)
+                report(errors.index[errors == text], column, "excel-error", found=text)
+    if any(f.type == "wave" for f in kind.fields):
+        _survey_wave(kind, out, records, options, validated, file_name, shaped.sheet, headers)
     if kind.key_field:
         _identify(kind, out, records, options, key, validated, file_name, report)
 
@@ -312,15 +296,12 @@ def _drop_overflowing_sums(kind: Kind, validated: Validated, shaped: Shaped, hea
     validated.breakdown_sums -= int(summed_over.sum())
     names = [f.name.replace("_", " ") for f in kind.fields if f is not value]
     keys = ", ".join(names[:-1]) + " and " + names[-1]
+    code = "total-too-large" if value.type == "count" else "total-not-storable"
     for row_no, total in zip(rows.loc[over, "row_no"], figures[over], strict=True):
-        message = (
-            f"is added up with the rows with the same {keys} to {total:,.0f} "
-            f"(expected a total of at most {MAX_COUNT:,})"
-            if value.type == "count"
-            else f"is added up with the rows with the same {keys} to a number too large to "
-            "store (expected a smaller total)"
+        problem = Problem.of(
+            code, int(row_no), header, shaped.sheet, keys=keys, total=total, most=MAX_COUNT
         )
-        validated.problems.append(Problem(message, int(row_no), header, shaped.sheet))
+        validated.problems.append(problem)
     validated.rows = rows[~over].reset_index(drop=True)
 
 
@@ -380,30 +361,19 @@ def _parse_column(raw: pd.Series, fallback, parse, f: Field, header: str, report
             blank_codes.append(position)
             continue
         try:
-            if excel := excel_error(text):
-                raise BadValue(excel)
+            if is_excel_error(text):
+                raise BadValue("excel-error", found=text)
             parsed.append(parse(text))
         except BadValue as error:
-            message = str(error)
-            described = _without_value(message, text, f)
-            report(raw.index[codes == position], header, message, without_value=described)
+            rows = raw.index[codes == position]
+            report(rows, header, error.code, expects=_expected(f), **error.values)
             parsed.append(None)
     if fallback is None and f.required:
         blank_rows = raw.index[np.isin(codes, blank_codes)]
         if len(blank_rows):
-            report(blank_rows, header, f"is empty (expected {_expected(f)})")
+            report(blank_rows, header, "blank-cell", expected=_expected(f))
     lookup = np.array([*parsed, blank_value], dtype=object)
     return pd.Series(lookup[codes], index=raw.index, dtype="object")
-
-
-def _without_value(message: str, text: str, f: Field) -> str:
-    """A cell's problem with its value described, not repeated: the value may be a name or an
-    e-mail address typed into the wrong column."""
-    quoted = f"'{text}' "
-    reason = message.removeprefix(quoted)
-    if reason != message and text.casefold() not in reason.casefold() and "@" not in reason:
-        return f"the value {reason}"
-    return f"the value is not {_expected(f)}"
 
 
 def _blank(records: pd.DataFrame, name: str) -> pd.Series:
@@ -414,20 +384,20 @@ def _blank(records: pd.DataFrame, name: str) -> pd.Series:
     return raw.isna() | (raw.str.strip() == "")
 
 
-def _refuse_completions_without_dates(out, records, shaped, file_name, today) -> None:
-    """No completion date column, yet rows say completed (or give no status, which a date would
-    make completed): one problem about the file, not one per row for a column it lacks."""
-    completed = records.loc[out["status"] == "Completed", "_row"].nunique()
-    no_status = records.loc[out["status"].isna() & _blank(records, "status"), "_row"].nunique()
-    if not completed and not no_status:
+def _refuse_undated(f: Field, out, records, shaped, file_name, today) -> None:
+    """No column for `f`, the date of a status, yet rows say they have it (or give no status,
+    which a date would give them): one problem about the file, not one per row."""
+    status, value = f.date_of
+    reached = records.loc[out[status] == value, "_row"].nunique()
+    no_status = records.loc[out[status].isna() & _blank(records, status), "_row"].nunique()
+    if not reached and not no_status:
         return
     said = []
-    if completed:
-        said.append(f"{_rows(completed)} say{'s' * (completed == 1)} completed")
+    if reached:
+        said.append(f"{_rows(reached)} say{'s' * (reached == 1)} {value.lower()}")
     if no_status:
-        said.append(f"{_rows(no_status)} {'has' if no_status == 1 else 'have'} no status")
-    needed_by = " and ".join(said) + ": each needs the date it was completed"
-    f = shaped.kind.field("completed_on")
+        said.append(f"{_rows(no_status)} {'has' if no_status == 1 else 'have'} no {status}")
+    needed_by = " and ".join(said) + f": each needs the date it was {value.lower()}"
     raise missing_column.refusal(file_name, f, shaped, _parser(f, today), needed_by)
 
 
@@ -435,28 +405,34 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'' if n == 1 else 's'}"
 
 
-def _training_rules(out: pd.DataFrame, records: pd.DataFrame, report, headers=None) -> None:
-    """A date with no status means completed; a completion needs its date."""
-    headers = headers or {}
+def _date_of_rules(f: Field, out: pd.DataFrame, records: pd.DataFrame, report, headers) -> None:
+    """`f` is the date a status was reached ('Completed'): a row with that date and no status
+    has reached it, a row that has reached it needs the date, and other rows keep no date."""
+    status, value = f.date_of
     blank = partial(_blank, records)
 
-    no_status = out["status"].isna() & blank("status")
-    out.loc[no_status & out["completed_on"].notna(), "status"] = "Completed"
-    missing = no_status & out["completed_on"].isna() & blank("completed_on")
+    no_status = out[status].isna() & blank(status)
+    out.loc[no_status & out[f.name].notna(), status] = value
+    missing = no_status & out[f.name].isna() & blank(f.name)
     if missing.any():
         report(
             out.index[missing],
-            headers.get("status", "Status"),
-            "has no status and no completion date (expected e.g. Completed and a date)",
+            headers.get(status, status.capitalize()),
+            "missing-status-and-date",
+            status=status,
+            date=f.in_words,
+            value=value,
         )
-    undated = (out["status"] == "Completed") & out["completed_on"].isna() & blank("completed_on")
+    undated = (out[status] == value) & out[f.name].isna() & blank(f.name)
     if undated.any():
         report(
             out.index[undated],
-            headers.get("completed_on", "Date completed"),
-            "is empty, but the status says completed (expected the date it was completed)",
+            headers.get(f.name, f.in_words.capitalize()),
+            "missing-date-for-status",
+            status=status,
+            value=value.lower(),
         )
-    out.loc[out["status"] != "Completed", "completed_on"] = None
+    out.loc[out[status] != value, f.name] = None
 
 
 def pseudonym(key: bytes, identifier: str) -> str:
@@ -478,7 +454,7 @@ def _identify(kind, out, records, options, key, validated, file_name, report) ->
             return records[name]
         return pd.Series(None, index=records.index, dtype="object")
 
-    if kind.name == "survey":
+    if kind.key_of == "response":
         # Google Forms has no response ID: its rows are its respondents.
         ids = column("response_id").fillna("row " + records["_row"].astype(str))
         identity = "response:" + out["wave"].astype(str) + ":" + ids.astype(str)
@@ -502,12 +478,7 @@ def _identify(kind, out, records, options, key, validated, file_name, report) ->
         used[label] = int(use.sum())
     unknown = person.isna()
     if unknown.any():
-        report(
-            out.index[unknown],
-            "E-mail",
-            "is empty, and so are the employee number and "
-            "name: the person cannot be told apart from others",
-        )
+        report(out.index[unknown], "E-mail", "no-identifier")
     out[kind.key_field] = person
     validated.identifiers = {label: n for label, n in used.items() if n}
 
@@ -525,17 +496,17 @@ def _name_keys(column, out, hashed) -> pd.Series:
 
 
 SURVEY_OPEN_DAYS = 62  # a staff survey is open a few weeks: responses over longer are questioned
-RESPONSE_TIMES = ("completion_time", "timestamp")  # Microsoft Forms', Google Forms'
 ORDER_EXAMPLE = {DAY_FIRST: "14/10/2025 = 14 October", MONTH_FIRST: "10/14/2025 = 14 October"}
 
 
-def _survey_wave(out, records, options, validated, file_name, sheet, headers) -> None:
+def _survey_wave(kind, out, records, options, validated, file_name, sheet, headers) -> None:
     """The wave, given or else the month most responses fall in, their dates read in the order
     the file shows; responses spread over longer than a survey is open are questioned."""
     if options.wave:
         out["wave"] = clean_text(options.wave)
     from_dates = bool(out["wave"].isna().any())
-    time_field = next((name for name in RESPONSE_TIMES if name in records), None)
+    times_in = [i.name for i in kind.identifiers if i.type == "response_time"]
+    time_field = next((name for name in times_in if name in records), None)
     # One per response, in the file's order: a response is many rows once melted.
     responses = records.drop_duplicates("_row").sort_values("_row")
     times = responses[time_field].dropna().astype(str) if time_field else pd.Series(dtype=object)
@@ -643,8 +614,10 @@ def _fold(kind: Kind, rows: pd.DataFrame, validated: Validated) -> pd.DataFrame:
         folded = rows.drop_duplicates(subset=columns)
     else:
         folded = rows.drop_duplicates(subset=columns)
-        if kind.name == "training":
-            folded = folded.assign(_rank=folded["status"].map(STATUS_ORDER))
+        if kind.furthest_wins:
+            name, order = kind.furthest_wins
+            rank = {value: position for position, value in enumerate(order)}
+            folded = folded.assign(_rank=folded[name].map(rank))
             folded = folded.sort_values(["_rank", "row_no"]).drop(columns="_rank")
         key_cols = [f"_k{i}" for i in range(len(kind.natural_key))]
         folded = folded.assign(

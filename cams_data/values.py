@@ -14,11 +14,18 @@ from datetime import date, timedelta
 
 from cams_data.kinds import OBJECTIVES, Category
 from cams_data.periods import ReportingPeriod, add_months
+from cams_data.problems import sentence
 from cams_data.text import clean_text, normalise_header, words
 
 
 class BadValue(ValueError):
-    """A cell that cannot be read as its field's type; the message says what was expected."""
+    """A cell that cannot be read as its field's type: a problem's code and what its sentence
+    says (`found`, the cell's text, among them)."""
+
+    def __init__(self, code: str, **values: object):
+        self.code = code
+        self.values = values
+        super().__init__(sentence(code, **values))
 
 
 # What Excel shows, and saves to CSV, in a cell whose formula fails.
@@ -27,11 +34,8 @@ EXCEL_ERRORS = frozenset(
 )
 
 
-def excel_error(text: str) -> str | None:
-    """The problem with a cell holding an Excel error, or None."""
-    if text.strip().upper() not in EXCEL_ERRORS:
-        return None
-    return f"'{text}' is an Excel error, not a value: fix the formula and save the file again"
+def is_excel_error(text: str) -> bool:
+    return text.strip().upper() in EXCEL_ERRORS
 
 
 MONTHS = {
@@ -65,8 +69,6 @@ _D_MON_Y = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?[\s\-/]+{_MONTH}[\s\-/,]+(\
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
-DATE_HELP = "a date written day first, e.g. 14/05/2024"
-
 
 def _year(text: str) -> int:
     year = int(text)
@@ -77,7 +79,7 @@ def _make_date(year: int, month: int, day: int, found: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise BadValue(f"'{found}' is not a date (expected {DATE_HELP})") from None
+        raise BadValue("bad-date", found=found) from None
 
 
 def parse_date(text: str) -> date:
@@ -90,7 +92,7 @@ def parse_date(text: str) -> date:
         return _make_date(_year(match[3]), MONTHS[match[2]], int(match[1]), text)
     if _SERIAL.match(value) and 20000 <= float(value) <= 80000:
         return _EXCEL_EPOCH + timedelta(days=int(float(value)))
-    raise BadValue(f"'{text}' is not a date (expected {DATE_HELP})")
+    raise BadValue("bad-date", found=text)
 
 
 _MON_Y = re.compile(rf"^{_MONTH}[\s\-/,']*(\d{{2}}|\d{{4}})$")
@@ -105,17 +107,12 @@ _Q_CY = re.compile(rf"^{_Q}\s*[\s,\-:]*\s*(\d{{4}})$")
 _FY_ONLY = re.compile(rf"^(?:fy\s*)?{_FY}$")
 _RANGE = re.compile(rf"^{_MONTH}\s*(?:-|to)\s*{_MONTH}\s*(\d{{4}})$")
 
-PERIOD_HELP = (
-    "a month such as Apr-25 or April 2025, a financial-year quarter such as 2025/26 Q1, "
-    "a calendar quarter such as 2022 Q2, or a financial year such as 2025/26"
-)
-
 
 def _financial_year(first: str, second: str, found: str) -> int:
     start = int(first)
     end = int(second) if len(second) == 4 else (start // 100) * 100 + int(second)
     if end != start + 1:
-        raise BadValue(f"'{found}' is not a financial year (expected e.g. 2025/26)")
+        raise BadValue("bad-financial-year", found=found)
     return start
 
 
@@ -131,7 +128,7 @@ def parse_period(text: str) -> ReportingPeriod:
     except BadValue:
         raise
     except ValueError:  # shaped like a period but no such date: month 13, year 0, past 9999
-        raise BadValue(f"'{text}' is not a period (expected {PERIOD_HELP})") from None
+        raise BadValue("bad-period", found=text) from None
     return period
 
 
@@ -166,7 +163,7 @@ def _parse_period(text: str) -> ReportingPeriod:
     try:
         day = parse_date(text)
     except BadValue:
-        raise BadValue(f"'{text}' is not a period (expected {PERIOD_HELP})") from None
+        raise BadValue("bad-period", found=text) from None
     return ReportingPeriod(day.replace(day=1), 1)
 
 
@@ -194,29 +191,23 @@ def parse_number(text: str) -> float:
 def _parse_number(text: str, noun: str, expected: str) -> float:
     value = clean_text(text).lower()
     if value in _SUPPRESSED:
-        raise BadValue(
-            f"'{text}' is a suppressed figure, not a number (the dashboard needs the actual "
-            "figure; suppression is applied when figures are published)"
-        )
+        raise BadValue("suppressed-figure", found=text)
     if value in {"-", "\u2013", "nil", "none"}:
         return 0.0
     # A share is not a count or an amount: '12%' stored as 12 would be added up with counts.
     if "%" in value:
-        raise BadValue(f"'{text}' is a percentage, not a {noun} (expected {expected})")
+        raise BadValue("percentage", found=text, noun=noun, expected=expected)
     negative = value.startswith("(") and value.endswith(")")
     stripped = re.sub(r"[£$\s()]|gbp", "", value)
     if "," in stripped:
         if not _THOUSANDS.match(stripped):
-            raise BadValue(
-                f"'{text}' is not a number: a comma must separate thousands, as in 1,230 "
-                f"(expected {expected})"
-            )
+            raise BadValue("bad-thousands", found=text, expected=expected)
         stripped = stripped.replace(",", "")
     if not _NUMBER.match(stripped):
-        raise BadValue(f"'{text}' is not a number (expected {NUMBER_HELP})")
+        raise BadValue("bad-number", found=text)
     number = float(stripped)
     if not math.isfinite(number):  # hundreds of digits
-        raise BadValue(f"'{text}' is too large a number (expected {NUMBER_HELP})")
+        raise BadValue("number-too-large", found=text)
     return -number if negative else number
 
 
@@ -226,11 +217,11 @@ MAX_COUNT = 2**31 - 1  # the largest count the database stores (INTEGER)
 def parse_count(text: str) -> int:
     number = _parse_number(text, "count", COUNT_HELP)
     if number < 0:
-        raise BadValue(f"'{text}' is negative (expected a count of 0 or more)")
+        raise BadValue("negative-count", found=text)
     if number > MAX_COUNT:
-        raise BadValue(f"'{text}' is too large for a count (expected at most {MAX_COUNT:,})")
+        raise BadValue("count-too-large", found=text, most=MAX_COUNT)
     if number != int(number):
-        raise BadValue(f"'{text}' is not a whole number (expected a count such as 3)")
+        raise BadValue("not-whole-count", found=text)
     return int(number)
 
 
@@ -243,10 +234,7 @@ def parse_objective(text: str) -> int:
     for number, title in OBJECTIVES.items():
         if normalise_header(title) in key:
             return number
-    raise BadValue(
-        f"'{text}' is not one of the four objectives (expected 1 to 4 or a title such as "
-        f"'{OBJECTIVES[1]}')"
-    )
+    raise BadValue("not-an-objective", found=text, example=OBJECTIVES[1])
 
 
 _NEGATIONS = frozenset({"not", "no", "non", "never", "didn", "hasn", "hadn", "wasn", "isn"})
@@ -279,7 +267,7 @@ def match_category(text: str, categories: tuple[Category, ...], combined: str | 
     if len(kept) > 1 and combined:
         return combined
     expected = ", ".join(c.name for c in categories)
-    raise BadValue(f"'{text}' is not a known category (expected one of: {expected})")
+    raise BadValue("not-a-category", found=text, expected=expected)
 
 
 # A response time as survey tools write it: numbered day and month in either order with a time

@@ -23,7 +23,7 @@ st.caption(
 
 with st.expander("What each kind of file should contain, and templates", icon=":material/help:"):
     for name, kind in KINDS.items():
-        st.markdown(f"**{kind.title}**: {upload_flow.KIND_HELP[name]}")
+        st.markdown(f"**{kind.title}**: {kind.help}")
         st.download_button(
             f"Template for {kind.title.lower()} (.xlsx)",
             templates.template_bytes(name),
@@ -56,16 +56,12 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
         given = {}
         # the detected kind's fields show once the first check has detected it
         shown_kind = kind or st.session_state.get(f"detected-{number}")
-        fields = upload_flow.OPTIONS_FOR_KIND[shown_kind] if shown_kind else ()
-        for name in fields:
-            if name == "referral_type":
-                given[name] = st.selectbox(
-                    upload_flow.OPTION_LABELS[name],
-                    [None, *upload_flow.REFERRAL_TYPES],
-                    key=f"{name}-{number}",
-                )
+        for option in KINDS[shown_kind].upload_options if shown_kind else ():
+            key = f"{option.name}-{number}"
+            if option.choices:
+                given[option.name] = st.selectbox(option.label, [None, *option.choices], key=key)
             else:
-                given[name] = st.text_input(upload_flow.OPTION_LABELS[name], key=f"{name}-{number}")
+                given[option.name] = st.text_input(option.label, key=key)
         skip = st.session_state.get(f"skip-{number}", False)
         options = Options(**{k: v or None for k, v in given.items()})
         mapping = st.session_state.get(f"mapping-{number}")

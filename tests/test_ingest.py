@@ -449,7 +449,9 @@ def test_training_with_bad_dates_is_refused_unless_valid_rows_are_asked_for(db, 
 
     with pytest.raises(Refused) as refused:
         load(db, path)
-    assert sorted(p.row for p in refused.value.problems) == sorted(sheet_rows)
+    assert sorted((p.row, p.column, p.code) for p in refused.value.problems) == [
+        (row, date_header, "bad-date") for row in sorted(sheet_rows)
+    ]
     assert "2 problems" in refused.value.message
     assert snapshot(db) == before
 
@@ -505,7 +507,8 @@ def test_measures_and_referrals_refuse_bad_rows_even_when_asked_to_skip(db, tmp_
             load(db, path, skip_invalid=True)
         assert "must load whole" in refused.value.message
         # title row, blank row, header, a good row: the bad one is the fifth row in the file
-        assert [p.row for p in refused.value.problems] == [5]
+        code = "bad-number" if kind == "measures" else "negative-count"
+        assert [(p.row, p.code) for p in refused.value.problems] == [(5, code)]
         assert snapshot(db) == before, kind
 
 
@@ -980,6 +983,10 @@ def test_a_percentage_or_a_decimal_comma_in_a_figure_is_a_problem_and_nothing_is
     )
     with pytest.raises(Refused) as refused:
         load(db, path)
+    assert [(p.row, p.column, p.code) for p in refused.value.problems] == [
+        (3, "Value", "percentage"),
+        (4, "Value", "bad-thousands"),
+    ]
     assert [(p.row, p.column, p.message) for p in refused.value.problems] == [
         (
             3,

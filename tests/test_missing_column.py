@@ -117,6 +117,20 @@ def test_with_no_completed_rows_a_file_without_dates_loads(db, tmp_path):
     assert (upload.rows_loaded, upload.problems) == (1, [])
 
 
+def test_with_the_column_there_a_blank_completion_date_is_a_problem_on_its_row(db, tmp_path):
+    ann = ["Ann One", "ann@example.org", "E1", "Housing", "Officer", "Mandatory Safeguarding"]
+    rows = [HEADER, [*ann, "Completed", "14/05/2025"], [*ann, "Completed", ""], [*ann, "", ""]]
+    path = builders.write_csv(tmp_path / "blank_dates.csv", rows)
+
+    refusal = refusal_of(db, path)
+
+    assert refusal.missing is None
+    assert [(p.row, p.column, p.code) for p in refusal.problems] == [
+        (4, "Completion status", "missing-status-and-date"),
+        (3, "Date completed", "missing-date-for-status"),
+    ]
+
+
 def test_two_columns_that_look_alike_are_both_named_and_neither_is_chosen(db, tmp_path):
     header = [*HEADER[:-1], "Date Finished", "Date Done"]
     ann = ["Ann One", "ann@example.org", "E1", "Housing", "Officer", "Mandatory Safeguarding"]

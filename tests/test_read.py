@@ -731,15 +731,17 @@ def test_wrong_kind_asked_for_names_the_columns(tmp_dir, db):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "xls", "ods"])
 @pytest.mark.parametrize(
-    ("bad", "words"),
+    ("bad", "words", "code"),
     [
-        (-2, "'-2' is negative"),
-        ("three", "'three' is not a number"),
-        ("2.5", "'2.5' is not a whole number"),
-        ("[c]", "'[c]' is a suppressed figure"),
+        (-2, "'-2' is negative", "negative-count"),
+        ("three", "'three' is not a number", "bad-number"),
+        ("2.5", "'2.5' is not a whole number", "not-whole-count"),
+        ("[c]", "'[c]' is a suppressed figure", "suppressed-figure"),
     ],
 )
-def test_bad_counts_are_refused_with_row_column_and_value(tmp_dir, loaded_db, fmt, bad, words):
+def test_bad_counts_are_refused_with_row_column_and_value(
+    tmp_dir, loaded_db, fmt, bad, words, code
+):
     titles = ["Modern slavery referrals", "Colchester"]
     path = b._write_format(
         tmp_dir / f"referrals.{fmt}", fmt, _referral_rows(bad), title_rows=titles
@@ -751,7 +753,11 @@ def test_bad_counts_are_refused_with_row_column_and_value(tmp_dir, loaded_db, fm
     refused = refusal(path.read_bytes(), path.name, loaded_db, options=Options())
     assert len(refused.problems) == 1
     problem = refused.problems[0]
-    assert (problem.row, problem.column) == (expected_row, "Number of referrals")
+    assert (problem.row, problem.column, problem.code) == (
+        expected_row,
+        "Number of referrals",
+        code,
+    )
     assert words in problem.message
     message = str(refused)
     assert f"row {expected_row}, column 'Number of referrals': {words}" in message
@@ -763,9 +769,9 @@ def test_every_bad_count_is_listed(tmp_dir, db):
     rows = _referral_rows(-1) + [["Jul-25", "NRM", "Labour", "lots"]]
     path = b.write_xlsx(tmp_dir / "referrals.xlsx", rows)
     refused = refusal(path.read_bytes(), path.name, db, kind="referrals")
-    assert [(p.row, p.column) for p in refused.problems] == [
-        (3, "Number of referrals"),
-        (5, "Number of referrals"),
+    assert [(p.row, p.column, p.code) for p in refused.problems] == [
+        (3, "Number of referrals", "negative-count"),
+        (5, "Number of referrals", "bad-number"),
     ]
     assert "2 problems found" in str(refused)
     assert not db.exists()
@@ -800,7 +806,9 @@ def test_unreadable_date_names_the_row_the_spreadsheet_shows(tmp_dir, loaded_db,
     refused = refusal(path.read_bytes(), path.name, loaded_db)
     assert f"row {shown}, column 'Date completed': '31/02/2025' is not a date" in str(refused)
     # One problem, reported once: the cell is not "empty", it could not be read.
-    assert [(p.row, p.column) for p in refused.problems] == [(shown, "Date completed")]
+    assert [(p.row, p.column, p.code) for p in refused.problems] == [
+        (shown, "Date completed", "bad-date")
+    ]
     assert snapshot(loaded_db) == before
 
 

@@ -1,0 +1,98 @@
+"""Problems: a type code beside each sentence, the sentences in one catalogue, and what is
+recorded never holding the cell's value."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cams_data.kinds import TRAINING_STATUS
+from cams_data.problems import SENTENCES, Problem
+from cams_data.validate import _plausible_date, _plausible_period, _text_without_email
+from cams_data.values import (
+    BadValue,
+    match_category,
+    parse_count,
+    parse_date,
+    parse_number,
+    parse_objective,
+    parse_period,
+)
+
+ROOT = Path(__file__).parents[1]
+TODAY = date(2025, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "code"),
+    [
+        (parse_date, "31/02/2025", "bad-date"),
+        (parse_date, "sometime in May", "bad-date"),
+        (parse_period, "2025/27 Q1", "bad-financial-year"),
+        (parse_period, "next spring", "bad-period"),
+        (parse_number, "lots", "bad-number"),
+        (parse_number, "1,23", "bad-thousands"),
+        (parse_number, "9" * 400, "number-too-large"),
+        (parse_number, "12%", "percentage"),
+        (parse_count, "[c]", "suppressed-figure"),
+        (parse_count, "-2", "negative-count"),
+        (parse_count, "3000000000", "count-too-large"),
+        (parse_count, "2.5", "not-whole-count"),
+        (parse_objective, "7", "not-an-objective"),
+        (lambda t: match_category(t, TRAINING_STATUS, None), "maybe", "not-a-category"),
+        (lambda t: _text_without_email(t, None), "ann@example.org", "email-in-text"),
+        (
+            lambda t: _plausible_date(t, TODAY, too_late="date-in-future"),
+            "01/01/1999",
+            "date-too-early",
+        ),
+        (
+            lambda t: _plausible_date(t, TODAY, too_late="date-in-future"),
+            "14/05/2026",
+            "date-in-future",
+        ),
+        (lambda t: _plausible_period(t, TODAY), "April 1999", "period-too-early"),
+        (lambda t: _plausible_period(t, TODAY), "2026/27 Q1", "period-in-future"),
+    ],
+)
+def test_a_bad_cell_raises_its_code_and_the_catalogues_sentence(parse, text, code):
+    with pytest.raises(BadValue) as bad:
+        parse(text)
+    assert bad.value.code == code
+    assert str(bad.value) == SENTENCES[code].format(**bad.value.values)
+    assert bad.value.values["found"] == text
+
+
+def test_a_problem_is_made_from_its_code_with_the_values_filled_in():
+    problem = Problem.of("percentage", 4, "Referrals", found="12%", noun="count", expected="12")
+    assert (problem.row, problem.column, problem.code) == (4, "Referrals", "percentage")
+    assert problem.message == "'12%' is a percentage, not a count (expected 12)"
+    assert problem.as_dict()["code"] == "percentage"
+
+
+def test_what_is_recorded_never_holds_the_cells_value():
+    email = Problem.of("email-in-text", 3, "Owner", found="ann@example.org")
+    assert "ann@example.org" in email.message
+    assert email.recorded == (
+        "the value holds an e-mail address (expected no personal data: e-mail addresses are not "
+        "stored)"
+    )
+    # A value the reason repeats is not left out but replaced by what the field expects.
+    short = Problem.of("bad-date", 3, "Date", found="a", expects="a date such as 14/05/2024")
+    assert short.recorded == "the value is not a date such as 14/05/2024"
+    assert Problem.of("no-identifier", 5, "E-mail").recorded == Problem.of("no-identifier").message
+
+
+def test_every_sentence_is_made_by_the_catalogue():
+    codes, made_elsewhere = set(), []
+    for path in (ROOT / "cams_data").glob("*.py"):
+        if path.name == "problems.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r"(?:BadValue|Problem\.of)\(\s*\"([^\"]+)\"", text))
+        made_elsewhere += re.findall(r"\bProblem\(|BadValue\(\s*f\"", text)
+    assert made_elsewhere == []
+    assert codes and codes <= set(SENTENCES)
