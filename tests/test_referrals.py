@@ -13,6 +13,7 @@ import builders
 import pytest
 from conftest import REAL, needs_shared, query, snapshot
 
+from cams_data import upload_flow
 from cams_data.ingest import Upload, UploadRequest, ingest, rollback
 from cams_data.problems import Refused
 from cams_data.validate import Options
@@ -866,8 +867,6 @@ FORCE_TABLE = [
 def test_defaults_for_area_and_referral_type_are_said_before_saving(db, tmp_path):
     """A force's 60 referrals with no area or type given would be stored as Colchester and
     Other: the check says so, on the page and in --json, before anything is saved."""
-    from cams_data import upload_flow
-
     path = builders.write_csv(tmp_path / "force_referrals.csv", FORCE_TABLE)
     checked = upload_flow.check(
         UploadRequest(path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3"))
@@ -1023,6 +1022,15 @@ def test_a_published_table_with_categories_across_loads_as_it_is(
         {"row": int(hidden_at.split(",")[0][4:]), "column": hidden_at.split("'")[1], "mark": "[c]"}
     ]
     assert upload.defaults_note() is None
+    assert upload_flow.figures(upload) == {
+        "Rows read": str(rows_read),
+        "Rows to load": "20",
+        "Rows with the same labels added up": "0",
+        "Rows already loaded it replaces": "0",
+        "Rows with problems": "0",
+        "Total and note rows not counted": "2",
+        "Suppressed cells left out": "1",
+    }
 
 
 @pytest.mark.parametrize("across", ["age_group", "exploitation_type"])
