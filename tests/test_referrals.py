@@ -1098,3 +1098,33 @@ def test_a_bad_cell_in_a_table_with_categories_across_is_refused_at_that_cell(db
         "(expected a count such as 3)"
     ]
     assert snapshot(db) == before
+
+
+def test_periods_down_and_age_groups_across_with_each_years_total_row(db, tmp_path):
+    """NRM referrals by quarter and age group: `Year | Quarter | Adult | Children | ... | Total`,
+    each year's Total row left out, the suppressed cell too."""
+    path = builders.write_csv(
+        tmp_path / "nrm_by_quarter_and_age.csv",
+        [
+            ["Year", "Quarter", "Adult", "Children [note 3]", "Not specified or unknown", "Total"],
+            [2023, "Q1", 10, 5, "[x]", 16],
+            [2023, "Q2", 12, 6, 0, 18],
+            [2023, "Total", 22, 11, 1, 34],
+        ],
+        title_rows=["NRM referrals by age group at exploitation, UK"],
+    )
+
+    upload = load(path, db)
+
+    assert query(db, "SELECT period_start, age_group, referrals FROM referrals ORDER BY ALL") == [
+        (dt.date(2023, 1, 1), "Adult", 10),
+        (dt.date(2023, 1, 1), "Child", 5),
+        (dt.date(2023, 4, 1), "Adult", 12),
+        (dt.date(2023, 4, 1), "Child", 6),
+        (dt.date(2023, 4, 1), "Not specified", 0),
+    ]
+    assert total(db) == 34 - 1  # the year's Total row, less the one suppressed figure
+    assert (upload.subtotal_rows, upload.suppressed_cells) == (
+        1,
+        [(4, "Not specified or unknown", "[x]")],
+    )
