@@ -122,6 +122,8 @@ class Upload:
     named_in_file: dict[str, NamedInFile] = field(default_factory=dict)  # its own text
     names_several: dict[str, list[str]] = field(default_factory=dict)  # so none was taken
     defaults_used: dict[str, str] = field(default_factory=dict)
+    # Suppressed cells of a published table left out, read as unknown: (row, column, mark).
+    suppressed_cells: list[tuple[int, str, str]] = field(default_factory=list)
     pending: Pending | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
@@ -171,6 +173,8 @@ class Upload:
             f"rows with problems skipped: {self.rows_skipped}; total rows not counted: "
             f"{self.subtotal_rows}; notes and blank rows: {self.note_rows}."
         )
+        if suppressed := self.suppressed_note():
+            out.append(suppressed)
         if self.invisible_cells:
             out.append(f"Control characters removed: {_count(self.invisible_cells, 'cell')}.")
         out.append(
@@ -209,6 +213,23 @@ class Upload:
             names = " and ".join(f"'{v}'" for v in values)
             out.append(f"The file names more than one {_label(name).lower()} ({names}).")
         return out
+
+    def suppressed_note(self) -> str | None:
+        """The suppressed cells left out: the figures stored over them add up to less than
+        the publisher's totals, which count the hidden figures."""
+        if not self.suppressed_cells:
+            return None
+        shown = [
+            f"row {row}, column '{column}': '{mark}'"
+            for row, column, mark in self.suppressed_cells[:SUPPRESSED_LISTED]
+        ]
+        if more := len(self.suppressed_cells) - len(shown):
+            shown.append(f"and {more} more")
+        return (
+            f"Suppressed cells left out, read as unknown (not as zero): "
+            f"{_count(len(self.suppressed_cells), 'cell')} ({'; '.join(shown)}). Totals over "
+            "them will be less than the publisher's, which count the hidden figures."
+        )
 
     def defaults_note(self, options_as: str = "fields") -> str | None:
         """The defaults used for what neither the file nor the upload gave: they can put a
@@ -249,6 +270,10 @@ class Upload:
             },
             "names_several": self.names_several,
             "defaults_used": self.defaults_used,
+            "suppressed_cells": [
+                {"row": row, "column": column, "mark": mark}
+                for row, column, mark in self.suppressed_cells
+            ],
             "subtotal_rows": self.subtotal_rows,
             "note_rows": self.note_rows,
             "rows_skipped": self.rows_skipped,
@@ -336,6 +361,7 @@ def ingest(request: UploadRequest) -> Upload:
             named_in_file=validated.named_in_file,
             names_several=validated.names_several,
             defaults_used=validated.defaults_used,
+            suppressed_cells=shaped.suppressed,
             mapping=dict(mapping or {}),
             mapping_remembered=remembered,
             header_key=header_key,
@@ -476,6 +502,9 @@ def _label(field_name: str) -> str:
 def _option(kind: str, field_name: str) -> str:
     """The command line's option for a field: 'referral-type'."""
     return (KINDS[kind].field(field_name).option or field_name).replace("_", "-")
+
+
+SUPPRESSED_LISTED = 5  # the suppressed cells the summary names, the rest counted
 
 
 def _count(n: int, noun: str) -> str:

@@ -104,6 +104,13 @@ class Kind:
     # added up. In a kind that adds up its figures, a column it does not know is one too.
     breakdowns: tuple[str, ...] = ()
     wide_periods: bool = False  # may come as a crosstab: periods across, counts in the cells
+    # Category fields whose categories may run across instead (a published table: exploitation
+    # types down, 'Adult | Child | Not specified or unknown | Total' across): each header naming
+    # one of the field's categories is that field's value for its cells, the count the cell.
+    wide_categories: tuple[str, ...] = ()
+    # A suppressed cell of such a table ('[x]', '[c]', '..'): left out, read as unknown, and the
+    # summary says how many (True), or a problem that refuses the file (False).
+    skips_suppressed: bool = False
     wide_questions: bool = False  # survey: every other column is a question
     allows_partial: bool = True  # may load only the valid rows when some are wrong
     sum_duplicates: bool = False  # rows landing on one key are added up (counts)
@@ -636,6 +643,7 @@ REFERRALS = Kind(
                 "adult child",
                 "age band",
                 "age at referral",
+                "age group at exploitation",
             ),
             categories=AGE_GROUPS,
             required=False,
@@ -701,6 +709,8 @@ REFERRALS = Kind(
         "region of exploitation",
     ),
     wide_periods=True,
+    wide_categories=("exploitation_type", "age_group"),
+    skips_suppressed=True,
     allows_partial=False,
     sum_duplicates=True,
     # A month is covered by monthly rows or by a quarter's, never both, for each of these.

@@ -19,7 +19,13 @@ from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Refused
 from cams_data.read import Sheet, column_letters
 from cams_data.text import clean_text, map_distinct, normalise_header
-from cams_data.values import MONTHS, looks_like_period
+from cams_data.values import (
+    MONTHS,
+    SUPPRESSION_MARKS,
+    BadValue,
+    looks_like_period,
+    match_category,
+)
 
 HEADER_SEARCH_ROWS = 30
 FINANCIAL_YEAR_HEADERS = frozenset({"financial year", "fy"})
@@ -56,6 +62,11 @@ class Shaped:
     subtotal_rows: int = 0
     note_rows: int = 0
     wide: bool = False
+    # What runs across a crosstab: 'period', or a category field ('age_group'), or None.
+    across: str | None = None
+    # Suppressed cells of a categories-across table left out (the kind skips them): (row,
+    # column header, the mark as written).
+    suppressed: list[tuple[int, str, str]] = field(default_factory=list)
     free_text_questions: list[str] = field(default_factory=list)
     # the cells of each column no field matched, by position: what a missing field may be in
     unknown_cells: dict[int, pd.Series] = field(default_factory=dict)
@@ -75,8 +86,17 @@ def header_table(kind_name: str) -> dict[str, str]:
     return table
 
 
+# A published table's note markers in a header: 'Age at exploitation [note 3]', '[notes 2, 4]'.
+NOTE_MARKER = re.compile(r"\s*\[\s*notes?\b[^\]]*\]", re.IGNORECASE)
+
+
+def _key(header: str) -> str:
+    """A header as a comparable key, without its note markers."""
+    return normalise_header(NOTE_MARKER.sub("", header))
+
+
 def _match(kind: Kind, header: str) -> str | None:
-    key = normalise_header(header)
+    key = _key(header)
     if hit := header_table(kind.name).get(key):
         return hit
     for f in kind.fields:
@@ -92,6 +112,8 @@ class _Candidate:
     score: float
     matched: dict[int, str]
     periods: list[int]
+    across: str | None = None  # a category field whose categories head the columns
+    categories: list[int] = field(default_factory=list)  # ... at these positions
 
 
 def _score(
@@ -101,18 +123,20 @@ def _score(
     seen: set[str] = set()
     periods = [p for p, h in cells.items() if looks_like_period(h)] if kind.wide_periods else []
     wide = len(periods) >= 2
-    # "Total" names the count column only when no other column does, periods are not across,
+    has_figures = any(_is_figure(text) for text in cells.values())
+    across, categories = (None, []) if wide or has_figures else _across(kind, cells, mapping)
+    # "Total" names the count column only when no other column does, nothing runs across,
     # and the row holds no figures: 'Total, 195' is a publisher's total row, not a header.
-    total_is_data = wide or any(_is_figure(text) for text in cells.values())
-    ordered = sorted(cells.items(), key=lambda item: normalise_header(item[1]) == "total")
+    total_is_data = wide or bool(across) or has_figures
+    ordered = sorted(cells.items(), key=lambda item: _key(item[1]) == "total")
     for position, header in ordered:
-        if position in periods and wide:
+        if position in periods and wide or position in categories:
             continue
         if mapping and header in mapping:  # the officer's choice: a field, or '' for none
             name = mapping[header] if mapping[header] in kind.field_names else None
         else:
             name = _match(kind, header)
-        total_in_data = total_is_data and normalise_header(header) == "total"
+        total_in_data = total_is_data and _key(header) == "total"
         if name and name not in seen and not total_in_data:
             matched[position] = name
             seen.add(name)
@@ -121,6 +145,10 @@ def _score(
         seen |= {value.name, "period"}
     else:
         periods = []
+    if across and value and not {across, value.name} & seen:
+        seen |= {across, value.name}
+    else:
+        across, categories = None, []
     if "period" not in seen and any(normalise_header(h) in YEAR_HEADERS for h in cells.values()):
         seen.add("period")
     if not any(
@@ -129,7 +157,29 @@ def _score(
         return None
     if kind.key_of == "person" and not seen & {i.name for i in kind.identifiers}:
         return None
-    return _Candidate(kind, 0, len(seen), matched, periods)
+    return _Candidate(kind, 0, len(seen), matched, periods, across, categories)
+
+
+def _across(
+    kind: Kind, cells: dict[int, str], mapping: dict[str, str] | None
+) -> tuple[str | None, list[int]]:
+    """The category field of `kind.wide_categories` whose categories head two or more columns
+    of this row ('Adult', 'Children [note 3]'), with those columns; else (None, []). Headers
+    that name a field ('Exploitation type') or that the officer mapped are not categories."""
+    best: tuple[str | None, list[int]] = (None, [])
+    for name in kind.wide_categories:
+        f = kind.field(name)
+        found: dict[int, str] = {}
+        for position, header in cells.items():
+            if (mapping and header in mapping) or _match(kind, header):
+                continue
+            try:
+                found[position] = match_category(header, f.categories, None)
+            except BadValue:
+                continue
+        if len(set(found.values())) >= 2 and len(found) > len(best[1]):
+            best = (name, sorted(found))
+    return best
 
 
 _FIGURE = re.compile(r"[£$]?\s*-?[\d,]*\d(\.\d+)?")
@@ -173,10 +223,15 @@ def shape(
     data = sheet.cells.loc[candidate.row + 1 :]
     matched = dict(candidate.matched)
     columns, period_positions, question_positions, year_position = _describe_columns(
-        kind, header, data, matched, candidate.periods
+        kind, header, data, matched, candidate.periods, candidate.across, candidate.categories
     )
     shaped = Shaped(kind, sheet.name, candidate.row, columns, pd.DataFrame(), not kind_name)
-    used = {c.position: c.field for c in columns if c.field and c.field != "question"}
+    category_positions = candidate.categories
+    used = {
+        c.position: c.field
+        for c in columns
+        if c.field and c.field != "question" and c.position not in category_positions
+    }
     records = pd.DataFrame({name: data[pos] for pos, name in used.items()}, index=data.index)
     records["_row"] = data.index
     breakdowns = [c.position for c in columns if c.breakdown]
@@ -188,14 +243,17 @@ def shape(
     if year_position is not None:
         financial = normalise_header(str(header[year_position])) in FINANCIAL_YEAR_HEADERS
         records = _combine_year(records, data[year_position], financial)
-    positions = [*used, *period_positions, *question_positions, *breakdowns]
+    positions = [*used, *period_positions, *category_positions, *question_positions, *breakdowns]
     filled = data[positions].notna().sum(axis=1)
     value = kind.value_field.name if kind.value_field else None
     # Every label in the row counts, summed-over ones too: 'Gender: Total' marks a subtotal.
     label_positions = [
         p
         for p in data.columns
-        if p not in period_positions and p not in question_positions and used.get(p) != value
+        if p not in period_positions
+        and p not in category_positions
+        and p not in question_positions
+        and used.get(p) != value
     ]
     records, shaped.note_rows, shaped.subtotal_rows = _drop_notes_and_totals(
         records, data[label_positions], filled
@@ -203,8 +261,13 @@ def shape(
     data = data.loc[records.index]
     shaped.unknown_cells = {c.position: data[c.position] for c in columns if c.unknown}
     if period_positions:
-        shaped.wide = True
+        shaped.wide, shaped.across = True, "period"
         records = _melt_periods(kind, records, data, header, period_positions)
+    if category_positions:
+        shaped.wide, shaped.across = True, candidate.across
+        records, shaped.suppressed = _melt_categories(
+            kind, candidate.across, records, data, header, category_positions
+        )
     if kind.wide_questions:
         records, shaped.free_text_questions = _melt_questions(
             records, data, header, question_positions, store_free_text, columns
@@ -228,7 +291,7 @@ def _own_text(sheet: Sheet, header_row: int, columns: list[ColumnUse], kind: Kin
     return found
 
 
-def _describe_columns(kind, header, data, matched, periods):
+def _describe_columns(kind, header, data, matched, periods, across=None, categories=()):
     identifiers = {i.name for i in kind.identifiers}
     ignored = {normalise_header(h) for h in kind.ignored}
     breakdowns = {normalise_header(h) for h in kind.breakdowns}
@@ -249,6 +312,9 @@ def _describe_columns(kind, header, data, matched, periods):
         elif position in periods:
             period_positions.append(position)
             columns.append(ColumnUse(header_text, position, "period", "figures for this period"))
+        elif position in categories:
+            note = f"figures for this {kind.field(across).in_words}"
+            columns.append(ColumnUse(header_text, position, across, note))
         elif not header_text:
             if data[position].notna().any():
                 columns.append(
@@ -335,6 +401,32 @@ def _melt_periods(kind, records, data, header, positions) -> pd.DataFrame:
             part = part[part[value].notna()]
         frames.append(part)
     return pd.concat(frames, ignore_index=True)
+
+
+def _melt_categories(kind, name, records, data, header, positions):
+    """One row per cell of a categories-across table: its column's header is the value of
+    `name` (read as a category when validated), the cell its count. A blank cell is a zero; a
+    suppressed one ('[x]', '[c]', '..') is left out and listed when the kind skips them, else
+    left to be reported."""
+    value = kind.value_field.name
+    frames, suppressed = [], []
+    for position in positions:
+        heading = clean_text(str(header[position]))
+        part = records.copy()
+        part[name] = heading
+        part[value] = data[position].fillna("0").to_numpy()
+        part["_column"] = heading
+        if kind.skips_suppressed:
+            marks = part[value].map(lambda cell: clean_text(str(cell)).casefold())
+            hidden = marks.isin(SUPPRESSION_MARKS)
+            suppressed += [
+                (int(row), heading, clean_text(str(cell)))
+                for row, cell in zip(part.loc[hidden, "_row"], part.loc[hidden, value], strict=True)
+            ]
+            part = part[~hidden]
+        frames.append(part)
+    suppressed.sort()
+    return pd.concat(frames, ignore_index=True), suppressed
 
 
 FREE_TEXT_HINT = re.compile(

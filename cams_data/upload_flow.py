@@ -136,6 +136,8 @@ def figures(upload: Upload) -> dict[str, str]:
         if added
         else {}
     )
+    hidden = len(upload.suppressed_cells)
+    suppressed = {"Suppressed cells left out": f"{hidden:,}"} if hidden else {}
     return {
         "Rows read": f"{upload.rows_read:,}",
         f"Rows to load{per}": f"{upload.rows_loaded:,}",
@@ -148,6 +150,7 @@ def figures(upload: Upload) -> dict[str, str]:
         "Rows already loaded it replaces": f"{upload.rows_superseded:,}",
         "Rows with problems": f"{upload.rows_skipped:,}",
         "Total and note rows not counted": f"{upload.subtotal_rows + upload.note_rows:,}",
+        **suppressed,
         **removed,
     }
 

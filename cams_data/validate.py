@@ -197,7 +197,8 @@ def validate(
                 problems.append(problem)
             bad_rows.add(index)
 
-    melted = {"period", kind.value_field.name} if shaped.wide and kind.value_field else set()
+    # The fields read from a crosstab's cells (its figure, and what runs across) are in the cell.
+    melted = {shaped.across, kind.value_field.name} if shaped.wide and kind.value_field else set()
 
     named_in_file: dict[str, NamedInFile] = {}
     names_several: dict[str, list[str]] = {}
@@ -314,13 +315,25 @@ def _breakdown_cells(kind, records, out, shaped, headers, validated) -> None:
     for f in kind.fields:
         if not f.combined or f.name not in records:
             continue
+        # 'Labour & Criminal' is a combination; 'Multiple', the category itself, is not.
         combination = (out[f.name] == f.combined) & records[f.name].notna()
+        several = map_distinct(records[f.name], partial(_names_several, f))
+        combination &= several.fillna(False).astype(bool)
         if combination.any():
             named = map_distinct(records[f.name].where(combination), normalise_header)
             cells = cells.astype("object") + "\x1f" + named.fillna("")
             header = headers.get(f.name, f.name)
             validated.breakdowns.append(f"{header} (combinations stored as {f.combined})")
     out["_breakdown"] = cells
+
+
+def _names_several(f: Field, text: str) -> bool:
+    """`text` names several of `f`'s categories, stored as its combined one."""
+    try:
+        match_category(text, f.categories, None)
+    except BadValue:
+        return True
+    return False
 
 
 def named_in_text(f: Field, own_text: list[tuple[str, str]], parse) -> dict[str, NamedInFile]:

@@ -179,6 +179,9 @@ _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 # Commas separate thousands only: '1,230' and '1,234,567', never '1,23' or '12,5' (a decimal comma).
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SUPPRESSED = {"[c]", "[x]", "*", "c", "x", "[z]", "<5", "[low]"}
+# The marks a published table puts in a cell it does not give ('..' not available, and a dash:
+# in the Home Office's tables a figure not given, never a zero), as a cell's text in lower case.
+SUPPRESSION_MARKS = frozenset({*_SUPPRESSED, "..", "-", "\u2013", "\u2014"})
 NUMBER_HELP = "a figure such as 12 or £1,250"
 COUNT_HELP = "a figure such as 12"
 

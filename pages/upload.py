@@ -92,6 +92,8 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
                 st.info(markdown_literal(note), icon=":material/description:")
             if defaults := upload.defaults_note():
                 st.warning(markdown_literal(defaults), icon=":material/warning:")
+            if suppressed := upload.suppressed_note():
+                st.warning(markdown_literal(suppressed), icon=":material/warning:")
             if len(upload.sheets) > 1:
                 st.selectbox(
                     "Sheet",

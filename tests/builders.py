@@ -1819,3 +1819,122 @@ def home_office_workbook(path, sheet: str, titles: list[str], table: list[Row]) 
     wb.active = 0  # opens on the cover sheet, as the publisher saves it
     wb.save(path)
     return path
+
+
+# Home Office Table 5, NRM referrals by exploitation type and age group at exploitation: the
+# figures each (exploitation type, age group) had, before any is suppressed. Labels as published
+# (row labels, column headers with note markers) -> the canonical categories.
+TABLE_5_TYPES = {
+    "Labour exploitation": "Labour",
+    "Sexual exploitation": "Sexual",
+    "Criminal exploitation": "Criminal",
+    "Domestic servitude": "Domestic servitude",
+    "Organ harvesting": "Organ harvesting",
+    "Not specified or unknown": "Not specified or unknown",
+    "Multiple": "Multiple",
+}
+TABLE_5_TYPE_HEADERS = {  # the same types as column headers, as the publisher writes them
+    "Labour": "Labour",
+    "Sexual": "Sexual",
+    "Criminal [note 4]": "Criminal",
+    "Domestic servitude": "Domestic servitude",
+    "Organ harvesting": "Organ harvesting",
+    "Not specified or unknown": "Not specified or unknown",
+    "Multiple": "Multiple",
+}
+TABLE_5_AGES = {"Adult [note 3]": "Adult", "Children [note 3]": "Child",
+                "Not specified or unknown": "Not specified"}  # fmt: skip
+TABLE_5_AGE_ROWS = {"Adult (18 or over)": "Adult", "Child (17 or under)": "Child",
+                    "Not specified or unknown": "Not specified"}  # fmt: skip
+TABLE_5_FIGURES = {  # canonical type -> (Adult, Child, Not specified); None: a blank cell
+    "Labour": (412, 96, 11),
+    "Sexual": (287, 131, 9),
+    "Criminal": (243, 918, 14),
+    "Domestic servitude": (58, 12, 3),
+    "Organ harvesting": (2, 0, None),
+    "Not specified or unknown": (95, 41, 37),
+    "Multiple": (120, 77, 4),
+}
+TABLE_5_TITLE = "Table 5: NRM referrals by exploitation type and age group at exploitation, UK"
+
+
+def home_office_table_5(
+    path,
+    *,
+    across: str = "age_group",
+    suppressed: tuple[str, str, str] | None = ("Domestic servitude", "Not specified", "[c]"),
+    period_in_title: str | None = "October to December 2023",
+    cells: dict[tuple[str, str], object] | None = None,
+) -> tuple[Path, dict]:
+    """Home Office Table 5 in its workbook (cover, contents and notes sheets first), with age
+    groups across (`across` "age_group": `Exploitation type | Adult [note 3] | Children [note 3]
+    | Not specified or unknown | Total`) or exploitation types across ("exploitation_type"), a
+    Total column and a Total row computed from every figure, the suppressed one too, a blank
+    cell (a zero), and a note row below. `suppressed` (canonical type, canonical age, mark)
+    writes the mark in that cell; `cells` overwrites cells (canonical type, age) as written.
+
+    expected: rows {(type, age): count} of every cell not suppressed (a blank one 0), hidden
+    (the suppressed figure, or 0), total (the publisher's grand total), row_totals and
+    column_totals as published, by their row label and column header."""
+    ages = list(TABLE_5_AGES.values())
+    shown: dict[tuple[str, str], object] = {
+        (kind, age): figure
+        for kind, figures in TABLE_5_FIGURES.items()
+        for age, figure in zip(ages, figures, strict=True)
+    }
+    hidden = 0
+    if suppressed:
+        kind, age, mark = suppressed
+        hidden = shown[kind, age] or 0
+        shown[kind, age] = mark
+    shown.update(cells or {})
+    true = {(kind, age): TABLE_5_FIGURES[kind][ages.index(age)] or 0 for kind, age in shown}
+    if across == "age_group":
+        down, columns = TABLE_5_TYPES, TABLE_5_AGES
+        header = ["Exploitation type", *columns, "Total [note 2]"]
+
+        def key(row_label: str, column_label: str) -> tuple[str, str]:
+            return down[row_label], columns[column_label]
+    else:
+        down, columns = TABLE_5_AGE_ROWS, TABLE_5_TYPE_HEADERS
+        header = ["Age group at exploitation [note 3]", *columns, "Total [note 2]"]
+
+        def key(row_label: str, column_label: str) -> tuple[str, str]:
+            return columns[column_label], down[row_label]
+
+    table: list[Row] = [header]
+    row_totals, column_totals = {}, dict.fromkeys(columns, 0)
+    for row_label in down:
+        figures = [shown[key(row_label, column)] for column in columns]
+        row_totals[row_label] = sum(true[key(row_label, column)] for column in columns)
+        for column in columns:
+            column_totals[column] += true[key(row_label, column)]
+        table.append([row_label, *figures, row_totals[row_label]])
+    total = sum(row_totals.values())
+    table.append(["Total", *column_totals.values(), total])
+    table.append(["Figures are for referrals received in the quarter. [note 1]"])
+    title = TABLE_5_TITLE + (f", {period_in_title} [note 1]" if period_in_title else " [note 1]")
+    out = home_office_workbook(
+        path,
+        "Table_5",
+        [
+            title,
+            "This worksheet contains one table. Some cells refer to notes which can be found in "
+            "the notes worksheet.",
+            "Source: Home Office, National Referral Mechanism statistics",
+        ],
+        table,
+    )
+    rows = {
+        k: (v or 0)
+        for k, v in shown.items()
+        if not (suppressed and k == suppressed[:2]) and not isinstance(v, str)
+    }
+    expected = {
+        "rows": rows,
+        "hidden": hidden,
+        "total": total,
+        "row_totals": row_totals,
+        "column_totals": column_totals,
+    }
+    return out, expected

@@ -13,6 +13,7 @@ import builders
 import pytest
 from conftest import REAL, needs_shared, query, snapshot
 
+from cams_data import upload_flow
 from cams_data.ingest import Upload, UploadRequest, ingest, rollback
 from cams_data.problems import Refused
 from cams_data.validate import Options
@@ -866,8 +867,6 @@ FORCE_TABLE = [
 def test_defaults_for_area_and_referral_type_are_said_before_saving(db, tmp_path):
     """A force's 60 referrals with no area or type given would be stored as Colchester and
     Other: the check says so, on the page and in --json, before anything is saved."""
-    from cams_data import upload_flow
-
     path = builders.write_csv(tmp_path / "force_referrals.csv", FORCE_TABLE)
     checked = upload_flow.check(
         UploadRequest(path.read_bytes(), path.name, db=db, options=Options(period="2023 Q3"))
@@ -924,3 +923,208 @@ def test_a_title_naming_two_areas_names_neither(db, tmp_path):
     ]
     assert upload.defaults_used == {"geography": "Colchester"}
     assert grouped(db, "geography") == {"Colchester": 60}
+
+
+# ---------------------------------------------------------------------------------------------
+# Published tables with categories across (issue 15): Home Office Table 5, exploitation type by
+# age group at exploitation, either way round
+# ---------------------------------------------------------------------------------------------
+
+TABLE_5_ROWS = (
+    "SELECT exploitation_type, age_group, period_start, period_months, referrals "
+    "FROM referrals ORDER BY ALL"
+)
+Q4_2023 = dt.date(2023, 10, 1)
+TABLE_5_STORED = [  # every cell of Table 5 but the suppressed one (Domestic servitude, [c])
+    ("Criminal", "Adult", Q4_2023, 3, 243),
+    ("Criminal", "Child", Q4_2023, 3, 918),
+    ("Criminal", "Not specified", Q4_2023, 3, 14),
+    ("Domestic servitude", "Adult", Q4_2023, 3, 58),
+    ("Domestic servitude", "Child", Q4_2023, 3, 12),
+    ("Labour", "Adult", Q4_2023, 3, 412),
+    ("Labour", "Child", Q4_2023, 3, 96),
+    ("Labour", "Not specified", Q4_2023, 3, 11),
+    ("Multiple", "Adult", Q4_2023, 3, 120),
+    ("Multiple", "Child", Q4_2023, 3, 77),
+    ("Multiple", "Not specified", Q4_2023, 3, 4),
+    ("Not specified or unknown", "Adult", Q4_2023, 3, 95),
+    ("Not specified or unknown", "Child", Q4_2023, 3, 41),
+    ("Not specified or unknown", "Not specified", Q4_2023, 3, 37),
+    ("Organ harvesting", "Adult", Q4_2023, 3, 2),
+    ("Organ harvesting", "Child", Q4_2023, 3, 0),
+    ("Organ harvesting", "Not specified", Q4_2023, 3, 0),  # a blank cell: a zero
+    ("Sexual", "Adult", Q4_2023, 3, 287),
+    ("Sexual", "Child", Q4_2023, 3, 131),
+    ("Sexual", "Not specified", Q4_2023, 3, 9),
+]
+TABLE_5_TITLE = (
+    "row 1: 'Table 5: NRM referrals by exploitation type and age group at exploitation, UK, "
+    "October to December 2023 [note 1]'"
+)
+
+
+@pytest.mark.parametrize(
+    ("across", "rows_read", "hidden_at"),
+    [
+        ("age_group", 7, "row 8, column 'Not specified or unknown'"),
+        ("exploitation_type", 3, "row 7, column 'Domestic servitude'"),
+    ],
+)
+def test_a_published_table_with_categories_across_loads_as_it_is(
+    db, tmp_path, across, rows_read, hidden_at
+):
+    """Each header naming an age group ('Children [note 3]') or an exploitation type is that
+    field's value for its cells; the Total row and column are never added; the suppressed cell
+    is left out and said; the period, area and referral type come from the title."""
+    path, expected = builders.home_office_table_5(tmp_path / "nrm_table_5.xlsx", across=across)
+
+    upload = load(path, db)
+
+    assert (upload.sheet, upload.header_row, upload.kind_detected) == ("Table_5", 4, True)
+    assert query(db, TABLE_5_ROWS) == TABLE_5_STORED
+    assert query(
+        db, "SELECT DISTINCT geography, referral_type, referring_agency FROM referrals"
+    ) == [("UK", "NRM referral", "Not specified")]
+    assert {(t, a): n for t, a, _, _, n in TABLE_5_STORED} == expected["rows"]
+    # The publisher's grand total counts the hidden figure (3); nothing else is missing.
+    assert expected["total"] == 2570 and expected["hidden"] == 3
+    assert total(db) == 2567 == expected["total"] - expected["hidden"]
+    # Each type's and each age group's published Total, less the hidden figure where it is.
+    if across == "age_group":
+        type_totals, age_totals = expected["row_totals"], expected["column_totals"]
+        type_labels, age_labels = builders.TABLE_5_TYPES, builders.TABLE_5_AGES
+    else:
+        type_totals, age_totals = expected["column_totals"], expected["row_totals"]
+        type_labels, age_labels = builders.TABLE_5_TYPE_HEADERS, builders.TABLE_5_AGE_ROWS
+    hidden_in = {"Domestic servitude": 3, "Not specified": 3}
+    assert grouped(db, "exploitation_type") == {
+        type_labels[label]: published - hidden_in.get(type_labels[label], 0)
+        for label, published in type_totals.items()
+    }
+    by_age = grouped(db, "age_group")
+    assert by_age == {
+        age_labels[label]: published - hidden_in.get(age_labels[label], 0)
+        for label, published in age_totals.items()
+    }
+    assert by_age == {"Adult": 1217, "Child": 1275, "Not specified": 75}
+    summary = upload.summary().splitlines()
+    assert summary[3:8] == [
+        f"Period October to December 2023: named in the file ({TABLE_5_TITLE}).",
+        f"Geography UK: named in the file ({TABLE_5_TITLE}).",
+        f"Referral type NRM referral: named in the file ({TABLE_5_TITLE}).",
+        f"Rows read: {rows_read}; rows to store: 20; rows with the same labels added up: 0; "
+        "rows with problems skipped: 0; total rows not counted: 1; notes and blank rows: 1.",
+        f"Suppressed cells left out, read as unknown (not as zero): 1 cell ({hidden_at}: "
+        "'[c]'). Totals over them will be less than the publisher's, which count the hidden "
+        "figures.",
+    ]
+    assert upload.as_dict()["suppressed_cells"] == [
+        {"row": int(hidden_at.split(",")[0][4:]), "column": hidden_at.split("'")[1], "mark": "[c]"}
+    ]
+    assert upload.defaults_note() is None
+    assert upload_flow.figures(upload) == {
+        "Rows read": str(rows_read),
+        "Rows to load": "20",
+        "Rows with the same labels added up": "0",
+        "Rows already loaded it replaces": "0",
+        "Rows with problems": "0",
+        "Total and note rows not counted": "2",
+        "Suppressed cells left out": "1",
+    }
+
+
+@pytest.mark.parametrize("across", ["age_group", "exploitation_type"])
+def test_a_table_with_categories_across_and_nothing_suppressed_adds_up_to_its_total(
+    db, tmp_path, across
+):
+    """The period given at upload, as the title names none: the figures stored add up to the
+    publisher's Total exactly, by row and by column."""
+    path, expected = builders.home_office_table_5(
+        tmp_path / "nrm_table_5.xlsx", across=across, suppressed=None, period_in_title=None
+    )
+
+    upload = load(path, db, period="2023 Q4")
+
+    assert total(db) == expected["total"] == 2570
+    assert grouped(db, "age_group") == {"Adult": 1217, "Child": 1275, "Not specified": 78}
+    assert grouped(db, "exploitation_type") == {
+        "Labour": 519, "Sexual": 427, "Criminal": 1175, "Domestic servitude": 73,
+        "Organ harvesting": 2, "Not specified or unknown": 173, "Multiple": 201,
+    }  # fmt: skip
+    assert query(db, "SELECT DISTINCT period_start, period_months FROM referrals") == [(Q4_2023, 3)]
+    assert upload.suppressed_cells == [] and upload.suppressed_note() is None
+    assert not any(line.startswith("Suppressed") for line in upload.summary().splitlines())
+
+
+@pytest.mark.parametrize("mark", ["[x]", "[z]", "..", "*", "-"])
+def test_every_suppression_mark_is_left_out_not_read_as_zero(db, tmp_path, mark):
+    path, _ = builders.home_office_table_5(
+        tmp_path / "nrm_table_5.xlsx", suppressed=("Labour", "Child", mark)
+    )
+
+    upload = load(path, db)
+
+    assert [(row, column, found) for row, column, found in upload.suppressed_cells] == [
+        (5, "Children [note 3]", mark)
+    ]
+    assert total(db) == 2570 - 96
+    assert query(db, "SELECT count(*) FROM referrals WHERE exploitation_type = 'Labour'") == [(2,)]
+
+
+def test_a_table_with_categories_across_and_no_period_is_refused_and_nothing_changes(db, tmp_path):
+    load(builders.referral_crosstab(tmp_path / "local.xlsx")[0], db)
+    before = snapshot(db)
+    path, _ = builders.home_office_table_5(tmp_path / "nrm_table_5.xlsx", period_in_title=None)
+
+    with pytest.raises(Refused) as refused:
+        load(path, db)
+
+    assert refused.value.message.startswith("The file has no column for period")
+    assert snapshot(db) == before
+
+
+def test_a_bad_cell_in_a_table_with_categories_across_is_refused_at_that_cell(db, tmp_path):
+    load(builders.referral_crosstab(tmp_path / "local.xlsx")[0], db)
+    before = snapshot(db)
+    path, _ = builders.home_office_table_5(
+        tmp_path / "nrm_table_5.xlsx", cells={("Sexual", "Child"): "12.5"}
+    )
+
+    with pytest.raises(Refused) as refused:
+        load(path, db)
+
+    assert [str(p) for p in refused.value.problems] == [
+        "Sheet 'Table_5', row 6, column 'Children [note 3]': '12.5' is not a whole number "
+        "(expected a count such as 3)"
+    ]
+    assert snapshot(db) == before
+
+
+def test_periods_down_and_age_groups_across_with_each_years_total_row(db, tmp_path):
+    """NRM referrals by quarter and age group: `Year | Quarter | Adult | Children | ... | Total`,
+    each year's Total row left out, the suppressed cell too."""
+    path = builders.write_csv(
+        tmp_path / "nrm_by_quarter_and_age.csv",
+        [
+            ["Year", "Quarter", "Adult", "Children [note 3]", "Not specified or unknown", "Total"],
+            [2023, "Q1", 10, 5, "[x]", 16],
+            [2023, "Q2", 12, 6, 0, 18],
+            [2023, "Total", 22, 11, 1, 34],
+        ],
+        title_rows=["NRM referrals by age group at exploitation, UK"],
+    )
+
+    upload = load(path, db)
+
+    assert query(db, "SELECT period_start, age_group, referrals FROM referrals ORDER BY ALL") == [
+        (dt.date(2023, 1, 1), "Adult", 10),
+        (dt.date(2023, 1, 1), "Child", 5),
+        (dt.date(2023, 4, 1), "Adult", 12),
+        (dt.date(2023, 4, 1), "Child", 6),
+        (dt.date(2023, 4, 1), "Not specified", 0),
+    ]
+    assert total(db) == 34 - 1  # the year's Total row, less the one suppressed figure
+    assert (upload.subtotal_rows, upload.suppressed_cells) == (
+        1,
+        [(4, "Not specified or unknown", "[x]")],
+    )

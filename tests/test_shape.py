@@ -154,3 +154,76 @@ def test_google_checkbox_answers_split_only_into_options_given_whole(db, tmp_pat
         ("Posters, Radio", 1),
         ("Yes, in the canteen", 1),
     ]
+
+
+def test_categories_across_are_columns_of_their_field_and_totals_are_not(db, tmp_path):
+    """Home Office Table 5 with exploitation types across: each type's column is figures for
+    that type ('Criminal [note 4]' too), the Total column is not counted."""
+    path, _ = builders.home_office_table_5(tmp_path / "t5.xlsx", across="exploitation_type")
+
+    upload = load(db, path)
+
+    across = "figures for this exploitation type"
+    assert [(c.header, c.field if c.stored else None, c.note) for c in upload.columns] == [
+        ("Age group at exploitation [note 3]", "age_group", "stored"),
+        ("Labour", "exploitation_type", across),
+        ("Sexual", "exploitation_type", across),
+        ("Criminal [note 4]", "exploitation_type", across),
+        ("Domestic servitude", "exploitation_type", across),
+        ("Organ harvesting", "exploitation_type", across),
+        ("Not specified or unknown", "exploitation_type", across),
+        ("Multiple", "exploitation_type", across),
+        ("Total [note 2]", None, "not counted (a total)"),
+    ]
+    # 'Multiple' is the category itself, not a combination of types added up
+    assert upload.breakdowns == [] and upload.breakdown_cells_added == 0
+
+
+def test_note_markers_in_a_long_tables_headers_still_name_its_fields(db, tmp_path):
+    path = builders.write_csv(
+        tmp_path / "nrm.csv",
+        [
+            [
+                "Exploitation type [note 2]",
+                "Age at exploitation [note 3]",
+                "Referrals [notes 1, 4]",
+            ],
+            ["Labour", "Adult (18 or over)", 7],
+            ["Labour", "Children", 2],
+            ["Total", "Total", 9],
+        ],
+        title_rows=["NRM referrals, UK, January to March 2024"],
+    )
+
+    upload = load(db, path)
+
+    assert [c.field for c in upload.columns] == ["exploitation_type", "age_group", "referrals"]
+    assert query(
+        db, "SELECT exploitation_type, age_group, referrals FROM referrals ORDER BY 2"
+    ) == [
+        ("Labour", "Adult", 7),
+        ("Labour", "Child", 2),
+    ]
+
+
+def test_a_row_of_data_naming_two_categories_is_not_taken_for_a_header(db, tmp_path):
+    """'Not specified or unknown' twice, or a type beside an age group, is one category of each
+    field: only two or more of one field's categories head a categories-across table."""
+    path = builders.write_csv(
+        tmp_path / "nrm.csv",
+        [
+            ["Not specified or unknown", "Not specified or unknown", "Labour"],
+            ["Exploitation type", "Age group", "Number of referrals"],
+            ["Labour", "Adult", 4],
+            ["Not specified or unknown", "Not specified or unknown", 1],
+        ],
+        title_rows=["NRM referrals, UK, January to March 2024"],
+    )
+
+    upload = load(db, path)
+
+    assert [c.field for c in upload.columns] == ["exploitation_type", "age_group", "referrals"]
+    assert (
+        upload.header_row == 4 and upload.suppressed_cells == []
+    )  # row 2 is blank, row 3 the stray row
+    assert query(db, "SELECT sum(referrals) FROM referrals") == [(5,)]
