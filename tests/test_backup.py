@@ -197,8 +197,9 @@ def test_the_pack_and_chart_downloads_are_logged(known_year, year_copy, tmp_path
     assert date.today() == query(year_copy, "SELECT max(logged_at)::DATE FROM audit_log")[0][0]
 
 
-@pytest.mark.parametrize("suffix", ["png", "csv"])
-def test_a_chart_download_is_logged_when_its_file_is_made(year_copy, monkeypatch, suffix):
+def referral_chart_downloads(monkeypatch) -> dict:
+    """The Referrals page's chart downloads (2025/26), by file name: each a function that makes
+    the file, as pressing its button does."""
     from streamlit.testing.v1 import AppTest
 
     from cams_data import ui
@@ -217,6 +218,12 @@ def test_a_chart_download_is_logged_when_its_file_is_made(year_copy, monkeypatch
     app.run()
     app.switch_page("pages/referrals.py").run()
     assert not app.exception, app.exception
+    return made
+
+
+@pytest.mark.parametrize("suffix", ["png", "csv"])
+def test_a_chart_download_is_logged_when_its_file_is_made(year_copy, monkeypatch, suffix):
+    made = referral_chart_downloads(monkeypatch)
     name = f"referrals_by_exploitation_type.{suffix}"
     assert query(year_copy, "SELECT count(*) FROM audit_log WHERE action = 'export'")[0][0] == 0
     data = made[name]()  # pressing the button makes the file
@@ -227,25 +234,11 @@ def test_a_chart_download_is_logged_when_its_file_is_made(year_copy, monkeypatch
 
 def test_a_chart_the_renderer_cannot_draw_downloads_as_a_picture_saying_why(year_copy, monkeypatch):
     from PIL import Image
-    from streamlit.testing.v1 import AppTest
 
-    from cams_data import export, ui
+    from cams_data import export
 
-    made = {}
-    real = ui.st.container
-
-    class Row:
-        def download_button(self, label, data, file_name, **kwargs):
-            made[file_name] = data
-
-    monkeypatch.setattr(ui.st, "container", lambda **kw: Row() if kw.get("horizontal") else
-                        real(**kw))  # fmt: skip
     monkeypatch.setattr(export, "RENDER_TARGET", "cams_data.sandbox:abort")
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.query_params["period"] = "2025/26"
-    app.run()
-    app.switch_page("pages/referrals.py").run()
-    assert not app.exception, app.exception
+    made = referral_chart_downloads(monkeypatch)
     picture = made["referrals_by_exploitation_type.png"]()
     assert Image.open(io.BytesIO(picture)).format == "PNG"
     assert picture == export.notice_png(
