@@ -1230,6 +1230,10 @@ _COMMENTS = (
 )
 
 
+# The columns Microsoft Forms puts before the questions.
+FORMS_COLUMNS = ("ID", "Start time", "Completion time", "Email", "Name", "Last modified time")
+
+
 def forms_survey_export(
     path,
     *,
@@ -1259,12 +1263,7 @@ def forms_survey_export(
     path = Path(path)
     year, month = wave_month
     header = [
-        "ID",
-        "Start time",
-        "Completion time",
-        "Email",
-        "Name",
-        "Last modified time",
+        *FORMS_COLUMNS,
         SERVICE_AREA_QUESTION,
         *SURVEY_QUESTIONS,
     ]
@@ -1408,12 +1407,7 @@ def forms_survey_csv(
     options_chosen, by_service_area, names, emails)."""
     people = fake_people(len(TWELVE_RESPONSES), random.Random(15))
     header = [
-        "ID",
-        "Start time",
-        "Completion time",
-        "Email",
-        "Name",
-        "Last modified time",
+        *FORMS_COLUMNS,
         SERVICE_AREA_QUESTION,
         Q_REPORT,
         Q_CONFIDENT,
