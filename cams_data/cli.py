@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from cams_data import settings
-from cams_data.kinds import KINDS
+from cams_data.kinds import KINDS, UPLOAD_OPTIONS
 from cams_data.problems import Refused
 from cams_data.read import Reading
 
@@ -31,11 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     load.add_argument("--kind", choices=sorted(KINDS), help="default: detected from the headers")
     load.add_argument("--sheet", help="default: the sheet that holds the data")
-    load.add_argument("--wave", help="survey wave, e.g. 2025-10")
-    load.add_argument("--organisation", help="organisation, for a partner's return")
-    load.add_argument("--period", help="period the file covers when it has none, e.g. '2022 Q2'")
-    load.add_argument("--referral-type", help="NRM referral, Duty to Notify or Other")
-    load.add_argument("--geography", help="e.g. 'Essex Police force area' (default Colchester)")
+    for option in UPLOAD_OPTIONS.values():
+        choices = f" (one of: {', '.join(option.choices)})" if option.choices else ""
+        load.add_argument(option.flag, help=option.label + choices)
     load.add_argument(
         "--skip-invalid",
         action="store_true",
@@ -167,13 +165,7 @@ def _ingest(args, db: Path) -> int:
     from cams_data.ingest import UploadRequest, ingest
     from cams_data.validate import Options
 
-    options = Options(
-        wave=args.wave,
-        organisation=args.organisation,
-        period=args.period,
-        referral_type=args.referral_type,
-        geography=args.geography,
-    )
+    options = Options(**{name: getattr(args, name) for name in UPLOAD_OPTIONS})
     upload = ingest(
         UploadRequest(
             data,

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from cams_data import settings, store
-from cams_data.kinds import KINDS, Kind
+from cams_data.kinds import KINDS, UPLOAD_OPTIONS, Kind
 from cams_data.periods import add_months
 from cams_data.problems import Problem, Refused
 from cams_data.read import Reading
@@ -239,7 +239,7 @@ class Upload:
             return None
         used = ", ".join(f"{_label(k).lower()} {v}" for k, v in self.defaults_used.items())
         where = (
-            " (" + ", ".join(f"--{_option(self.kind, k)}" for k in self.defaults_used) + ")"
+            " (" + ", ".join(_flag(self.kind, k) for k in self.defaults_used) + ")"
             if options_as == "cli"
             else ""
         )
@@ -499,9 +499,9 @@ def _label(field_name: str) -> str:
     return field_name.replace("_", " ").capitalize()
 
 
-def _option(kind: str, field_name: str) -> str:
-    """The command line's option for a field: 'referral-type'."""
-    return (KINDS[kind].field(field_name).option or field_name).replace("_", "-")
+def _flag(kind: str, field_name: str) -> str:
+    """The command line's option for a field: '--referral-type'."""
+    return UPLOAD_OPTIONS[KINDS[kind].field(field_name).option].flag
 
 
 SUPPRESSED_LISTED = 5  # the suppressed cells the summary names, the rest counted

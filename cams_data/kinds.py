@@ -41,6 +41,11 @@ class UploadOption:
     label: str
     choices: tuple[str, ...] = ()  # chosen from a list, else typed
 
+    @property
+    def flag(self) -> str:
+        """The command line's option: '--referral-type'."""
+        return "--" + self.name.replace("_", "-")
+
 
 @dataclass(frozen=True)
 class Field:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from cams_data import missing_column
-from cams_data.kinds import Field, Kind
+from cams_data.kinds import UPLOAD_OPTIONS, Field, Kind
 from cams_data.periods import ReportingPeriod
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
@@ -45,18 +45,24 @@ from cams_data.values import (
 )
 
 
-@dataclass
 class Options:
-    """What an officer gives at upload for what the file lacks."""
+    """What an officer gives at upload for what the file lacks: a value for any of
+    `kinds.UPLOAD_OPTIONS`, by its name (`Options(wave="2025-10")`); blanks are not given."""
 
-    wave: str | None = None
-    organisation: str | None = None
-    period: str | None = None
-    referral_type: str | None = None
-    geography: str | None = None
+    def __init__(self, **given: str | None) -> None:
+        unknown = sorted(set(given) - set(UPLOAD_OPTIONS))
+        if unknown:
+            raise TypeError(f"no upload option {', '.join(unknown)}")
+        self._given = {name: value for name, value in given.items() if value}
 
     def given(self) -> dict[str, str]:
-        return {k: v for k, v in vars(self).items() if v}
+        return dict(self._given)
+
+    def get(self, name: str) -> str | None:
+        return self._given.get(name)
+
+    def __repr__(self) -> str:
+        return f"Options({', '.join(f'{k}={v!r}' for k, v in self._given.items())})"
 
 
 @dataclass
@@ -210,7 +216,7 @@ def validate(
                 out[f.name] = map_distinct(out[f.name], _question_aliases(config))
             continue
         parse = _parser(f, today)
-        given = getattr(options, f.option, None) if f.option else None
+        given = options.get(f.option) if f.option else None
         named = {} if f.name in records or given else named_in_text(f, shaped.own_text, parse)
         if len(named) == 1:
             [found] = named.values()
@@ -515,8 +521,8 @@ ORDER_EXAMPLE = {DAY_FIRST: "14/10/2025 = 14 October", MONTH_FIRST: "10/14/2025 
 def _survey_wave(kind, out, records, options, validated, file_name, sheet, headers) -> None:
     """The wave, given or else the month most responses fall in, their dates read in the order
     the file shows; responses spread over longer than a survey is open are questioned."""
-    if options.wave:
-        out["wave"] = clean_text(options.wave)
+    if options.get("wave"):
+        out["wave"] = clean_text(options.get("wave"))
     from_dates = bool(out["wave"].isna().any())
     times_in = [i.name for i in kind.identifiers if i.type == "response_time"]
     time_field = next((name for name in times_in if name in records), None)

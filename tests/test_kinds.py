@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 from conftest import open_page
 
-from cams_data import store, templates
+from cams_data import cli, store, templates
 from cams_data.kinds import KINDS, UPLOAD_OPTIONS
+from cams_data.validate import Options
 
 ROOT = Path(__file__).parents[1]
 
@@ -21,6 +22,28 @@ def test_a_kinds_upload_options_are_its_fields_options_with_their_labels(kind):
     options = kind.upload_options
     assert [o.name for o in options] == [f.option for f in kind.fields if f.option]
     assert all(UPLOAD_OPTIONS[o.name] is o and o.label for o in options)
+
+
+def test_every_upload_option_is_taken_by_the_command_line_and_reaches_validation(monkeypatch):
+    """An option is one entry in `UPLOAD_OPTIONS`: the command line offers it as a flag and hands
+    what was typed to `Options`, which the checks read by the option's name."""
+    taken = {}
+    monkeypatch.setitem(cli.COMMANDS, "ingest", lambda args, db: taken.update(vars(args)) or 0)
+    flags = [f"{o.flag}=given {o.name}" for o in UPLOAD_OPTIONS.values()]
+    assert cli.main(["ingest", "file.xlsx", *flags]) == 0
+    options = Options(**{name: taken[name] for name in UPLOAD_OPTIONS})
+    assert options.given() == {name: f"given {name}" for name in UPLOAD_OPTIONS}
+    with pytest.raises(TypeError, match="no upload option colour"):
+        Options(colour="red")
+
+
+def test_a_default_the_summary_states_can_be_given_at_upload_instead():
+    stated = [(k.name, f) for k in KINDS.values() for f in k.fields if f.default_said]
+    assert [(kind, f.name) for kind, f in stated] == [
+        ("referrals", "geography"),
+        ("referrals", "referral_type"),
+    ]
+    assert all(f.option in UPLOAD_OPTIONS for _, f in stated)
 
 
 @pytest.mark.parametrize("name", list(KINDS))
