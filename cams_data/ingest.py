@@ -25,6 +25,7 @@ from cams_data import settings, store
 from cams_data.kinds import KINDS, UPLOAD_OPTIONS, Kind
 from cams_data.periods import add_months
 from cams_data.problems import Problem, Refused
+from cams_data.publisher_totals import TotalsCheck
 from cams_data.read import Reading
 from cams_data.shape import ColumnUse, find_table, header_texts, shape
 from cams_data.validate import NamedInFile, Options, Validated, validate
@@ -124,6 +125,7 @@ class Upload:
     defaults_used: dict[str, str] = field(default_factory=dict)
     # Suppressed cells of a published table left out, read as unknown: (row, column, mark).
     suppressed_cells: list[tuple[int, str, str]] = field(default_factory=list)
+    publisher_totals: TotalsCheck = field(default_factory=TotalsCheck)
     pending: Pending | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
@@ -175,6 +177,8 @@ class Upload:
         )
         if suppressed := self.suppressed_note():
             out.append(suppressed)
+        if totals := self.publisher_totals.note():
+            out.append(totals)
         if self.invisible_cells:
             out.append(f"Control characters removed: {_count(self.invisible_cells, 'cell')}.")
         out.append(
@@ -274,6 +278,7 @@ class Upload:
                 {"row": row, "column": column, "mark": mark}
                 for row, column, mark in self.suppressed_cells
             ],
+            "publisher_totals": self.publisher_totals.as_dict(),
             "subtotal_rows": self.subtotal_rows,
             "note_rows": self.note_rows,
             "rows_skipped": self.rows_skipped,
@@ -354,7 +359,8 @@ def ingest(request: UploadRequest) -> Upload:
             free_text_questions=shaped.free_text_questions,
             wave_from_dates=validated.wave_from,
             date_order=validated.date_order,
-            warnings=validated.warnings,
+            warnings=[*validated.warnings, *shaped.totals.warnings()],
+            publisher_totals=shaped.totals,
             breakdown_cells_added=validated.breakdown_cells_added,
             breakdown_sums=validated.breakdown_sums,
             breakdowns=validated.breakdowns,

@@ -15,8 +15,10 @@ from functools import cache
 
 import pandas as pd
 
+from cams_data import publisher_totals
 from cams_data.kinds import KINDS, Kind
 from cams_data.problems import Refused
+from cams_data.publisher_totals import TotalsCheck
 from cams_data.read import Sheet, column_letters
 from cams_data.text import clean_text, map_distinct, normalise_header
 from cams_data.values import (
@@ -34,6 +36,7 @@ TOTAL = re.compile(r"^((grand|sub) ?)?totals?$|^all$")
 TOTAL_LABEL = re.compile(r"^((grand|sub) ?)?totals?\b")
 PERSONAL = "not stored (personal data: read only to tell people apart)"
 UNKNOWN = "not stored: not a column this kind uses"
+TOTAL_NOTE = "not counted (a total)"
 RESPONDENT_AND_WAVE = ("response_id", "completion_time", "timestamp")  # a survey's, not personal
 
 
@@ -68,6 +71,7 @@ class Shaped:
     # column header, the mark as written).
     suppressed: list[tuple[int, str, str]] = field(default_factory=list)
     free_text_questions: list[str] = field(default_factory=list)
+    totals: TotalsCheck = field(default_factory=TotalsCheck)  # the publisher's, against the cells
     # the cells of each column no field matched, by position: what a missing field may be in
     unknown_cells: dict[int, pd.Series] = field(default_factory=dict)
     # The file's own words about the table (title rows above the header, the sheet's name, the
@@ -255,8 +259,18 @@ def shape(
         and p not in question_positions
         and used.get(p) != value
     ]
-    records, shaped.note_rows, shaped.subtotal_rows = _drop_notes_and_totals(
+    records, shaped.note_rows, total_rows = _drop_notes_and_totals(
         records, data[label_positions], filled
+    )
+    shaped.subtotal_rows = len(total_rows)
+    shaped.totals = _check_totals(
+        kind,
+        header,
+        data.loc[total_rows],
+        data.loc[records.index],
+        columns,
+        category_positions or period_positions,
+        candidate.across,
     )
     data = data.loc[records.index]
     shaped.unknown_cells = {c.position: data[c.position] for c in columns if c.unknown}
@@ -326,7 +340,7 @@ def _describe_columns(kind, header, data, matched, periods, across=None, categor
             year_position = position
             columns.append(ColumnUse(header_text, position, "period", "year of the period"))
         elif TOTAL_LABEL.match(key):
-            columns.append(ColumnUse(header_text, position, None, "not counted (a total)"))
+            columns.append(ColumnUse(header_text, position, None, TOTAL_NOTE))
         elif key in ignored:
             columns.append(ColumnUse(header_text, position, None, "not stored (not needed)"))
         elif key in breakdowns:
@@ -565,7 +579,25 @@ def _drop_notes_and_totals(
             found = map_distinct(column[maybe], _is_total_label).fillna(False).astype(bool)
             is_total[found.index[found.to_numpy()]] = True
     keep = ~is_blank & ~is_note & ~is_total
-    return records[keep], int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
+    return (
+        records[keep],
+        int((is_note & ~is_total).sum()),
+        list(records.index[is_total & ~is_blank]),
+    )
+
+
+def _check_totals(kind, header, total_rows, data, columns, across_positions, across):
+    """The publisher's Total rows and columns against the cells they total (before they go)."""
+    headers = {c.position: c.header for c in columns}
+    totals = [c.position for c in columns if c.note == TOTAL_NOTE] if across_positions else []
+    value = kind.value_field.name if kind.value_field else None
+    counts = [c.position for c in columns if c.field == value and c.stored]
+    figures = across_positions or counts[:1]
+    if not figures:
+        return TotalsCheck()
+    unknown = [c.position for c in columns if c.unknown]
+    in_words = kind.field(across).in_words if across and across != "period" else ""
+    return publisher_totals.check(data, total_rows, headers, figures, totals, unknown, in_words)
 
 
 _MAYBE_TOTAL = re.compile(r"\s*(total|grand|sub|all\b)", re.IGNORECASE)
