@@ -247,7 +247,7 @@ def shown(
         colour = "off"
     else:
         colour = "normal" if indicator.higher_is_better else "inverse"
-    target = "" if row.target is None else f"Target {formatting.number(row.target, indicator.unit)}"
+    target = f"Target {indicators.target_text(row)}" if row.target is not None else ""
     note = current.note
     if current.as_of and current.as_of < current.period.last_day and indicator.basis == "sum":
         note = f"data to {formatting.day(current.as_of)}" + (f"; {note}" if note else "")

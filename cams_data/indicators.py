@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from cams_data import settings, store
+from cams_data import formatting, settings, store
 from cams_data import training_figures as tf
 from cams_data.periods import (
     ReportingPeriod,
@@ -270,10 +270,10 @@ class Progress:
 
     @property
     def pro_rata_months(self) -> int | None:
-        """The months of data a yearly target is cut to, pro rata, while a period is in
-        progress; None when the whole target applies."""
+        """The months of a yearly target this figure is judged against: 3 for a quarter, 7 for
+        a year with data to October; None when the whole yearly target applies."""
         months = months_with_data(self.current.period, self.current.as_of)
-        if self.indicator.basis != "sum" or months >= self.current.period.months:
+        if self.indicator.basis != "sum" or months >= 12:
             return None
         return int(months)
 
@@ -313,6 +313,37 @@ class ObjectiveProgress:
             "status": self.status,
             "indicators": [p.as_dict() for p in self.indicators],
         }
+
+
+def pro_rata_note(row: Progress) -> str:
+    """How a yearly target was cut to the months judged: 'a quarter of the yearly £40,000' for
+    a quarter, 'pro rata: 7 of 12 months of the yearly 46' for a year still going on; '' when
+    the whole target applies."""
+    months = row.pro_rata_months
+    if months is None or row.indicator.target is None:
+        return ""
+    yearly = formatting.number(row.indicator.target, row.indicator.unit)
+    if months == 3 and row.current.period.is_quarter:
+        return f"a quarter of the yearly {yearly}"
+    return f"pro rata: {months} of 12 months of the yearly {yearly}"
+
+
+def target_text(row: Progress) -> str:
+    """The target as every page and file words it: '£20,000'; '3, a quarter of the yearly 12';
+    or, where the share is not a whole count, the yearly target and how it was shared ('6 a
+    year, pro rata for the quarter', never '1.5 operations'); '' without a target."""
+    if row.target is None:
+        return ""
+    unit, note = row.indicator.unit, pro_rata_note(row)
+    target = formatting.number(row.target, unit)
+    if not note:
+        return target
+    if unit == "GBP" or float(round(row.target, 1)).is_integer():
+        return f"{target}, {note}"
+    yearly = formatting.number(row.indicator.target, unit)
+    if row.pro_rata_months == 3 and row.current.period.is_quarter:
+        return f"{yearly} a year, pro rata for the quarter"
+    return f"{yearly} a year, pro rata: {row.pro_rata_months} of 12 months"
 
 
 def _round(value: float | None) -> float | None:

@@ -350,7 +350,7 @@ def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
         for row, shown in zip(objective.indicators, as_published.indicators, strict=True):
             if row.current.value is None:
                 continue
-            target = target_text(row)
+            target = indicators.target_text(row)
             section.lines.append(
                 f"  - {row.indicator.label}: {shown.value}"
                 + (f" (target {target})" if target else "")
@@ -369,7 +369,7 @@ def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
                     "Target": None
                     if row.target is None
                     else formatting.excel_value(row.target, unit),
-                    "Target note": pro_rata_note(row),
+                    "Target note": indicators.pro_rata_note(row),
                 }
             )
             value_formats.append(formatting.excel_format(row.current.value, unit))
@@ -382,25 +382,6 @@ def objectives_section(con: duckdb.DuckDBPyConnection, year: Year) -> Section:
             name="Progress on each objective",
         )
     return section
-
-
-def pro_rata_note(row: indicators.Progress) -> str:
-    """'pro rata: 7 of 12 months of the yearly 46' when the target was cut to the months with
-    data, else ''."""
-    months = row.pro_rata_months
-    if months is None or row.indicator.target is None:
-        return ""
-    whole = formatting.number(row.indicator.target, row.indicator.unit)
-    return f"pro rata: {months} of {row.current.period.months} months of the yearly {whole}"
-
-
-def target_text(row: indicators.Progress) -> str:
-    """'£20,000', or '26.8, pro rata: 7 of 12 months of the yearly 46'; '' without a target."""
-    if not row.target:
-        return ""
-    note = pro_rata_note(row)
-    target = formatting.number(row.target, row.indicator.unit)
-    return f"{target}, {note}" if note else target
 
 
 SECTIONS = (

@@ -169,7 +169,10 @@ def test_progress_cli_text_and_default_period(known_year, capsys):
     out = capsys.readouterr().out
     # the latest figures are dated September 2025 (training to 20/09, actions to 30/09)
     assert out.startswith("Progress for 2025/26-Q2 (July to September 2025)")
-    assert "Funding secured: £12,500 (Green, target £10,000, +£7,500 since 2025/26-Q1)" in out
+    assert (
+        "Funding secured: £12,500 (Green, target £10,000, a quarter of the yearly £40,000, +£7,500 since 2025/26-Q1)"
+        in out
+    )
 
 
 def test_progress_cli_refuses_a_period_written_another_way(known_year, capsys):
@@ -195,3 +198,36 @@ def test_objectives_file_errors_name_the_indicator(tmp_path, monkeypatch):
         bad.write_text(text.replace(change[0], change[1], 1))
         with pytest.raises(indicators.ConfigError, match=message):
             indicators.objectives()
+
+
+def _progress(unit: str, yearly: float, period: str, data_to: str | None) -> indicators.Progress:
+    """A sum indicator with a yearly target, judged over `period` with data to `data_to`."""
+    indicator = indicators.Indicator(
+        "x", 3, "Joint operations", "measure", unit, "sum", target=yearly, green=yearly, amber=0
+    )
+    chosen = periods.parse(period)
+    as_of = datetime.strptime(data_to, "%d/%m/%Y").date() if data_to else chosen.last_day
+    current = indicators.Figure(chosen, 2.0, as_of=as_of)
+    months = periods.months_with_data(chosen, as_of)
+    target = yearly * months / 12
+    return indicators.Progress(indicator, current, current, target)
+
+
+@pytest.mark.parametrize(
+    ("unit", "yearly", "period", "data_to", "expected"),
+    [
+        ("operations", 6, "2025/26", None, "6"),
+        ("operations", 12, "2025/26-Q2", None, "3, a quarter of the yearly 12"),
+        ("operations", 6, "2025/26-Q2", None, "6 a year, pro rata for the quarter"),
+        ("events", 46, "2025/26", "15/10/2025", "46 a year, pro rata: 7 of 12 months"),
+        ("events", 12, "2025/26", "15/10/2025", "7, pro rata: 7 of 12 months of the yearly 12"),
+        ("GBP", 40000, "2025/26-Q1", None, "£10,000, a quarter of the yearly £40,000"),
+        ("GBP", 40000, "2025/26", "30/09/2025", "£20,000, pro rata: 6 of 12 months of the yearly £40,000"),
+    ],
+)  # fmt: skip
+def test_a_yearly_target_cut_to_a_part_year_is_worded_in_whole_counts(
+    unit, yearly, period, data_to, expected
+):
+    """'1.5 operations' is never a target: a share that is not a whole count is given as the
+    yearly target and how it was shared."""
+    assert indicators.target_text(_progress(unit, yearly, period, data_to)) == expected

@@ -85,7 +85,11 @@ def test_objective_detail_lists_every_indicator(year_copy):
     objective = indicators.objectives()[2]
     assert table["Indicator"].tolist() == [i.label for i in objective.indicators]
     row = table.set_index("Indicator").loc["Intelligence submissions"]
-    assert (row["Value"], row["Target"], row["Status"]) == ("30", "25", "Green")
+    assert (row["Value"], row["Target"], row["Status"]) == (
+        "30",
+        "25, a quarter of the yearly 100",
+        "Green",
+    )
     assert len(app.get("vega_lite_chart")) == len(objective.indicators)
 
 
