@@ -170,7 +170,8 @@ def test_progress_cli_text_and_default_period(known_year, capsys):
     # the latest figures are dated September 2025 (training to 20/09, actions to 30/09)
     assert out.startswith("Progress for 2025/26-Q2 (July to September 2025)")
     assert (
-        "Funding secured: £12,500 (Green, target £10,000, a quarter of the yearly £40,000, +£7,500 since 2025/26-Q1)"
+        "Funding secured: £12,500 (Green, target £10,000, a quarter of the yearly £40,000, "
+        "+£7,500 since 2025/26-Q1)"
         in out
     )
 
@@ -222,7 +223,8 @@ def _progress(unit: str, yearly: float, period: str, data_to: str | None) -> ind
         ("events", 46, "2025/26", "15/10/2025", "46 a year, pro rata: 7 of 12 months"),
         ("events", 12, "2025/26", "15/10/2025", "7, pro rata: 7 of 12 months of the yearly 12"),
         ("GBP", 40000, "2025/26-Q1", None, "£10,000, a quarter of the yearly £40,000"),
-        ("GBP", 40000, "2025/26", "30/09/2025", "£20,000, pro rata: 6 of 12 months of the yearly £40,000"),
+        ("GBP", 40000, "2025/26", "30/09/2025",
+         "£20,000, pro rata: 6 of 12 months of the yearly £40,000"),
     ],
 )  # fmt: skip
 def test_a_yearly_target_cut_to_a_part_year_is_worded_in_whole_counts(
