@@ -171,8 +171,7 @@ def test_progress_cli_text_and_default_period(known_year, capsys):
     assert out.startswith("Progress for 2025/26-Q2 (July to September 2025)")
     assert (
         "Funding secured: £12,500 (Green, target £10,000, a quarter of the yearly £40,000, "
-        "+£7,500 since 2025/26-Q1)"
-        in out
+        "+£7,500 since 2025/26-Q1)" in out
     )
 
 
