@@ -607,8 +607,12 @@ def _write(con, upload: Upload, pending: Pending, is_demo: bool, who: str, save:
         )
         if upload.problems:
             con.executemany(
-                "INSERT INTO upload_problems VALUES (?, ?, ?, ?, ?)",
-                [[upload_id, p.sheet, p.row, p.column, p.recorded] for p in upload.problems],
+                "INSERT INTO upload_problems "
+                "(upload_id, sheet, row_no, column_name, message, code) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    [upload_id, p.sheet, p.row, p.column, p.recorded, p.code]
+                    for p in upload.problems
+                ],
             )
         if upload.mapping and not upload.mapping_remembered:
             store.remember_mapping(con, upload.header_key, kind.name, upload.mapping, who)
