@@ -13,7 +13,7 @@ import pytest
 
 from cams_data.ingest import UploadRequest, ingest
 from cams_data.kinds import TRAINING_STATUS
-from cams_data.problems import SENTENCES, Problem, Refused
+from cams_data.problems import REFUSALS, SENTENCES, Problem, Refused
 from cams_data.validate import _plausible_date, _plausible_period, _text_without_email
 from cams_data.values import (
     BadValue,
@@ -172,3 +172,21 @@ def test_every_problem_a_messy_file_has_is_of_a_type_in_the_catalogue(db, tmp_pa
         "count-too-large",
         "bad-thousands",
     }
+
+
+def test_every_refusal_says_why_with_a_code_from_the_catalogue():
+    """A static check: each `Refused(...)` in cams_data passes `code=` a key of `REFUSALS`
+    written out, and each code of the catalogue is used."""
+    codes, without = {}, []
+    for path in sorted((ROOT / "cams_data").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Refused":
+                code = next((k.value for k in node.keywords if k.arg == "code"), None)
+                where = f"{path.name}:{node.lineno}"
+                if isinstance(code, ast.Constant) and code.value in REFUSALS:
+                    codes.setdefault(code.value, []).append(where)
+                else:
+                    without.append(where)
+    assert without == []
+    assert set(codes) == set(REFUSALS)  # none left over
+    assert sum(map(len, codes.values())) > 40
