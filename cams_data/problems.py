@@ -173,7 +173,7 @@ class MissingColumn:
 REFUSALS = {
     # The file itself, before any row is read
     "no-such-file": "the command line was given a path that is not a file",
-    "file-too-large": "the file is over the upload limit (max_upload_mb)",
+    "file-too-large": "the file is over the upload limit (`max_upload_mb`)",
     "empty-file": "the file, or every sheet of the workbook, holds no data",
     "not-a-spreadsheet": "a PDF, an image or other binary data, not a spreadsheet or a CSV file",
     "web-page": "a web page or XML file saved with a spreadsheet's name",

@@ -190,3 +190,8 @@ def test_every_refusal_says_why_with_a_code_from_the_catalogue():
     assert without == []
     assert set(codes) == set(REFUSALS)  # none left over
     assert sum(map(len, codes.values())) > 40
+
+
+def test_the_readme_lists_every_refusal_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [code for code in REFUSALS if f"| `{code}` |" not in readme] == []
