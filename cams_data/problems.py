@@ -2,6 +2,7 @@
 
 Each problem has a type (a short code, as frictionless-py's errors do) and its sentence, made
 here only, from `SENTENCES`: tests compare (row, column, code), and the wording lives in one place.
+A file refused as a whole (`Refused`) says why with a code too, from `REFUSALS`.
 """
 
 from __future__ import annotations
