@@ -106,18 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args, db)
     except Refused as refusal:
         if getattr(args, "json", False):
-            print(
-                json.dumps(
-                    {
-                        "status": "refused",
-                        "file_name": refusal.file_name,
-                        "message": refusal.message,
-                        "problems": [p.as_dict() for p in refusal.problems],
-                        "missing_column": refusal.missing.as_dict() if refusal.missing else None,
-                    },
-                    indent=2,
-                )
-            )
+            print(json.dumps({"status": "refused", **refusal.as_dict()}, indent=2))
         print(f"Refused: {refusal}", file=sys.stderr)
         return 2
     except (LookupError, OSError) as error:
@@ -159,7 +148,7 @@ def _error_log(db: Path) -> Path:
 
 def _ingest(args, db: Path) -> int:
     if not args.file.is_file():
-        raise Refused(str(args.file), "There is no such file.")
+        raise Refused(str(args.file), "There is no such file.", code="no-such-file")
     data = args.file.read_bytes()
     reading = Reading(data, args.file.name, settings.config())  # refuses a bad file at once
     from cams_data.ingest import UploadRequest, ingest

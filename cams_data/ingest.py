@@ -316,6 +316,7 @@ def ingest(request: UploadRequest) -> Upload:
             file_name,
             f"'{kind}' is not a kind of spreadsheet the dashboard knows "
             f"(expected one of: {', '.join(KINDS)}).",
+            code="unknown-kind",
         )
     step(0.05, "Reading the file")
     workbook = (request.reading or Reading(request.data, file_name, config)).workbook()
@@ -399,6 +400,7 @@ def ingest(request: UploadRequest) -> Upload:
             file_name,
             f"{_count(len(validated.problems), 'problem')} found; nothing was saved." + advice,
             validated.problems,
+            code="invalid-rows",
         )
         _count_what_valid_rows_replace(upload, db)
         refusal.upload = upload
@@ -408,6 +410,7 @@ def ingest(request: UploadRequest) -> Upload:
             file_name,
             f"No rows of {the_kind.in_a_sentence} were found under the "
             f"header on row {shaped.header_row} of sheet '{shaped.sheet}'.",
+            code="no-rows",
         )
     return _store(
         upload,
@@ -466,9 +469,9 @@ def _store(upload: Upload, db: Path, *, save: bool, is_demo: bool, who: str, ste
                 return upload
             _write(con, upload, pending, is_demo, who, save)
     except (duckdb.Error, OSError) as error:
-        if (why := _cannot_write(error, Path(db))) is None:
+        if (refusal := _cannot_write(error, Path(db), upload.file_name)) is None:
             raise
-        raise Refused(upload.file_name, why) from error
+        raise refusal from error
     if save:
         upload.pending = None  # saved: the rows are the database's now
     step(1.0, "Saved" if save else "Checked")
@@ -479,23 +482,27 @@ DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
 READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
-def _cannot_write(error: Exception, db: Path) -> str | None:
-    """What to tell an officer when the disk refused the database's writes, else None.
+def _cannot_write(error: Exception, db: Path, file_name: str) -> Refused | None:
+    """The refusal to give an officer when the disk refused the database's writes, else None.
 
     DuckDB reports the system's error in its message only (its exceptions carry no errno).
     """
     code = getattr(error, "errno", None)
     text = str(error)
     if code in DISK_FULL or any(os_says in text for os_says in map(os.strerror, DISK_FULL)):
-        return (
+        return Refused(
+            file_name,
             "The database could not be written: the disk is full or the database file is too "
-            "large, so nothing was saved. Ask IT to free some space, then upload the file again."
+            "large, so nothing was saved. Ask IT to free some space, then upload the file again.",
+            code="disk-full",
         )
     if code in READ_ONLY or any(os_says in text for os_says in map(os.strerror, READ_ONLY)):
-        return (
+        return Refused(
+            file_name,
             f"The database is read-only ({db} may not be changed by the dashboard's account), so "
             "nothing was saved. Ask IT to let the dashboard write to the database file and its "
-            "folder, then upload the file again."
+            "folder, then upload the file again.",
+            code="database-read-only",
         )
     return None
 
@@ -523,7 +530,11 @@ def _choose_sheet(sheets, sheet: str | None, kind: str | None, file_name: str, m
             if candidate.name == sheet:
                 return candidate
         names = ", ".join(f"'{s.name}'" for s in sheets)
-        raise Refused(file_name, f"There is no sheet '{sheet}' (the sheets are {names}).")
+        raise Refused(
+            file_name,
+            f"There is no sheet '{sheet}' (the sheets are {names}).",
+            code="no-such-sheet",
+        )
     kinds = [KINDS[kind]] if kind else list(KINDS.values())
     scored = [(find_table(s, kinds, mapping), i, s) for i, s in enumerate(sheets)]
     # a visible sheet wins over a hidden one, which often holds old data kept aside
@@ -613,8 +624,12 @@ def _write(con, upload: Upload, pending: Pending, is_demo: bool, who: str, save:
         )
         if upload.problems:
             con.executemany(
-                "INSERT INTO upload_problems VALUES (?, ?, ?, ?, ?)",
-                [[upload_id, p.sheet, p.row, p.column, p.recorded] for p in upload.problems],
+                "INSERT INTO upload_problems "
+                "(upload_id, sheet, row_no, column_name, message, code) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    [upload_id, p.sheet, p.row, p.column, p.recorded, p.code]
+                    for p in upload.problems
+                ],
             )
         if upload.mapping and not upload.mapping_remembered:
             store.remember_mapping(con, upload.header_key, kind.name, upload.mapping, who)
@@ -671,6 +686,7 @@ def _refuse_overlapping_periods(con, kind: Kind, upload_id: int, file_name: str)
                 "either monthly or in a quarter, never both: roll back one of them, or give the "
                 "figures at the same period length."
             ),
+            code="overlapping-periods",
         )
 
 

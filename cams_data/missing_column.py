@@ -59,7 +59,7 @@ def refusal(
         )
     else:
         message = _no_column_message(f, unknown, needed_by)
-    return Refused(file_name, message, missing=missing)
+    return Refused(file_name, message, missing=missing, code="missing-column")
 
 
 def best_fit(

@@ -2,6 +2,7 @@
 
 Each problem has a type (a short code, as frictionless-py's errors do) and its sentence, made
 here only, from `SENTENCES`: tests compare (row, column, code), and the wording lives in one place.
+A file refused as a whole (`Refused`) says why with a code too, from `REFUSALS`.
 """
 
 from __future__ import annotations
@@ -168,11 +169,52 @@ class MissingColumn:
         }
 
 
+# Why a whole file was refused: its code -> when it is used. The messages are made where the
+# refusal is raised, from what was found; the code stays the same whatever the wording.
+REFUSALS = {
+    # The file itself, before any row is read
+    "no-such-file": "the command line was given a path that is not a file",
+    "file-too-large": "the file is over the upload limit (`max_upload_mb`)",
+    "empty-file": "the file, or every sheet of the workbook, holds no data",
+    "not-a-spreadsheet": "a PDF, an image or other binary data, not a spreadsheet or a CSV file",
+    "web-page": "a web page or XML file saved with a spreadsheet's name",
+    "word-document": "a Word document",
+    "zip-archive": "a zip archive that is not a workbook",
+    "apple-numbers": "an Apple Numbers file",
+    "password-protected": "a workbook encrypted with a password",
+    "damaged": "a file cut short or corrupt, which cannot be read",
+    "reader-stopped": "the reader crashed, or ran out of memory or time, on the file",
+    "too-many-parts": "a workbook of far more parts than a real one has",
+    "zip-bomb": "a workbook part compressed beyond the limit, or unpacking to more than it says",
+    "unpacks-too-large": "the workbook's parts would unpack to more than the limit",
+    "xml-entities": "a workbook part declares XML entities (billion laughs, external entities)",
+    "duplicate-parts": "two workbook parts named alike but for capitals or slashes",
+    "sheet-too-large": "a sheet's last cell is beyond the column or cell limit",
+    "cell-too-long": "a CSV cell longer than Excel's limit of 32,767 characters",
+    "nul-character": "a text file holding a NUL character",
+    "formulas-without-results": "a workbook saved with formulas but not their results",
+    "excel-errors": "Excel errors (#REF!, #N/A...) in cells; `problems` lists each",
+    # The table
+    "unknown-kind": "the kind asked for is not one the dashboard knows",
+    "no-such-sheet": "the sheet asked for is not in the file",
+    "no-table": "no sheet has a header row of a kind the dashboard knows",
+    "missing-column": "a field the kind needs has no column; `missing_column` says which",
+    "no-survey-wave": "a survey without a wave given, whose response times cannot be read",
+    "mixed-date-order": "a survey's response times written both day first and month first",
+    "invalid-rows": "rows with problems, listed in `problems`, and no skipping them",
+    "no-rows": "no rows under the header row",
+    "overlapping-periods": "figures for months another upload has at another period length",
+    # The database
+    "disk-full": "the database could not be written: the disk is full",
+    "database-read-only": "the database could not be written: it is read-only",
+}
+
 SHOWN_PROBLEMS = 20
 
 
 class Refused(Exception):
-    """An upload that was not loaded; nothing was written."""
+    """An upload that was not loaded; nothing was written. `code`, a key of `REFUSALS`, says
+    why in a word a script can test."""
 
     def __init__(
         self,
@@ -180,11 +222,14 @@ class Refused(Exception):
         message: str,
         problems: list[Problem] | tuple = (),
         missing: MissingColumn | None = None,
+        *,
+        code: str,
     ):
         self.file_name = file_name
         self.message = message
         self.problems = list(problems)
         self.missing = missing
+        self.code = code
         self.upload = None  # what was understood of the file, when it got that far
         super().__init__(str(self))
 
@@ -194,3 +239,12 @@ class Refused(Exception):
         if len(self.problems) > SHOWN_PROBLEMS:
             lines.append(f"  ... and {len(self.problems) - SHOWN_PROBLEMS} more problems")
         return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file_name": self.file_name,
+            "code": self.code,
+            "message": self.message,
+            "problems": [p.as_dict() for p in self.problems],
+            "missing_column": self.missing.as_dict() if self.missing else None,
+        }

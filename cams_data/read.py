@@ -82,17 +82,22 @@ def screen(data: bytes, file_name: str, config: Config) -> str:
             file_name,
             f"The file is {len(data) / 1024 / 1024:.1f} MB; the upload limit is "
             f"{config.max_upload_mb:g} MB. Split it (e.g. by year) or ask for a smaller export.",
+            code="file-too-large",
         )
     if not data.strip():
-        raise Refused(file_name, "The file is empty.")
+        raise Refused(file_name, "The file is empty.", code="empty-file")
     for magic, what in NOT_SPREADSHEETS.items():
         if data.startswith(magic):
-            raise Refused(file_name, f"This is {what}, not a spreadsheet. {SAVE_AS_XLSX}")
+            raise Refused(
+                file_name,
+                f"This is {what}, not a spreadsheet. {SAVE_AS_XLSX}",
+                code="not-a-spreadsheet",
+            )
     if data.startswith(ZIP_MAGIC):
         return _check_archive(data, file_name, config)
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in data:
-            raise Refused(file_name, PASSWORD_MESSAGE)
+            raise Refused(file_name, PASSWORD_MESSAGE, code="password-protected")
         return "xls"
     text, _ = decode_text(data, file_name)
     if WEB_PAGE.match(COMMENTS.sub("", text[:65536])):
@@ -100,6 +105,7 @@ def screen(data: bytes, file_name: str, config: Config) -> str:
             file_name,
             "This is a web page or XML file saved with a spreadsheet's name, not a spreadsheet. "
             + SAVE_AS_XLSX,
+            code="web-page",
         )
     return "csv"
 
@@ -202,10 +208,14 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise Refused(file_name, DAMAGED_MESSAGE) from None
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged") from None
     names = {m.filename for m in members}
     if len(members) > MAX_ZIP_MEMBERS:
-        raise Refused(file_name, f"The workbook has {len(members)} parts; that is not normal.")
+        raise Refused(
+            file_name,
+            f"The workbook has {len(members)} parts; that is not normal.",
+            code="too-many-parts",
+        )
     parts = _parts_by_key(members, file_name)
     # The ratio first, so that a bomb is called one even when it is also over the size limit.
     for member in members:
@@ -216,6 +226,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 f"Part '{member.filename}' of the workbook is compressed {ratio:.0f} to 1 "
                 f"(the limit is {config.max_compression_ratio:g} to 1): this is how a 'zip "
                 "bomb' is built, so the file was not opened.",
+                code="zip-bomb",
             )
     unpacked = sum(m.file_size for m in members)
     if unpacked > config.max_uncompressed_bytes:
@@ -223,6 +234,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
             file_name,
             f"The workbook would unpack to {unpacked / 1024 / 1024:.0f} MB; the limit is "
             f"{config.max_uncompressed_mb:g} MB. Ask for a smaller export.",
+            code="unpacks-too-large",
         )
     if "xl/workbook.xml" in parts or "xl/workbook.bin" in parts:
         fmt = "xlsx"
@@ -231,11 +243,19 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
     ):
         fmt = "ods"
     elif any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
-        raise Refused(file_name, NUMBERS_MESSAGE)
+        raise Refused(file_name, NUMBERS_MESSAGE, code="apple-numbers")
     elif "word/document.xml" in names:
-        raise Refused(file_name, "This is a Word document, not a spreadsheet. " + SAVE_AS_XLSX)
+        raise Refused(
+            file_name,
+            "This is a Word document, not a spreadsheet. " + SAVE_AS_XLSX,
+            code="word-document",
+        )
     else:
-        raise Refused(file_name, "This is a zip archive, not a spreadsheet. " + SAVE_AS_XLSX)
+        raise Refused(
+            file_name,
+            "This is a zip archive, not a spreadsheet. " + SAVE_AS_XLSX,
+            code="zip-archive",
+        )
     for member in members:
         if _is_xml(head := _head(archive, member.filename, file_name)) and re.search(
             rb"<!(DOCTYPE|ENTITY)", head, re.IGNORECASE
@@ -245,6 +265,7 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 f"Part '{member.filename}' of the workbook declares XML entities, which real "
                 "spreadsheets never do (it is a known way to attack a server), so the file was "
                 "not opened. " + SAVE_AS_XLSX,
+                code="xml-entities",
             )
     # Every part, whatever its name: the reader opens whichever parts the workbook points to.
     for member in members:
@@ -280,6 +301,7 @@ def _parts_by_key(members: list[zipfile.ZipInfo], file_name: str) -> dict[str, s
                 f"The workbook holds two parts named '{parts[key]}' and '{member.filename}', the "
                 "same name but for capitals or slashes, which real spreadsheets never have, so "
                 "the file was not opened. " + SAVE_AS_XLSX,
+                code="duplicate-parts",
             )
         parts[key] = member.filename
     return parts
@@ -332,6 +354,7 @@ class Formulas:
                 f"{ref}): the program that wrote the file saved the formulas but not what they "
                 "work out to, and this dashboard reads only results. Open the file in Excel, "
                 "save it, and upload it again.",
+                code="formulas-without-results",
             )
         if self.errors:
             problems = [
@@ -348,6 +371,7 @@ class Formulas:
                 file_name,
                 "The workbook holds Excel errors (such as #REF! or #N/A) where values should be.",
                 problems,
+                code="excel-errors",
             )
 
 
@@ -374,7 +398,7 @@ def _parse_xml(archive: zipfile.ZipFile, part: str | None, file_name: str):
     try:
         return fromstring(archive.read(part))
     except Exception:  # no such part (None), ParseError, defusedxml's refusals: all damage
-        raise Refused(file_name, DAMAGED_MESSAGE) from None
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged") from None
 
 
 def _relationship_targets(
@@ -416,6 +440,7 @@ def _refuse_far_cells(file_name: str, sheet_name: str, last_row: int, last_colum
             file_name,
             f"Sheet '{sheet_name}' has a cell at {column_letters(last_column)}{last_row} "
             f"({last_row:,} rows by {last_column:,} columns from A1): " + SHEET_LIMITS,
+            code="sheet-too-large",
         )
 
 
@@ -581,7 +606,7 @@ def _xml_pieces(stream, file_name: str) -> Iterator[bytes]:
     while chunk := stream.read(SCAN_STEP):
         text = rest + chunk
         if (cut := text.rfind(b"<")) <= 0:  # no tag starts in 4 MB: never in a spreadsheet
-            raise Refused(file_name, DAMAGED_MESSAGE)
+            raise Refused(file_name, DAMAGED_MESSAGE, code="damaged")
         yield text[:cut]
         rest = text[cut:]
     yield rest
@@ -737,18 +762,18 @@ def _check_unpacked_size(data: bytes, member: zipfile.ZipInfo, file_name: str) -
     )
     header = data[member.header_offset : member.header_offset + 30]
     if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
-        raise Refused(file_name, DAMAGED_MESSAGE)
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged")
     start = member.header_offset + 30 + int.from_bytes(header[26:28], "little")
     start += int.from_bytes(header[28:30], "little")
     packed = memoryview(data)[start : start + member.compress_size]
     if member.compress_type == zipfile.ZIP_STORED:
         if member.compress_size != member.file_size or len(packed) != member.file_size:
-            raise Refused(file_name, DAMAGED_MESSAGE)
+            raise Refused(file_name, DAMAGED_MESSAGE, code="damaged")
         if zlib.crc32(packed) != member.CRC:
-            raise Refused(file_name, DAMAGED_MESSAGE)
+            raise Refused(file_name, DAMAGED_MESSAGE, code="damaged")
         return
     if member.compress_type != zipfile.ZIP_DEFLATED:
-        raise Refused(file_name, DAMAGED_MESSAGE)
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged")
     inflater, unpacked, crc = zlib.decompressobj(-15), 0, 0
     try:
         for at in range(0, len(packed), INFLATE_STEP):
@@ -757,12 +782,12 @@ def _check_unpacked_size(data: bytes, member: zipfile.ZipInfo, file_name: str) -
                 inflated = inflater.decompress(chunk, INFLATE_STEP)
                 unpacked, crc = unpacked + len(inflated), zlib.crc32(inflated, crc)
                 if unpacked > member.file_size:
-                    raise Refused(file_name, bomb)
+                    raise Refused(file_name, bomb, code="zip-bomb")
                 chunk = inflater.unconsumed_tail
     except zlib.error:
-        raise Refused(file_name, DAMAGED_MESSAGE) from None
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged") from None
     if unpacked != member.file_size or not inflater.eof or crc != member.CRC:
-        raise Refused(file_name, DAMAGED_MESSAGE)
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged")
 
 
 def _head(archive: zipfile.ZipFile, name: str, file_name: str, size: int = 4096) -> bytes:
@@ -780,7 +805,7 @@ def _head(archive: zipfile.ZipFile, name: str, file_name: str, size: int = 4096)
         RuntimeError,
         zlib.error,
     ):
-        raise Refused(file_name, DAMAGED_MESSAGE) from None
+        raise Refused(file_name, DAMAGED_MESSAGE, code="damaged") from None
 
 
 NUMBERS_MESSAGE = (
@@ -812,14 +837,19 @@ def _damaged(error: BaseException, file_name: str, fmt: str) -> BaseException:
         return error
     if isinstance(error, sandbox.Failed):
         reason = NOT_READ[error.kind].format(limit=error.limit)
-        return Refused(file_name, f"The file could not be read: {reason}. " + SAVE_AS_XLSX)
+        return Refused(
+            file_name,
+            f"The file could not be read: {reason}. " + SAVE_AS_XLSX,
+            code="reader-stopped",
+        )
     detail = str(error).lower()
     if "password" in detail or "encrypt" in detail:
-        return Refused(file_name, PASSWORD_MESSAGE)
+        return Refused(file_name, PASSWORD_MESSAGE, code="password-protected")
     return Refused(
         file_name,
         f"The file looks like an {FORMAT_NAMES[fmt]} but it is damaged and cannot be read. "
         + SAVE_AS_XLSX,
+        code="damaged",
     )
 
 
@@ -837,13 +867,18 @@ def _sheets(tables: list[tuple[str, object, bool]], file_name: str) -> list[Shee
                 file_name,
                 f"Sheet '{name}' reads as {table.num_rows:,} rows by {table.num_columns:,} "
                 "columns: " + SHEET_LIMITS,
+                code="sheet-too-large",
             )
         cells = table.to_pandas(types_mapper={pa.string(): text}.get)
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
         sheets.append(Sheet(name, cells, hidden=hidden))
     if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
-        raise Refused(file_name, "The workbook is empty: no sheet has any data in it.")
+        raise Refused(
+            file_name,
+            "The workbook is empty: no sheet has any data in it.",
+            code="empty-file",
+        )
     return sheets
 
 
@@ -858,9 +893,9 @@ def _check_legacy_container(data: bytes, file_name: str) -> None:
         container = olefile.OleFileIO(data)
         sizes = {"/".join(p).lower(): container.get_size("/".join(p)) for p in container.listdir()}
     except Exception:  # olefile raises OSError, its own types, and others on garbage
-        raise Refused(file_name, damaged + SAVE_AS_XLSX) from None
+        raise Refused(file_name, damaged + SAVE_AS_XLSX, code="damaged") from None
     if not {"workbook", "book"} & sizes.keys() or any(n > len(data) for n in sizes.values()):
-        raise Refused(file_name, damaged + SAVE_AS_XLSX)
+        raise Refused(file_name, damaged + SAVE_AS_XLSX, code="damaged")
 
 
 def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
@@ -895,12 +930,13 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
             continue
         if "\x00" in text:
             if text.count("\x00") * 100 < len(text):  # mostly text: a stray zero byte
-                raise Refused(file_name, _nul_message(text))
+                raise Refused(file_name, _nul_message(text), code="nul-character")
             break
         return text, encoding if errors == "strict" else encoding + "+cp1252"
     raise Refused(
         file_name,
         "This is not a spreadsheet or a CSV file (it holds binary data). " + SAVE_AS_XLSX,
+        code="not-a-spreadsheet",
     )
 
 
@@ -938,7 +974,7 @@ def _read_csv(text: str, file_name: str) -> pd.DataFrame:
     delimiter = _sniff_delimiter([line for line in lines[:50] if line.strip()])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not any(any(cell.strip() for cell in row) for row in rows):
-        raise Refused(file_name, "The file has no data in it.")
+        raise Refused(file_name, "The file has no data in it.", code="empty-file")
     width = max(len(row) for row in rows)
     cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype="str")
     cells = cells.where(cells.apply(lambda column: column.str.strip() != ""))
@@ -953,6 +989,7 @@ def _read_csv(text: str, file_name: str) -> pd.DataFrame:
                 f"{int(lengths[row]):,} characters; a cell this dashboard reads has at most "
                 f"{MAX_CELL_CHARACTERS:,} (Excel's own limit). Shorten it, then upload the "
                 "file again.",
+                code="cell-too-long",
             )
     return cells
 

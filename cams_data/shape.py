@@ -221,7 +221,7 @@ def shape(
     kinds = [KINDS[kind_name]] if kind_name else list(KINDS.values())
     candidate = find_table(sheet, kinds, mapping)
     if candidate is None:
-        raise Refused(file_name, _no_table_message(sheet, kind_name))
+        raise Refused(file_name, _no_table_message(sheet, kind_name), code="no-table")
     kind = candidate.kind
     header = sheet.cells.loc[candidate.row]
     data = sheet.cells.loc[candidate.row + 1 :]

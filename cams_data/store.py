@@ -223,6 +223,12 @@ def _v7(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(history_view_sql(kind))
 
 
+def _v8(con: duckdb.DuckDBPyConnection) -> None:
+    """Each skipped row's problem keeps its type (a key of `problems.SENTENCES`); the rows
+    recorded before have none."""
+    con.execute("ALTER TABLE upload_problems ADD COLUMN code VARCHAR")
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1,
     _v2,
@@ -231,6 +237,7 @@ MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v5,
     _v6,
     _v7,
+    _v8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -189,12 +189,14 @@ def columns_table(upload: Upload) -> pd.DataFrame:
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
-    """Problems by row and column, in the spreadsheet's own row numbers."""
+    """Problems by row and column, in the spreadsheet's own row numbers, each with its type
+    (a key of `problems.SENTENCES`) to filter the list by."""
     return pd.DataFrame(
         {
             "Sheet": [p.sheet or "" for p in problems],
             "Row": pd.array([p.row for p in problems], dtype="Int64"),
             "Column": [p.column or "" for p in problems],
+            "Type": [p.code or "" for p in problems],
             "Problem": [p.message for p in problems],
         }
     )

@@ -537,6 +537,7 @@ def _survey_wave(kind, out, records, options, validated, file_name, sheet, heade
             file_name,
             "The survey wave is not in the file and the response times "
             "cannot be read: give the wave at upload (e.g. --wave 2025-10).",
+            code="no-survey-wave",
         )
     if days and (span := (days[-1] - days[0]).days + 1) > SURVEY_OPEN_DAYS:
         validated.warnings.append(
@@ -571,6 +572,7 @@ def _date_order(times, rows, where, file_name, must_read, validated) -> str | No
                 file_name,
                 f"{mixed}, so the survey wave cannot be taken from them. Export the responses "
                 "again from the survey tool, or give the wave at upload (e.g. --wave 2025-10).",
+                code="mixed-date-order",
             )
         validated.warnings.append(f"{mixed}: they were not read.")
         return None

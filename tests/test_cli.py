@@ -127,6 +127,7 @@ def test_refused_file_exits_non_zero_with_the_message_on_stderr(db, crosstab, tm
     assert result.stdout == ""
     refusal = json.loads(as_json.stdout)
     assert refusal["status"] == "refused" and refusal["file_name"] == "figures.xlsx"
+    assert refusal["code"] == "not-a-spreadsheet"
     assert refusal["message"] in result.stderr
     assert snapshot(db) == before
 
@@ -292,7 +293,7 @@ def test_a_renamed_date_column_is_one_problem_even_when_skipping_invalid_rows(db
     assert result.returncode == 2
     no_traceback(result)
     refusal = json.loads(result.stdout)
-    assert refusal["problems"] == []
+    assert (refusal["code"], refusal["problems"]) == ("missing-column", [])
     assert refusal["missing_column"] == {
         "field": "completed_on",
         "suggested_header": "Date Finished",

@@ -453,6 +453,7 @@ def test_training_with_bad_dates_is_refused_unless_valid_rows_are_asked_for(db, 
         (row, date_header, "bad-date") for row in sorted(sheet_rows)
     ]
     assert "2 problems" in refused.value.message
+    assert refused.value.code == "invalid-rows"
     assert snapshot(db) == before
 
     upload = load(db, path, skip_invalid=True)

@@ -180,6 +180,7 @@ def test_a_header_with_cyrillic_letters_is_named_when_the_kind_is_chosen(db):
     with pytest.raises(Refused) as refusal:
         ingest(UploadRequest(csv_text(rows).encode(), "training.csv", db=db, kind="training"))
     assert snapshot(db) == before
+    assert refusal.value.code == "no-table"
     assert refusal.value.message.endswith(
         "the columns found are in row 1: 'Employee number', 'Соurse', 'Completion date')."
         + SEARCHED

@@ -64,6 +64,7 @@ def test_a_renamed_date_column_is_one_problem_about_the_file_with_the_column_to_
 
     refusal = refusal_of(db, path, skip_invalid=skip_invalid)
 
+    assert refusal.code == "missing-column"
     assert refusal.message == (
         "No column for the completion date. 'Date Finished' looks like it: use it? (Column H of "
         f"sheet '{'Course completion' if fmt == 'xlsx' else 'CSV'}' holds dates; {completed} rows "

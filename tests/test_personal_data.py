@@ -44,17 +44,26 @@ def test_skipped_rows_problems_keep_the_reason_and_never_the_value(db, tmp_path)
         f"'Real Person 4 <real.person4@example.org>' {not_a_date}",
     ]
     # ... the database keeps where and why, the value described.
+    sheet = "Course completion"
     assert query(db, "SELECT * FROM upload_problems ORDER BY row_no") == [
-        (upload.upload_id, "Course completion", 3, "Date completed", f"the value {not_a_date}"),
+        (upload.upload_id, sheet, 3, "Date completed", f"the value {not_a_date}", "bad-date"),
         (
             upload.upload_id,
-            "Course completion",
+            sheet,
             4,
             "Completion status",
             f"the value {not_a_status}",
+            "not-a-category",
         ),
-        (upload.upload_id, "Course completion", 5, "Date completed", f"the value {not_a_date}"),
-        (upload.upload_id, "Course completion", 6, "Department", f"the value {holds_an_email}"),
+        (upload.upload_id, sheet, 5, "Date completed", f"the value {not_a_date}", "bad-date"),
+        (
+            upload.upload_id,
+            sheet,
+            6,
+            "Department",
+            f"the value {holds_an_email}",
+            "email-in-text",
+        ),
     ]
     assert query(
         db, "SELECT organisation, service_area, role, course, status, completed_on FROM training"

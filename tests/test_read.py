@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import os
 import re
 import shutil
@@ -415,6 +416,36 @@ BAD_FILES = {
     ),
 }
 
+# Each bad file's refusal code (`problems.REFUSALS`), the same whatever the wording.
+BAD_FILE_CODES = {
+    "pdf": "not-a-spreadsheet",
+    "png": "not-a-spreadsheet",
+    "prose": "no-table",
+    "html-named-xls": "web-page",
+    "zip-not-workbook": "zip-archive",
+    "encrypted-xlsx": "password-protected",
+    "corrupt-xls": "damaged",
+    "truncated-xlsx": "damaged",
+    "truncated-xlsx-90pc": "damaged",
+    "truncated-xls": "damaged",
+    "truncated-ods": "damaged",
+    "empty-workbook": "empty-file",
+    "empty-file": "empty-file",
+    "blank-csv": "empty-file",
+    "columns-match-no-kind": "no-table",
+    "zip-bomb": "zip-bomb",
+    "zip-bomb-under-size-limit": "zip-bomb",
+    "zip-bomb-of-spaces": "zip-bomb",
+    "zip-bomb-lying-about-size": "damaged",
+    "zip-bomb-declaring-a-modest-size": "zip-bomb",
+    "zip-version-from-the-future": "damaged",
+    "truncated-xls-99pc": "damaged",
+    "xls-with-broken-directory": "damaged",
+    "billion-laughs": "xml-entities",
+    "billion-laughs-in-sheet": "xml-entities",
+    "external-entity": "xml-entities",
+}
+
 
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
@@ -467,6 +498,7 @@ def test_bad_file_is_refused_and_the_database_is_unchanged(loaded_db, case):
     message = str(refused).lower()
     for word in words:
         assert word in message, (case, message)
+    assert refused.code == BAD_FILE_CODES[case]
     _assert_no_traceback_words(str(refused))
     assert snapshot(loaded_db) == before
 
@@ -713,6 +745,7 @@ def test_a_sheet_the_reader_makes_too_large_is_refused_before_pandas_sees_it():
 def test_unknown_kind_is_refused(tmp_dir, db):
     path, _ = b.messy_training_export(tmp_dir / "export.xlsx", people=5)
     refused = refusal(path.read_bytes(), path.name, db, kind="banana")
+    assert refused.code == "unknown-kind"
     assert "'banana' is not a kind" in str(refused)
     assert "training" in str(refused)
     assert not db.exists()
@@ -868,6 +901,7 @@ def test_file_over_the_size_limit_is_refused_and_says_the_limit(tmp_path, tmp_di
     assert big.stat().st_size > 0.01 * 1024 * 1024
     before = snapshot(db)
     refused = refusal(big.read_bytes(), big.name, db)
+    assert refused.code == "file-too-large"
     assert "the upload limit is 0.01 MB" in str(refused)
     assert snapshot(db) == before
     monkeypatch.delenv("CAMS_CONFIG")
@@ -884,19 +918,20 @@ def _cap_memory() -> None:
 
 
 @pytest.mark.parametrize(
-    ("case", "words"),
+    ("case", "words", "code"),
     [
-        ("pdf", "PDF"),
-        ("encrypted-xlsx", "password"),
-        ("bad-count", "'-2' is negative"),
-        ("zip-bomb", "zip bomb"),
-        ("truncated-xls-99pc", "damaged"),
-        ("xls-with-broken-directory", "damaged"),
+        ("pdf", "PDF", "not-a-spreadsheet"),
+        ("encrypted-xlsx", "password", "password-protected"),
+        ("bad-count", "'-2' is negative", "invalid-rows"),
+        ("zip-bomb", "zip bomb", "zip-bomb"),
+        ("truncated-xls-99pc", "damaged", "damaged"),
+        ("xls-with-broken-directory", "damaged", "damaged"),
     ],
 )
-def test_cli_refuses_with_a_message_and_no_traceback(tmp_dir, tmp_path, case, words):
-    """Exit non-zero, the message on stderr, no traceback, no database; and all of it within
-    1 GB of address space (a stricter bound than 1 GB of peak memory)."""
+def test_cli_refuses_with_a_message_and_no_traceback(tmp_dir, tmp_path, case, words, code):
+    """Exit non-zero, the message on stderr and the refusal's code in the JSON, no traceback, no
+    database; and all of it within 1 GB of address space (a stricter bound than 1 GB of peak
+    memory)."""
     if case == "bad-count":
         path = b.write_xlsx(tmp_dir / "referrals.xlsx", _referral_rows(-2))
     else:
@@ -906,7 +941,7 @@ def test_cli_refuses_with_a_message_and_no_traceback(tmp_dir, tmp_path, case, wo
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAMS_")}
     env["CAMS_KEY_FILE"] = str(tmp_path / "cli.key")
     result = subprocess.run(
-        [sys.executable, "-m", "cams_data", "ingest", str(path), "--db", str(target)],
+        [sys.executable, "-m", "cams_data", "ingest", str(path), "--json", "--db", str(target)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -918,6 +953,7 @@ def test_cli_refuses_with_a_message_and_no_traceback(tmp_dir, tmp_path, case, wo
     assert words in result.stderr
     assert path.name in result.stderr
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert json.loads(result.stdout)["code"] == code
     assert not target.exists()
 
 

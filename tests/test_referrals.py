@@ -371,6 +371,7 @@ def test_quarter_overlapping_monthly_rows_is_refused_naming_the_upload(db, tmp_p
         load(quarterly, db)
 
     message = str(refused.value)
+    assert refused.value.code == "overlapping-periods"
     assert f"upload {first.upload_id} ({monthly.name})" in message
     assert "quarter" in message and "month" in message
     assert snapshot(db) == before

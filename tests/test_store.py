@@ -174,6 +174,35 @@ def test_database_of_an_older_version_opens_upgrades_and_keeps_its_data(db):
     assert query(db, "SELECT action, upload_id FROM audit_log") == [("rollback", upload_id)]
 
 
+def test_problems_recorded_before_version_8_keep_their_message_and_have_no_type(db, tmp_path):
+    con = duckdb.connect(str(db))
+    store.migrate(con, target=7)
+    assert "code" not in columns_of(con, "upload_problems")
+    con.execute(
+        "INSERT INTO upload_problems VALUES (99, NULL, 7, 'Date completed', 'the value is not a "
+        "date (expected a date written day first, e.g. 14/05/2024)')"
+    )
+    con.close()
+    path = builders.write_csv(
+        tmp_path / "training.csv",
+        [
+            ["Employee number", "Organisation", "Course", "Completion status", "Date completed"],
+            ["E1", "Essex Police", "CAMS modern slavery", "Completed", "14/05/2025"],
+            ["E2", "Essex Police", "CAMS modern slavery", "Completed", "31/02/2025"],
+        ],
+    )
+
+    upload = ingest(UploadRequest(path.read_bytes(), path.name, db=db, skip_invalid=True))
+
+    with store.connect(db, read_only=True) as con:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert columns_of(con, "upload_problems")[-1] == "code"
+    assert query(db, "SELECT upload_id, row_no, code FROM upload_problems ORDER BY row_no") == [
+        (upload.upload_id, 3, "bad-date"),
+        (99, 7, None),
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # One writer process at a time; the others wait briefly
 # ---------------------------------------------------------------------------------------------

@@ -290,6 +290,7 @@ def test_dates_written_both_ways_are_refused_naming_a_row_of_each(db, tmp_path):
     with pytest.raises(Refused) as refused:
         load(db, path)
 
+    assert refused.value.code == "mixed-date-order"
     assert refused.value.message == (
         f"{mixed}, so the survey wave cannot be taken from them. Export the responses again "
         "from the survey tool, or give the wave at upload (e.g. --wave 2025-10)."

@@ -64,8 +64,8 @@ def test_a_row_error_is_shown_by_row_and_column_and_nothing_is_saved(db, tmp_pat
     app.file_uploader(key="files").upload(path.name, path.read_bytes()).run()
     assert "1 problem found; nothing was saved" in app.error[0].value
     problems = next(d.value for d in app.dataframe if "Problem" in d.value.columns)
-    assert problems[["Row", "Column"]].values.tolist() == [
-        [7, "Date completed"]
+    assert problems[["Row", "Column", "Type"]].values.tolist() == [
+        [7, "Date completed", "bad-date"]
     ]  # as Excel numbers it
     assert "'31/02/2025' is not a date" in problems["Problem"].item()
     assert app.button(key="save-0").disabled
@@ -203,14 +203,14 @@ def test_the_problem_list_downloads_with_plain_row_numbers_and_no_formula():
     from cams_data.problems import Problem
 
     problems = [
-        Problem("'=1+1' is not a date", row=7, column="=Date", sheet="Report"),
+        Problem("'=1+1' is not a date", row=7, column="=Date", sheet="Report", code="bad-date"),
         Problem("The file has no header row"),
     ]
     text = upload_flow.problems_csv(problems).decode("utf-8-sig").splitlines()
     assert text == [
-        "Sheet,Row,Column,Problem",
-        "Report,7,'=Date,'=1+1' is not a date",
-        ",,,The file has no header row",
+        "Sheet,Row,Column,Type,Problem",
+        "Report,7,'=Date,bad-date,'=1+1' is not a date",
+        ",,,,The file has no header row",
     ]
 
 
