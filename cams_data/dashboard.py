@@ -270,11 +270,36 @@ class ShownObjective:
     objective: indicators.Objective
     status: str
     indicators: list[Shown]
+    audience: Audience = Audience.MEETING
 
     @property
     def headline(self) -> list[Shown]:
         heads = {i.id for i in self.objective.indicators if i.headline}
         return [s for s in self.indicators if s.id in heads]
+
+    @property
+    def reason(self) -> str:
+        """Why the objective has its status, in words: 'Red: First Responder roles trained in
+        the last 12 months 41% against 100%', naming each indicator that made it so."""
+        if self.status == indicators.GREEN:
+            return "Green: every rated indicator with figures is on track."
+        if self.status == indicators.NO_DATA:
+            return "No data: none of its rated indicators has figures for this period yet."
+        made_it = [s for s in self.indicators if s.status == self.status]
+        return (
+            f"{self.status}: "
+            + "; ".join(
+                f"{s.label} {s.value}"
+                + (f" against {s.target.removeprefix('Target ')}" if s.target else "")
+                for s in made_it
+            )
+            + "."
+        )
+
+    @property
+    def notes(self) -> list[str]:
+        """What each mark on the objective's figures (`<5`, `[c]`) means."""
+        return self.audience.notes(s.hidden for s in self.indicators)
 
 
 def shown_progress(
@@ -301,6 +326,7 @@ def shown_progress(
                 )
                 for row in objective.indicators
             ],
+            audience,
         )
         for objective in rows
     ]

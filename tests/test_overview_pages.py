@@ -128,3 +128,31 @@ def test_a_viewer_has_no_meeting_view_switch(year_copy):
     app = open_page()
     assert not app.sidebar.toggle
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
+
+
+def test_each_objective_says_why_it_has_its_status_and_what_its_marks_mean(known_year):
+    """The indicators that made an objective Red are named with their figure and target, and
+    every <5 or [c] among its figures is explained, as the audience sees them."""
+    with duckdb.connect(str(known_year[0]), read_only=True) as con:
+        meeting = dashboard.shown_progress(con, "2025/26-Q2", None, Audience.MEETING)
+        published = dashboard.shown_progress(con, "2025/26-Q2", None, Audience.PUBLICATION)
+    assert [o.reason for o in meeting] == [
+        "Red: First Responder roles trained in the last 12 months 45% against 100%; Plan "
+        "actions due that are complete 67% against 100%.",
+        "Green: every rated indicator with figures is on track.",
+        "Red: Procurement staff and budget holders with supply-chain training in the last 3 "
+        "years 50% against 100%.",
+        "Red: Staff who know how to report a concern (staff survey) 57% against 90%; CAMS "
+        "modern slavery training completions 4 against 30, a quarter of the yearly 120.",
+    ]
+    assert [o.reason for o in published] == [o.reason for o in meeting]
+    assert meeting[0].notes == [
+        "<5: a count from 1 to 4, not shown so that nobody can be identified.",
+        "[c]: hidden so that a count under 5 cannot be worked out from the totals or other "
+        "periods.",
+    ]
+    assert published[0].notes == [
+        "[c] = confidential: counts from 1 to 4 are not published, so that nobody can be "
+        "identified, nor are the other cells from which such a count could be worked out."
+    ]
+    assert [o.notes for o in meeting[1:]] == [[], [], []]
