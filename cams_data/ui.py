@@ -1,5 +1,7 @@
-"""Streamlit pieces every page shares: the sidebar filters, the demo banner and a chart with its
-text alternative and data table. Figures come from `cache`; nothing here queries the database.
+"""Streamlit pieces every page shares: the sidebar filters, the page header, the demo banner and
+a chart with its text alternative, data table and downloads (`chart_downloads`). Figures come
+from `cache`; nothing here queries the database. Who is looking is `signed_in`'s. Also, for
+now, the upload page's check, mapping form and undo and erase controls.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, dashboard, export, periods, roles, settings, store
+from cams_data import cache, chart_downloads, dashboard, periods, roles, settings, signed_in
 from cams_data.disclosure import Audience
 from cams_data.formatting import markdown_literal
 from cams_data.kinds import KINDS
@@ -71,11 +73,11 @@ def sidebar(person: roles.Access | None = None) -> None:
             st.toggle(
                 "Meeting view: small numbers hidden",
                 value=True,
-                key="meeting_view",
+                key=signed_in.MEETING_VIEW,
                 help="On, the screen shows what a viewer sees: counts about victims from 1 to 4 "
                 "as <5. Switch it off only on your own screen, never on a shared one.",
             )
-        if audience() is Audience.OFFICER:
+        if signed_in.audience() is Audience.OFFICER:
             st.warning(
                 "True figures are showing: not for a shared screen.", icon=":material/visibility:"
             )
@@ -99,14 +101,6 @@ def ensure_router() -> None:
         st.rerun()
 
 
-def audience() -> Audience:
-    """Who this screen is for: an officer who switched the meeting view off sees true figures;
-    everyone else, always, the meeting view."""
-    if st.session_state.get("meeting_view", True) is False and person().may(roles.OFFICER):
-        return Audience.OFFICER
-    return Audience.MEETING
-
-
 def selection() -> Selection:
     """The filters the sidebar set on this run."""
     ensure_router()
@@ -115,7 +109,7 @@ def selection() -> Selection:
     return Selection(
         periods.parse(period),
         None if organisation in (None, ALL_ORGANISATIONS) else organisation,
-        audience(),
+        signed_in.audience(),
     )
 
 
@@ -157,109 +151,11 @@ def chart(
     st.caption(markdown_literal(description))  # it names courses, questions and measures
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
-    downloads(figure, key, published or (lambda: (figure, table)))
-
-
-def downloads(
-    figure: alt.Chart, key: str, draw: Callable[[], tuple[alt.Chart, pd.DataFrame]]
-) -> None:
-    """The chart as PNG (200 ppi, A4 width) and SVG, its data as XLSX and CSV (hidden cells
-    written `[c]`, with the note saying why); each file is made only when its button is
-    pressed, from the chart `draw` gives for publication. A chart the renderer cannot draw
-    downloads as a picture of the sentence saying why."""
-
-    def xlsx() -> bytes:
-        title, table, notes = export.chart_data(*draw())
-        return export.xlsx({title: (table, notes)})
-
-    who = person().who or "viewer"
-    db = settings.db_path()
-
-    def logged(make: Callable[[], bytes | str], what: str) -> Callable[[], bytes | str]:
-        def made() -> bytes | str:
-            data = make()
-            store.log_event(db, who, "export", what)
-            return data
-
-        return made
-
-    stem = export.file_stem(figure, key)
-    files = [
-        ("PNG", "png", "image/png", lambda: export.png_or_notice(export.published(draw()[0]))),
-        (
-            "SVG",
-            "svg",
-            "image/svg+xml",
-            lambda: export.svg_or_notice(export.published(draw()[0])),
-        ),
-        (
-            "Data (XLSX)",
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            xlsx,
-        ),
-        ("Data (CSV)", "csv", "text/csv", lambda: export.csv(export.chart_data(*draw())[1])),
-    ]
-    row = st.container(horizontal=True)
-    for label, suffix, mime, make in files:
-        row.download_button(
-            label,
-            logged(make, f"{suffix.upper()} of '{stem}'"),
-            file_name=f"{stem}.{suffix}",
-            mime=mime,
-            key=f"download-{suffix}-{key}",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+    chart_downloads.downloads(figure, key, published or (lambda: (figure, table)))
 
 
 def no_data(message: str) -> None:
     st.info(message, icon=":material/hourglass_empty:")
-
-
-_PERSON = "_cams_person"
-
-
-def person() -> roles.Access:
-    """This run's `access()`: app.py works it out first in every run, and keeps it for the
-    page (the downloads under each chart ask too, and reading the request's headers is not free)."""
-    return st.session_state.get(_PERSON) or access()
-
-
-def access() -> roles.Access:
-    """This person's role: from sign-in when `[auth]` is configured, else local mode or viewer.
-    Worked out afresh, and kept for the rest of the run (`person`)."""
-    try:
-        auth_configured = "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        auth_configured = False
-    logged_in = bool(auth_configured and st.user.is_logged_in)
-    config = settings.config()
-    st.session_state[_PERSON] = roles.resolve(
-        auth_configured=auth_configured,
-        logged_in=logged_in,
-        email=st.user.get("email") if logged_in else None,
-        server_address=st.get_option("server.address"),
-        headers=dict(st.context.headers or {}),
-        lists=roles.RoleLists(config.admins, config.officers, config.viewers),
-    )
-    return st.session_state[_PERSON]
-
-
-def require(role: str) -> roles.Access:
-    """Stop the page, saying why, unless this person has at least `role`."""
-    ensure_router()
-    person = access()
-    if not person.may(role):
-        st.title("Not available to you")
-        st.warning(
-            f"This page is for {role}s. {person.how}",
-            icon=":material/lock:",
-        )
-        if person.role == roles.VIEWER and not person.who:
-            st.info(roles.HOW_TO_SIGN_IN)
-        st.stop()
-    return person
 
 
 def checked(request: UploadRequest) -> Checked:

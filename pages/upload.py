@@ -6,13 +6,14 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from cams_data import cache, roles, settings, templates, ui, upload_flow
+from cams_data import cache, roles, settings, signed_in, templates, ui, upload_flow
 from cams_data.formatting import markdown_literal
 from cams_data.ingest import UploadRequest
 from cams_data.kinds import KINDS
 from cams_data.validate import Options
 
-person = ui.require(roles.OFFICER)
+ui.ensure_router()
+person = signed_in.require(roles.OFFICER)
 db = settings.db_path()
 st.title("Upload spreadsheets")
 st.caption(
