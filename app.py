@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cams_data import charts, roles, ui, upload_gate  # noqa: F401 (charts registers the theme)
+from cams_data import charts, roles, signed_in, ui, upload_gate  # noqa: F401 (charts: theme)
 
 st.set_page_config(
     page_title="CAMS partnership dashboard",
@@ -10,7 +10,7 @@ st.set_page_config(
     layout="wide",
 )
 
-person = ui.access()
+person = signed_in.access()
 upload_gate.admit_this_session(person)
 if person.role is None:  # sign-in is set up, and this person is not (yet) let in
     st.title("CAMS partnership dashboard")

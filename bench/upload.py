@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("caching.cache_data_api", "scriptrunner_utils.script_run_context"):
         logging.getLogger(f"streamlit.runtime.{name}").disabled = True
     # What the page imports, imported now, as in a running server.
-    from cams_data import cache, charts, dashboard, ingest, ui, upload_flow  # noqa: F401
+    from cams_data import cache, charts, dashboard, ingest, ui, upload_flow, upload_widgets  # noqa: F401
 
     print(
         f"Uploading {export.relative_to(ROOT)} ({args.rows:,} rows, {size_mb:.1f} MB), "

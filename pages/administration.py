@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from cams_data import cache, roles, ui, upload_flow
+from cams_data import cache, roles, signed_in, ui, upload_flow
 
-person = ui.require(roles.ADMIN)
+ui.ensure_router()
+person = signed_in.require(roles.ADMIN)
 st.title("Administration")
 st.caption(person.how)
 

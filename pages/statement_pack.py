@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cams_data import cache, dashboard, settings, statement, ui
+from cams_data import cache, dashboard, settings, signed_in, statement, ui
 
 ui.ensure_router()
 st.title("Statement pack")
@@ -19,7 +19,7 @@ year = st.selectbox("Financial year", years, key="pack-year")
 if st.button("Build the pack", type="primary", key="build-pack", icon=":material/inventory_2:"):
     with st.spinner(f"Building the {year} pack"):
         st.session_state["pack"] = statement.build_from(
-            settings.db_path(), year, ui.access().who or "viewer"
+            settings.db_path(), year, signed_in.access().who or "viewer"
         )
 pack = st.session_state.get("pack")
 if pack is not None and pack.year == year:

@@ -6,13 +6,15 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from cams_data import cache, roles, settings, templates, ui, upload_flow
+from cams_data import cache, roles, settings, signed_in, templates, ui, upload_flow, upload_widgets
 from cams_data.formatting import markdown_literal
 from cams_data.ingest import UploadRequest
 from cams_data.kinds import KINDS
+from cams_data.upload_state import UploadState
 from cams_data.validate import Options
 
-person = ui.require(roles.OFFICER)
+ui.ensure_router()
+person = signed_in.require(roles.OFFICER)
 db = settings.db_path()
 st.title("Upload spreadsheets")
 st.caption(
@@ -28,7 +30,7 @@ with st.expander("What each kind of file should contain, and templates", icon=":
             f"Template for {kind.title.lower()} (.xlsx)",
             templates.template_bytes(name),
             file_name=f"cams_template_{name}.xlsx",
-            key=f"template-{name}",
+            key=UploadState.template_key(name),
             icon=":material/download:",
         )
 
@@ -36,13 +38,14 @@ files = st.file_uploader(
     "Spreadsheets (.xlsx, .xls, .ods or .csv)",
     type=["xlsx", "xls", "ods", "csv"],
     accept_multiple_files=True,
-    key="files",
+    key=UploadState.FILES,
 )
 
 
 def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
     """One uploaded file: the choices about it, what was understood, its problems, the column
     mapping and Save. Its widgets' keys end in `number`, its place among the files."""
+    state = UploadState(number)
     data = file.getvalue()
     with st.container(border=True):
         st.subheader(markdown_literal(file.name))
@@ -50,21 +53,20 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
             "Kind of data",
             [None, *KINDS],
             format_func=lambda k: "Detect from the headers" if k is None else KINDS[k].title,
-            key=f"kind-{number}",
+            key=state.kind_key,
         )
-        sheet = st.session_state.get(f"sheet-{number}")  # chosen below, once the sheets are known
+        sheet = state.sheet  # chosen below, once the sheets are known
         given = {}
         # the detected kind's fields show once the first check has detected it
-        shown_kind = kind or st.session_state.get(f"detected-{number}")
+        shown_kind = kind or state.detected
         for option in KINDS[shown_kind].upload_options if shown_kind else ():
-            key = f"{option.name}-{number}"
+            key = state.option_key(option.name)
             if option.choices:
                 given[option.name] = st.selectbox(option.label, [None, *option.choices], key=key)
             else:
                 given[option.name] = st.text_input(option.label, key=key)
-        skip = st.session_state.get(f"skip-{number}", False)
+        skip = state.skip_invalid
         options = Options(**{k: v or None for k, v in given.items()})
-        mapping = st.session_state.get(f"mapping-{number}")
         request = UploadRequest(
             data,
             file.name,
@@ -73,13 +75,13 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
             sheet=sheet,
             options=options,
             skip_invalid=skip,
-            mapping=mapping,
+            mapping=state.mapping,
             uploaded_by=who,
         )
-        checked = ui.checked(request)
+        checked = upload_widgets.checked(request)
         upload = checked.upload
         if upload is not None and upload.kind != shown_kind and kind is None:
-            st.session_state[f"detected-{number}"] = upload.kind
+            state.detect(upload.kind)
             st.rerun()
 
         if upload is not None:
@@ -101,7 +103,7 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
                     format_func=lambda name: (
                         "The sheet that holds the data" if name is None else name
                     ),
-                    key=f"sheet-{number}",
+                    key=state.sheet_key,
                 )
             if upload.mapping_remembered:
                 st.info(
@@ -122,11 +124,11 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
                     column.metric(label, value, border=True)
             with st.expander("How each column was understood", icon=":material/view_column:"):
                 st.dataframe(
-                    upload_flow.columns_table(upload), hide_index=True, key=f"columns-{number}"
+                    upload_flow.columns_table(upload), hide_index=True, key=state.columns_key
                 )
             if checked.counted:
                 with st.expander("The first rows, as they will be stored", icon=":material/table:"):
-                    st.dataframe(upload.preview, hide_index=True, key=f"preview-{number}")
+                    st.dataframe(upload.preview, hide_index=True, key=state.preview_key)
 
         if checked.problems:
             st.error(
@@ -136,14 +138,14 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
             st.dataframe(
                 upload_flow.problems_table(checked.problems[:200]),
                 hide_index=True,
-                key=f"problems-{number}",
+                key=state.problems_key,
             )
             st.download_button(
                 f"Download the list of {len(checked.problems)} "
                 f"problem{'' if len(checked.problems) == 1 else 's'} (.csv)",
                 upload_flow.problems_csv(checked.problems),
                 file_name=f"problems_{file.name}.csv",
-                key=f"problems-csv-{number}",
+                key=state.problems_csv_key,
                 icon=":material/download:",
             )
         elif checked.refusal:
@@ -153,20 +155,20 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
         if (
             unreadable
             or checked.missing
-            or st.toggle("Choose how the columns are read", key=f"map-open-{number}")
+            or st.toggle("Choose how the columns are read", key=state.map_open_key)
         ):
             if form_kind is None:
                 st.info("Choose the kind of data above first.")
             else:
-                ui.mapping_form(number, data, file.name, form_kind, sheet, checked)
+                upload_widgets.mapping_form(state, data, file.name, form_kind, sheet, checked)
         if checked.can_skip_invalid or skip:
             st.checkbox(
                 "Load only the valid rows (the skipped rows are recorded with the upload)",
-                key=f"skip-{number}",
+                key=state.skip_key,
             )
 
         ready = checked.can_save and upload.status != "unchanged"
-        if st.button(f"Save {file.name}", key=f"save-{number}", type="primary", disabled=not ready):
+        if st.button(f"Save {file.name}", key=state.save_key, type="primary", disabled=not ready):
             bar = st.progress(0.0, text="Starting")
             quarter = upload_flow.headline_period(db, upload)
             before = upload_flow.headline(db, quarter)
@@ -176,7 +178,7 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
             saved = upload_flow.save(showing_progress, checked)
             if saved.can_save:
                 done = saved.upload
-                st.session_state["undo"] = done.upload_id  # the undo list below offers it
+                UploadState.UNDO.choose(done.upload_id)  # the undo list below offers it
                 st.success(
                     f"Saved as upload {done.upload_id}: {done.rows_loaded:,} rows loaded, "
                     f"{done.rows_superseded:,} rows it replaces.",
@@ -189,7 +191,7 @@ def check_and_save(number: int, file: UploadedFile, db: Path, who: str) -> None:
                     st.caption(f"No headline figure for {when} changed.")
                 else:
                     st.markdown(f"**Headline figures it changed for {when}**")
-                    st.dataframe(changes, hide_index=True, key=f"changes-{number}")
+                    st.dataframe(changes, hide_index=True, key=state.changes_key)
             else:
                 st.error(markdown_literal(f"Not saved: {saved.refusal}"), icon=":material/error:")
 
@@ -205,10 +207,10 @@ else:
     st.dataframe(
         history,
         hide_index=True,
-        key="history",
+        key=UploadState.HISTORY,
         column_config={
             "When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
             "Demo": st.column_config.CheckboxColumn(),
         },
     )
-    ui.rollback_controls(history, person)
+    upload_widgets.rollback_controls(history, person)

@@ -202,17 +202,19 @@ def referral_chart_downloads(monkeypatch) -> dict:
     the file, as pressing its button does."""
     from streamlit.testing.v1 import AppTest
 
-    from cams_data import ui
+    from cams_data import chart_downloads
 
     made = {}
-    real = ui.st.container
+    real = chart_downloads.st.container
 
     class Row:
         def download_button(self, label, data, file_name, **kwargs):
             made[file_name] = data
 
-    monkeypatch.setattr(ui.st, "container", lambda **kw: Row() if kw.get("horizontal") else
-                        real(**kw))  # fmt: skip
+    def container(**kw):
+        return Row() if kw.get("horizontal") else real(**kw)
+
+    monkeypatch.setattr(chart_downloads.st, "container", container)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.query_params["period"] = "2025/26"
     app.run()

@@ -588,16 +588,16 @@ def test_page_on_the_demo_data(demo_db):
 def test_an_officer_sees_true_figures_but_every_download_hides_them(
     monthly_db, local_admin, monkeypatch
 ):
-    from cams_data import export, ui
+    from cams_data import chart_downloads, export
 
     drawn = {}
-    real_downloads = ui.downloads
+    real_downloads = chart_downloads.downloads
 
     def remember(figure, key, draw):
         drawn[key] = draw
         real_downloads(figure, key, draw)
 
-    monkeypatch.setattr(ui, "downloads", remember)
+    monkeypatch.setattr(chart_downloads, "downloads", remember)
     app = open_page(PAGE, period=Q1)
     app.sidebar.toggle(key="meeting_view").set_value(False).run()
     assert not app.exception, app.exception
@@ -606,7 +606,7 @@ def test_an_officer_sees_true_figures_but_every_download_hides_them(
     assert on_screen["Domestic servitude"] == "1"  # the officer's own screen: true figures
 
     assert set(drawn) == {"exploitation", "age", "agency", "over-time", "years"}
-    figure, table = drawn["exploitation"]()  # as `ui.downloads` draws each file
+    figure, table = drawn["exploitation"]()  # as `chart_downloads.downloads` draws each file
     title, out, notes = export.chart_data(figure, table)
     over = export.chart_data(*drawn["over-time"]())
     assert title == "Referrals by exploitation type"
