@@ -62,23 +62,63 @@ class SidebarFigures:
     period_choices: list[str]
     default_period: str
     organisations: list[str]
-    freshness: str  # one markdown line per kind: when it was last updated
+    freshness: str  # one markdown line per kind: how far its figures run, and its last upload
     has_demo_data: bool
+    running: tuple[str, ...] = ()  # the periods not over yet: their figures are 'to date'
+
+    def period_shown(self, label: str) -> str:
+        """A period as the period list shows it: '2026/27-Q3 (to date)' while it runs."""
+        return f"{label} (to date)" if label in self.running else label
 
 
 def sidebar(con: duckdb.DuckDBPyConnection, today: date | None = None) -> SidebarFigures:
+    today = today or date.today()
     first, last = data_span(con, today)
+    choices = periods.choices(first, last)
+    return SidebarFigures(
+        [p.label for p in choices],
+        default_period(con, today),
+        organisations(con),
+        "\n".join(f"- {line}" for line in figures_run(con, today)),
+        store.has_demo_data(con),
+        tuple(p.label for p in choices if p.end > today),
+    )
+
+
+def link_fallbacks(
+    figures: SidebarFigures, period: str | None, organisation: str | None, everyone: str
+) -> list[str]:
+    """What a link asked for that the figures do not hold, and what shows instead: a period or
+    organisation that does not exist is said, never silently swapped."""
+    notes = []
+    if period and period not in figures.period_choices:
+        notes.append(
+            f"The link asks for the period '{period}', which the figures do not cover (periods "
+            f"are written like 2025/26 or 2025/26-Q2): showing {figures.default_period}, the "
+            "latest figures, instead."
+        )
+    if organisation and organisation not in (everyone, *figures.organisations):
+        notes.append(
+            f"The link asks for the organisation '{organisation}', which is not in the figures: "
+            f"showing {everyone.lower()} instead."
+        )
+    return notes
+
+
+def figures_run(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[str]:
+    """How far each kind's figures run, and when it was last updated: 'Referral counts: to
+    October 2025 (updated 03/11/2025)'; a snapshot kind (staff numbers) is 'as at' its date."""
+    today = today or date.today()
     lines = []
     for row in store.freshness(con).itertuples():
-        when = "nothing loaded" if row.rows == 0 else formatting.day(row.last_upload)
-        lines.append(f"- {row.title.split(' (')[0]}: {when}")
-    return SidebarFigures(
-        [p.label for p in periods.choices(first, last)],
-        periods.last_complete_quarter(last).label,
-        organisations(con),
-        "\n".join(lines),
-        store.has_demo_data(con),
-    )
+        name = row.title.split(" (")[0]
+        if row.rows == 0 or pd.isna(row.covers_to):
+            lines.append(f"{name}: nothing loaded")
+            continue
+        kind, last = KINDS[row.kind], min(row.covers_to.date(), today)
+        run = f"as at {formatting.day(last)}" if kind.dated_as_snapshot else f"to {last:%B %Y}"
+        lines.append(f"{name}: {run} (updated {formatting.day(row.last_upload)})")
+    return lines
 
 
 def period_choices(con: duckdb.DuckDBPyConnection, today: date | None = None) -> list[str]:
@@ -88,9 +128,9 @@ def period_choices(con: duckdb.DuckDBPyConnection, today: date | None = None) ->
 
 
 def default_period(con: duckdb.DuckDBPyConnection, today: date | None = None) -> str:
-    """The quarter a meeting reviews: the latest that ended by the latest figures."""
+    """The quarter the latest figures fall in, whether or not it is over: what opens."""
     _, last = data_span(con, today)
-    return periods.last_complete_quarter(last).label
+    return periods.quarter_of(last).label
 
 
 def organisations(con: duckdb.DuckDBPyConnection) -> list[str]:

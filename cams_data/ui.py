@@ -20,6 +20,7 @@ from cams_data.formatting import markdown_literal
 from cams_data.periods import ReportingPeriod
 
 ALL_ORGANISATIONS = "All organisations"
+_LINK_FALLBACKS = "_link_fallbacks"  # what a link asked for that does not exist, until a choice
 HELPLINE = (
     "If you think someone is a victim of modern slavery: **Modern Slavery & Exploitation "
     "Helpline 08000 121 700**. In an emergency call **999**."
@@ -46,13 +47,23 @@ def sidebar(person: roles.Access | None = None) -> None:
         choices, default = figures.period_choices, figures.default_period
         if default not in choices:
             choices = [default, *choices]
+        asked = [st.query_params.get(name) for name in ("period", "organisation")]
+        if notes := dashboard.link_fallbacks(figures, *asked, ALL_ORGANISATIONS):
+            st.session_state[_LINK_FALLBACKS] = notes
+
+        def chosen() -> None:
+            st.session_state.pop(_LINK_FALLBACKS, None)
+
         st.selectbox(
             "Period",
             choices,
             index=choices.index(default),
+            format_func=figures.period_shown,
             key="period",
             bind="query-params",
-            help="A financial year (April to March) or one of its quarters: Q1 is April-June.",
+            on_change=chosen,
+            help="A financial year (April to March) or one of its quarters: Q1 is April-June. "
+            "A period not over yet shows its figures to date, against its targets pro rata.",
         )
         organisations = [ALL_ORGANISATIONS, *figures.organisations]
         st.selectbox(
@@ -60,10 +71,11 @@ def sidebar(person: roles.Access | None = None) -> None:
             organisations,
             key="organisation",
             bind="query-params",
+            on_change=chosen,
             help="Filters training, staff numbers and partnership measures.",
         )
-        with st.expander("Data last updated", icon=":material/update:"):
-            st.markdown(figures.freshness)
+        st.markdown("**How far the figures run**")
+        st.markdown(figures.freshness)
         if person is not None and person.may(roles.OFFICER):
             st.toggle(
                 "Meeting view: small numbers hidden",
@@ -110,12 +122,16 @@ def selection() -> Selection:
 
 def page_header(title: str, selection: Selection, caption: str = "") -> None:
     st.title(title)
+    figures = cache.get(dashboard.sidebar)
+    to_date = ", to date" if selection.period.label in figures.running else ""
     st.caption(  # an organisation's name comes from a file
         markdown_literal(
-            f"{selection.period.label} ({selection.period.description}) · "
+            f"{selection.period.label} ({selection.period.description}{to_date}) · "
             f"{selection.organisation_label}" + (f" · {caption}" if caption else "")
         )
     )
+    for note in st.session_state.get(_LINK_FALLBACKS, ()):
+        st.warning(markdown_literal(note), icon=":material/link_off:")  # a link's text
     demo_banner()
 
 

@@ -25,7 +25,7 @@ def test_an_empty_database_offers_the_quarter_of_today(db):
             "2026/27",
             "2026/27-Q3",
         ]
-        assert dashboard.default_period(con, today=date(2026, 11, 24)) == "2026/27-Q2"
+        assert dashboard.default_period(con, today=date(2026, 11, 24)) == "2026/27-Q3"
 
 
 def make_progress(indicator_id: str, value, previous) -> indicators.Progress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ from cams_data.disclosure import Audience
 from cams_data.ingest import rollback
 
 ROOT = Path(__file__).resolve().parents[1]
+Q2 = "2025/26-Q2"  # the known year's last complete quarter
 
 
 def badges(app: AppTest) -> list[str]:
@@ -21,7 +23,7 @@ def badges(app: AppTest) -> list[str]:
 
 
 def test_overview_shows_the_four_objectives_with_their_figures(year_copy):
-    app = open_page()
+    app = open_page(period=Q2)
     assert [h.value for h in app.subheader][:4] == [
         "1. Survivor Support and Care",
         "2. Funding and Sustainability",
@@ -69,7 +71,7 @@ def test_the_period_survives_moving_between_pages(year_copy):
 
 
 def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_copy):
-    app = open_page()
+    app = open_page(period=Q2)
     app.date_input(key="since").set_value(periods.parse("2024/25").start).run()
     uploads, moved, _ = (d.value for d in app.dataframe)
     assert len(uploads) == 8
@@ -80,7 +82,7 @@ def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_copy):
 
 
 def test_objective_detail_lists_every_indicator(year_copy):
-    app = open_page("pages/objectives.py", objective="3")
+    app = open_page("pages/objectives.py", objective="3", period=Q2)
     table = app.dataframe[0].value
     objective = indicators.objectives()[2]
     assert table["Indicator"].tolist() == [i.label for i in objective.indicators]
@@ -114,7 +116,7 @@ def test_overview_on_an_empty_database(db):
 
 
 def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_copy, local_admin):
-    app = open_page()
+    app = open_page(period=Q2)
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
     app.sidebar.toggle(key="meeting_view").set_value(False).run()
     assert not app.exception, app.exception
@@ -125,7 +127,7 @@ def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_c
 
 
 def test_a_viewer_has_no_meeting_view_switch(year_copy):
-    app = open_page()
+    app = open_page(period=Q2)
     assert not app.sidebar.toggle
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
 
@@ -156,3 +158,51 @@ def test_each_objective_says_why_it_has_its_status_and_what_its_marks_mean(known
         "identified, nor are the other cells from which such a count could be worked out."
     ]
     assert [o.notes for o in meeting[1:]] == [[], [], []]
+
+
+def test_the_overview_opens_on_the_latest_figures_and_says_how_far_each_kind_runs(year_copy):
+    """The known year's latest figures are its October 2025 staff survey: the Overview opens on
+    that quarter, not the last complete one, and the sidebar says where each kind stops."""
+    app = open_page()
+    assert app.sidebar.selectbox(key="period").value == "2025/26-Q3"
+    assert app.caption[0].value == "2025/26-Q3 (October to December 2025) · All organisations"
+    with duckdb.connect(str(year_copy), read_only=True) as con:
+        lines = dashboard.figures_run(con, today=date(2026, 12, 7))
+    assert [line.split(" (updated")[0] for line in lines] == [
+        "Training completions: to September 2025",
+        "Staff numbers: as at 01/04/2025",
+        "Referral counts: to September 2025",
+        "Staff survey responses: to October 2025",
+        "Partnership measures: to September 2025",
+        "Action plan: as at 30/09/2025",
+    ]
+    shown = [m.value for m in app.sidebar.markdown]
+    assert any(line in m for m in shown for line in lines)
+
+
+def test_a_period_not_over_is_labelled_to_date(year_copy):
+    with duckdb.connect(str(year_copy), read_only=True) as con:
+        figures = dashboard.sidebar(con, today=date(2025, 11, 24))
+    assert figures.default_period == "2025/26-Q3"
+    assert figures.running == ("2025/26", "2025/26-Q3")
+    assert [figures.period_shown(p) for p in figures.period_choices[:3]] == [
+        "2025/26 (to date)",
+        "2025/26-Q3 (to date)",
+        "2025/26-Q2",
+    ]
+
+
+def test_a_link_to_a_period_or_organisation_that_does_not_exist_says_what_it_shows(year_copy):
+    app = open_page(period="2031/32-Q9", organisation="Nobody Council")
+    assert not app.exception
+    assert app.sidebar.selectbox(key="period").value == "2025/26-Q3"
+    assert app.sidebar.selectbox(key="organisation").value == "All organisations"
+    assert [w.value for w in app.warning if "The link" in w.value] == [
+        "The link asks for the period '2031/32-Q9', which the figures do not cover (periods are "
+        "written like 2025/26 or 2025/26-Q2): showing 2025/26-Q3, the latest figures, "
+        "instead.",
+        "The link asks for the organisation 'Nobody Council', which is not in the figures: "
+        "showing all organisations instead.",
+    ]
+    app.sidebar.selectbox(key="period").set_value("2025/26-Q2").run()
+    assert not [w for w in app.warning if "The link" in w.value]

@@ -226,8 +226,9 @@ def test_a_new_survey_wave_compares_the_same_period_before_and_after(year_copy, 
     app.button(key="save-0").click().run()
     assert not app.exception, app.exception
     assert "Saved as upload" in app.success[0].value
-    # the known year opens on 2025/26-Q2; a January wave is not in its figures, so none moved
-    assert "No headline figure for 2025/26-Q2 changed." in [c.value for c in app.caption]
+    # the known year opens on its latest figures, 2025/26-Q3 (its October survey); a January
+    # wave is not in that quarter's figures, so none moved
+    assert "No headline figure for 2025/26-Q3 changed." in [c.value for c in app.caption]
     assert not [d for d in app.dataframe if "Indicator" in d.value.columns]
 
 
