@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -211,6 +212,28 @@ def downloads(
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def briefing_download(selection: Selection, since: date) -> None:
+    """The Overview's button for the quarter's briefing (.docx, as published): the document is
+    made only when pressed, for the period and organisation chosen and changes since `since`,
+    and the audit log records who made it."""
+    from cams_data import briefing
+
+    who, db = person().who or "viewer", settings.db_path()
+    period, organisation = selection.period.label, selection.organisation
+    st.download_button(
+        "Download the quarter's briefing (.docx)",
+        lambda: briefing.build_from(db, period, organisation, since, who),
+        file_name=briefing.file_name(period),
+        mime=briefing.MIME,
+        key="download-briefing",
+        icon=":material/download:",
+        on_click="ignore",
+        help="For the partnership meeting: each objective's status and why, every indicator, "
+        "what changed since the date below, actions overdue and due next quarter, refresher "
+        "training due and the key charts. Small counts are shown [c], as for publication.",
+    )
 
 
 def no_data(message: str) -> None:

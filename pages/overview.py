@@ -12,6 +12,7 @@ BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 selection = ui.selection()
 ui.page_header("Progress against the four objectives", selection)
 since = st.session_state.get("since") or date.today() - timedelta(days=91)
+ui.briefing_download(selection, since)
 figures = cache.get(
     dashboard.overview,
     selection.period.label,
