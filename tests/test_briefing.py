@@ -267,3 +267,14 @@ def test_the_overview_offers_the_briefing_made_only_when_pressed(year_copy, monk
         "CAMS partnership briefing: 2025/26-Q2 (July to September 2025)"
     )
     assert query(year_copy, exports) == [("viewer", "briefing 2025/26-Q2 (.docx)")]
+
+
+def test_with_nothing_loaded_the_briefing_still_opens_and_says_so(db, tmp_path, capsys):
+    out = tmp_path / "briefing.docx"
+    assert cli.main(["briefing", "--out", str(out)]) == 0  # the pages' default period
+    document = docx.Document(str(out))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert [row[1] for row in texts(document.tables[0])[1:]] == ["No data"] * 4
+    assert "Nothing has been uploaded or rolled back since " in " ".join(paragraphs)
+    assert paragraphs.count("Nobody had completed these courses by then.") == 2
+    assert "No action is overdue." in paragraphs
