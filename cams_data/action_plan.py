@@ -138,24 +138,11 @@ def by_objective(
     for number in numbers:
         own = table[table["objective"] == number]
         due = pd.to_datetime(own["due_on"]) <= pd.Timestamp(due_by)
-        shown = pd.DataFrame(
-            {
-                "Action": own["action"],
-                "Owner": own["owner"],
-                "Due": [formatting.day(d) for d in own["due_on"]],
-                "Status": own["status"],
-                "Overdue": [
-                    f"{OVERDUE} ({n} day{'' if n == 1 else 's'})" if o else ""
-                    for o, n in zip(own["overdue"], own["days_overdue"], strict=True)
-                ],
-                "Last updated": [formatting.day(d) for d in own["updated_on"]],
-            }
-        ).reset_index(drop=True)
         out.append(
             ObjectivePlan(
                 number,
                 titles.get(number, f"Objective {number}"),
-                shown,
+                readable(own),
                 len(own),
                 int((own["status"] == COMPLETED).sum()),
                 int(own["overdue"].sum()),
@@ -165,6 +152,58 @@ def by_objective(
             )
         )
     return out
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Actions (rows of `actions`) as people read them: Action, Owner, Due (dd/mm/yyyy),
+    Status, Overdue ('Overdue (30 days)' in words) and Last updated."""
+    return pd.DataFrame(
+        {
+            "Action": table["action"],
+            "Owner": table["owner"],
+            "Due": [formatting.day(d) for d in table["due_on"]],
+            "Status": table["status"],
+            "Overdue": [
+                f"{OVERDUE} ({n} day{'' if n == 1 else 's'})" if o else ""
+                for o, n in zip(table["overdue"], table["days_overdue"], strict=True)
+            ],
+            "Last updated": [formatting.day(d) for d in table["updated_on"]],
+        }
+    ).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """The actions a meeting chases: overdue as at `on`, and those not completed that fall due
+    in `next_quarter`."""
+
+    on: date
+    next_quarter: ReportingPeriod
+    overdue: pd.DataFrame  # Objective, then `readable`'s columns
+    due_next: pd.DataFrame
+
+
+def outstanding(
+    con: duckdb.DuckDBPyConnection, on: date, next_quarter: ReportingPeriod
+) -> Outstanding:
+    """Actions overdue as at `on`, and those not completed by then that fall due in
+    `next_quarter` (the quarter after the period a meeting reviews), by objective, then due
+    date."""
+    table = actions(con, on)
+    due = pd.to_datetime(table["due_on"])
+    due_next = (
+        (table["status"] != COMPLETED)
+        & ~table["overdue"]
+        & (due >= pd.Timestamp(next_quarter.start))
+        & (due < pd.Timestamp(next_quarter.end))
+    )
+
+    def listed(rows: pd.DataFrame) -> pd.DataFrame:
+        shown = readable(rows)
+        shown.insert(0, "Objective", [str(int(n)) for n in rows["objective"]])
+        return shown
+
+    return Outstanding(on, next_quarter, listed(table[table["overdue"]]), listed(table[due_next]))
 
 
 def styled(table: pd.DataFrame) -> Styler:

@@ -1,15 +1,20 @@
-"""The downloads under each chart: PNG, SVG, XLSX and CSV, each made when its button is pressed
-and logged as an export under the name of whoever pressed it."""
+"""The downloads under each chart (PNG, SVG, XLSX and CSV) and the quarter's briefing, each made
+when its button is pressed and logged as an export under the name of whoever pressed it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from cams_data import export, settings, signed_in, store
+
+if TYPE_CHECKING:
+    from cams_data import ui
 
 
 def downloads(
@@ -63,3 +68,25 @@ def downloads(
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def briefing(selection: ui.Selection, since: date) -> None:
+    """The Overview's button for the quarter's briefing (.docx, as published): the document is
+    made only when pressed, for the period and organisation chosen and changes since `since`,
+    and the audit log records who made it."""
+    from cams_data import briefing
+
+    who, db = signed_in.person().who or "viewer", settings.db_path()
+    period, organisation = selection.period.label, selection.organisation
+    st.download_button(
+        "Download the quarter's briefing (.docx)",
+        lambda: briefing.build_from(db, period, organisation, since, who),
+        file_name=briefing.file_name(period),
+        mime=briefing.MIME,
+        key="download-briefing",
+        icon=":material/download:",
+        on_click="ignore",
+        help="For the partnership meeting: each objective's status and why, every indicator, "
+        "what changed since the date below, actions overdue and due next quarter, refresher "
+        "training due and the key charts. Small counts are shown [c], as for publication.",
+    )

@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         "(counts of 1 to 4 as <5) or a publication ([c])",
     )
 
+    brief = with_db(commands.add_parser("briefing", help="the quarter's briefing (.docx)"))
+    brief.add_argument("--period", help="2025/26-Q3 or 2025/26 (default: the last full quarter)")
+    brief.add_argument("--organisation", help="only this organisation's training and measures")
+    brief.add_argument(
+        "--since", help="the last meeting's date, DD/MM/YYYY (default: 91 days before today)"
+    )
+    brief.add_argument("--out", type=Path, required=True, help="the .docx file to write")
+
     pack = with_db(commands.add_parser("export", help="the year's statement pack"))
     pack.add_argument("--year", required=True, help="a financial year, e.g. 2025/26")
     pack.add_argument("--out", type=Path, required=True, help="the folder to write into")
@@ -270,6 +278,32 @@ def _as_dict(objective, shown) -> dict:
     return out
 
 
+def _briefing(args, db: Path) -> int:
+    from datetime import datetime
+
+    from cams_data import briefing, dashboard, indicators, periods, store
+
+    try:
+        since = datetime.strptime(args.since, "%d/%m/%Y").date() if args.since else None
+    except ValueError:
+        print(f"Error: '{args.since}' is not a date written DD/MM/YYYY", file=sys.stderr)
+        return 2
+    try:
+        if args.period:
+            label = periods.parse(args.period).label
+        else:
+            with store.connect(db, read_only=True) as con:
+                label = dashboard.default_period(con)
+        data = briefing.build_from(db, label, args.organisation, since)
+    except (periods.BadPeriod, indicators.ConfigError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"wrote {args.out} (the briefing for {label})")
+    return 0
+
+
 def _export(args, db: Path) -> int:
     from cams_data import periods, statement
 
@@ -346,7 +380,7 @@ def _template(args, db: Path) -> int:
     return 0
 
 
-READ_ONLY = ("uploads", "progress", "export")
+READ_ONLY = ("uploads", "progress", "export", "briefing")
 COMMANDS = {
     "ingest": _ingest,
     "uploads": _uploads,
@@ -356,6 +390,7 @@ COMMANDS = {
     "template": _template,
     "progress": _progress,
     "export": _export,
+    "briefing": _briefing,
     "backup": _backup,
     "restore": _restore,
     "purge": _purge,

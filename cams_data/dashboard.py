@@ -450,9 +450,10 @@ def moved_table(
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])
 
 
-def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
-    """Uploads as people read them: kind, file, who, when, rows and what happened."""
-    return pd.DataFrame(
+def uploads_table(uploads: pd.DataFrame, who: bool = True) -> pd.DataFrame:
+    """Uploads as people read them: kind, file, who (unless `who` is False: a document that
+    is circulated names no one), when, rows and what happened."""
+    table = pd.DataFrame(
         {
             "What": [KINDS[k].title for k in uploads["kind"]],
             "File": uploads["file_name"],
@@ -460,9 +461,10 @@ def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
             "By": uploads["uploaded_by"],
             "Rows stored": uploads["rows_loaded"],
             "Rows replaced": uploads["rows_superseded"],
-            "Status": [formatting.upload_status(u) for u in uploads.to_dict("records")],
+            "Status": [formatting.upload_status(u, who) for u in uploads.to_dict("records")],
         }
     )
+    return table if who else table.drop(columns="By")
 
 
 def freshness_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import math
 import numbers
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import altair as alt
@@ -197,6 +197,51 @@ def csv(table: pd.DataFrame) -> bytes:
     """The table as CSV (UTF-8 with BOM, so Excel reads £ and accents), formulas defused."""
     safe = table.astype(object).map(csv_cell)
     return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+# --- Word documents: the statement pack's key figures and the quarter's briefing -------------
+
+
+def docx_document(title: str, heading: str | None = None):
+    """A new Word document (python-docx) by the CAMS partnership, `title` in its properties and
+    as its first heading (or `heading`, when that is to read otherwise)."""
+    from docx import Document
+
+    document = Document()
+    document.core_properties.title = title
+    document.core_properties.author = "CAMS partnership"
+    document.add_heading(heading or title, level=0)
+    return document
+
+
+def docx_table(document, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A grid with a header row: every cell the text given, as the reader is to see it."""
+    grid = document.add_table(rows=1, cols=len(columns), style="Table Grid")
+    for cell, name in zip(grid.rows[0].cells, columns, strict=True):
+        cell.text = str(name)
+    for row in rows:
+        for cell, text in zip(grid.add_row().cells, row, strict=True):
+            cell.text = text
+
+
+def docx_picture(document, png: bytes) -> None:
+    """A chart's PNG, as wide as the text of an A4 page."""
+    from docx.shared import Inches
+
+    document.add_picture(io.BytesIO(png), width=Inches(A4_TEXT_WIDTH_INCHES))
+
+
+def docx_note(document, text: str) -> None:
+    """A small-print note under a table or chart."""
+    from docx.shared import Pt
+
+    document.add_paragraph(text).runs[0].font.size = Pt(9)
+
+
+def docx_bytes(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 class Sheet(NamedTuple):

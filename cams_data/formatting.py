@@ -82,12 +82,15 @@ def change(value: float | None, unit: str) -> str | None:
     return f"{sign}{size:,.0f}" if float(size).is_integer() else f"{sign}{size:,.1f}"
 
 
-def upload_status(upload: dict) -> str:
-    """'active', 'rolled back by X on 24/11/2026' or 'erased by X on 24/11/2026'."""
+def upload_status(upload: dict, who: bool = True) -> str:
+    """'active', 'rolled back by X on 24/11/2026' or 'erased by X on 24/11/2026' ('rolled back
+    on 24/11/2026' without `who`)."""
     if upload["status"] == "erased":
-        return f"erased by {upload['erased_by']} on {day(upload['erased_at'])}"
+        by = f" by {upload['erased_by']}" if who else ""
+        return f"erased{by} on {day(upload['erased_at'])}"
     if upload["status"] == "rolled_back":
-        return f"rolled back by {upload['rolled_back_by']} on {day(upload['rolled_back_at'])}"
+        by = f" by {upload['rolled_back_by']}" if who else ""
+        return f"rolled back{by} on {day(upload['rolled_back_at'])}"
     return "active"
 
 

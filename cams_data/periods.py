@@ -116,12 +116,13 @@ def last_complete_quarter(latest: date) -> ReportingPeriod:
     return quarter if quarter.last_day <= latest else quarter.previous()
 
 
-def periods_sql(periods: list[ReportingPeriod]) -> str:
-    """The CTE `periods(label, p_start, p_end)` every figure's SQL is written over."""
+def periods_sql(periods: list[ReportingPeriod], name: str = "periods") -> str:
+    """The CTE `periods(label, p_start, p_end)` every figure's SQL is written over (`name`: for a
+    second list of periods beside it)."""
     listed = ", ".join(
         f"('{p.label}', DATE '{p.start.isoformat()}', DATE '{p.end.isoformat()}')" for p in periods
     )
-    return f"periods(label, p_start, p_end) AS (VALUES {listed})"
+    return f"{name}(label, p_start, p_end) AS (VALUES {listed})"
 
 
 def months_with_data(period: ReportingPeriod, last_day: date | None) -> int:

@@ -30,7 +30,13 @@ import duckdb
 import pandas as pd
 
 from cams_data import charts, formatting
-from cams_data.periods import ReportingPeriod, add_months, compared_with, periods_sql
+from cams_data.periods import (
+    ReportingPeriod,
+    add_months,
+    compared_with,
+    periods_sql,
+    quarter_of,
+)
 
 # Months after a completion before the course must be taken again; None: never due again.
 # Keyed by the course name in lower case with single spaces. Edit here to change a cycle.
@@ -65,6 +71,7 @@ HEADINGS = {
     "due_soon": DUE_SOON,
     "current": CURRENT,
     "refresh_months": "Refresh every (months)",
+    "course_group": "Course",
 }
 NO_TRAINING = (
     "No training figures yet: upload a Learning Pool export (or an attendance register) with "
@@ -358,6 +365,70 @@ def refresh_status(
     if course:
         params["courses"] = courses_param([course])
     return con.execute(sql, params).df()
+
+
+# Course groups whose refresher training the partnership's briefing plans for: the group's name,
+# as the briefing says it, and the courses in it (keyed as `REFRESH_MONTHS`, whose cycles apply).
+REFRESHER_GROUPS: dict[str, tuple[str, ...]] = {
+    "First Responder (yearly)": ("home office first responder",),
+    "Supply chain (every three years)": (
+        "protecting human rights in the supply chain (modern slavery)",
+    ),
+}
+REFRESHER_QUARTERS = 4
+
+
+def refresher_due_by_quarter(
+    con: duckdb.DuckDBPyConnection,
+    period: ReportingPeriod,
+    organisation: str | None = None,
+    count: int = REFRESHER_QUARTERS,
+) -> pd.DataFrame:
+    """Per course group (`REFRESHER_GROUPS`) and service area, the staff whose latest completion
+    before the period's end expires in each of the `count` quarters after it (one column per
+    quarter label, oldest first): the first is the page's "due within 3 months" of a quarter.
+    Every service area where someone has completed a group's course is listed, with 0 where
+    nobody falls due. Counts of staff, shown as they are, as on the Training page."""
+    quarters = [quarter_of(period.end)]
+    while len(quarters) < count:
+        quarters.append(quarters[-1].following())
+    groups = [
+        (name, key, REFRESH_MONTHS[key], order)
+        for order, (name, keys) in enumerate(REFRESHER_GROUPS.items())
+        for key in keys
+    ]
+    in_groups = f"{_normal('t')} IN (SELECT course_key FROM groups)"
+    sql = f"""
+        WITH {periods_sql([period])}, {periods_sql(quarters, "quarters")},
+        groups AS (SELECT unnest($names) AS course_group, unnest($keys) AS course_key,
+                          unnest($months) AS months, unnest($orders) AS n),
+        latest AS ({latest_completions_sql(in_groups)}),
+        expiring AS (
+            SELECT g.course_group, g.n, coalesce(l.service_area, 'Not specified') AS service_area,
+                   (l.last_on + to_months(g.months))::DATE AS expires_on
+            FROM latest l JOIN groups g ON g.course_key = {_normal("l")}
+            WHERE TRUE {_org("l", organisation)})
+        SELECT e.course_group, e.service_area, q.label AS quarter,
+               count(*) FILTER (WHERE e.expires_on >= q.p_start AND e.expires_on < q.p_end)
+                   ::INTEGER AS staff
+        FROM expiring e CROSS JOIN quarters q
+        GROUP BY e.course_group, e.n, e.service_area, q.label
+        ORDER BY e.n, lower(e.service_area), e.service_area"""
+    names, keys, months, orders = (list(column) for column in zip(*groups, strict=True))
+    params = _params(organisation, names=names, keys=keys, months=months, orders=orders)
+    long = con.execute(sql, params).df()
+    labels = [q.label for q in quarters]
+    if long.empty:
+        return pd.DataFrame(columns=["course_group", "service_area", *labels])
+    wide = long.pivot_table(
+        index=["course_group", "service_area"],
+        columns="quarter",
+        values="staff",
+        aggfunc="sum",
+        sort=False,
+    )[labels]
+    wide.columns.name = None
+    return wide.astype(int).reset_index()
 
 
 # --- completions of one course: the figure the Overview shows too ----------------------------

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from cams_data import cache, dashboard, ui
+from cams_data import cache, chart_downloads, dashboard, ui
 from cams_data.formatting import markdown_literal
 
 BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
@@ -12,6 +12,7 @@ BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 selection = ui.selection()
 ui.page_header("Progress against the four objectives", selection)
 since = st.session_state.get("since") or date.today() - timedelta(days=91)
+chart_downloads.briefing(selection, since)
 figures = cache.get(
     dashboard.overview,
     selection.period.label,

@@ -328,3 +328,24 @@ def test_page_counts_only_what_the_tracker_said_by_the_period_end(two_trackers):
     assert any("1 of the 3 due by 30/09/2025 completed (33%)" in c.value for c in app.caption)
     app.sidebar.selectbox(key="period").select("2025/26-Q3").run()
     assert metrics(app)["Completed"] == "3"
+
+
+def test_the_actions_a_meeting_chases_overdue_and_due_next_quarter(known_year):
+    # The known year, as at 30/09/2025: 'Guidance for out-of-hours officers' was due 31/08/2025
+    # and is in progress (30 days overdue); 'Survivor care pathway review' is due 31/12/2025, in
+    # 2025/26-Q3, not started; the other two are completed.
+    q2 = periods.parse("2025/26-Q2")
+    with store.connect(known_year[0], read_only=True) as con:
+        chased = action_plan.outstanding(con, action_plan.as_at(q2), periods.parse("2025/26-Q3"))
+    assert chased.overdue[["Objective", "Action", "Due", "Status", "Overdue"]].values.tolist() == [
+        [
+            "1",
+            "Guidance for out-of-hours officers",
+            "31/08/2025",
+            "In progress",
+            "Overdue (30 days)",
+        ]
+    ]
+    assert chased.due_next[["Action", "Due", "Status", "Overdue"]].values.tolist() == [
+        ["Survivor care pathway review", "31/12/2025", "Not started", ""]
+    ]

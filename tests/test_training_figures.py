@@ -579,3 +579,19 @@ def test_every_period_and_organisation_of_the_demo_data_gives_one_answer(demo_db
         for organisation in organisations:
             page, overview, printed = three_ways(demo_db, capsys, period, organisation)
             assert page == overview == printed, (period.label, organisation)
+
+
+def test_refresher_training_falls_due_quarter_by_quarter(loaded):
+    # As at 30/09/2025, the four quarters after it. First Responder (12 months), Community
+    # Safety: Flo 14/07/2024 expired before (overdue, in no quarter); Gus 05/11/2024 expires
+    # 05/11/2025 (2025/26-Q3, the page's "due within 3 months"); Hal 20/09/2025 expires
+    # 20/09/2026 (2026/27-Q2). Nobody has completed the supply-chain course.
+    table = figures(loaded, tf.refresher_due_by_quarter, Q2)
+    quarters = ["2025/26-Q3", "2025/26-Q4", "2026/27-Q1", "2026/27-Q2"]
+    assert list(table.columns) == ["course_group", "service_area", *quarters]
+    assert rows(table, "service_area", ["course_group", *quarters]) == {
+        "Community Safety": ("First Responder (yearly)", 1, 0, 0, 1)
+    }
+    due_soon = figures(loaded, tf.refresh_status, Q2, "service_area", None, FR)
+    assert table["2025/26-Q3"].sum() == due_soon["due_soon"].sum() == 1
+    assert figures(loaded, tf.refresher_due_by_quarter, Q2, CBH).empty  # CBH: no FR course
