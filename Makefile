@@ -22,8 +22,14 @@ test: $(VENV)/.installed
 
 # Slow tests (tests/long): a real browser, fuzzing, kill -9 during uploads, load. Chromium is
 # Debian's (apt-get install chromium); .ci/run installs it when it is missing.
-test-long: $(VENV)/.installed
+test-long: $(VENV)/.installed node_modules/.installed
 	$(BIN)/python -m pytest -m long tests/long
+
+# axe-core (pinned in package.json and package-lock.json), which the browser tests run in each
+# page to check it against WCAG 2.2 AA; npm comes with Node.js (.ci/run installs it if missing).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 # Known vulnerabilities in the pinned packages; needs a vulnerability database online (CI here
 # has none, so CI does not run it).

@@ -51,7 +51,7 @@ pages = {
         ),
     ],
 }
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, position="top")
 ui.sidebar(person)
 navigation.run()
 

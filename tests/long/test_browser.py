@@ -301,9 +301,39 @@ def wait_for_title(page: Page, title: str) -> None:
     settle(page)
 
 
+# The navigation along the top (app.py): each section a menu of its pages.
+NAVIGATION = '[data-testid="stTopNav"]'
+SECTION_OF = {
+    "Overview": "Progress", "Objectives": "Progress", "Training": "Evidence",
+    "Referrals": "Evidence", "Staff survey": "Evidence", "Action plan": "Evidence",
+    "Statement pack": "Publish", "Upload": "Data", "Data loaded": "Data", "Administration": "Data",
+}  # fmt: skip
+SECTION = '[data-testid="stTopNavSection"]'
+SECTION_LINK = '[data-testid="stTopNavDropdownLink"]'
+
+
+def navigation(page: Page) -> list[str]:
+    """The names of the pages the navigation offers, section by section (each menu opened and
+    closed as a person would)."""
+    names = []
+    for section in page.locator(SECTION).all():
+        section.click()
+        links = page.locator(SECTION_LINK)
+        expect(links.first).to_be_visible()
+        names += [text.split("\n")[-1].strip() for text in links.all_inner_texts()]
+        page.keyboard.press("Escape")
+        expect(links).to_have_count(0)
+    return names
+
+
+def follow(page: Page, link: str) -> None:
+    """Open the link's section of the navigation and follow it, as a person clicks it."""
+    page.locator(SECTION, has_text=SECTION_OF[link]).click()
+    page.locator(SECTION_LINK, has_text=link).click()
+
+
 def go_to(page: Page, link: str) -> None:
-    """Follow the sidebar's link to a page, as a person clicks it."""
-    page.locator('[data-testid="stSidebarNav"] a', has_text=link).click()
+    follow(page, link)
     wait_for_title(page, PAGES[link])
 
 

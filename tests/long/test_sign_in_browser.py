@@ -22,7 +22,7 @@ import oidc_provider_mock
 import pytest
 import test_browser
 from playwright.sync_api import Page, expect
-from test_browser import PAGES, Site, free_port, serving, settle
+from test_browser import NAVIGATION, PAGES, Site, follow, free_port, navigation, serving, settle
 
 # test_browser's fixtures, used here too: the browser, a fresh tab per test, and the server's
 # stderr and a screenshot added to a failure's report
@@ -45,7 +45,6 @@ ACTION_PLAN = (
     "1,Train front-line housing staff,Housing,30/06/2025,In progress,01/07/2025\r\n"
     "2,Agree partnership funding,CAMS partnership,31/07/2025,Not started,01/07/2025\r\n"
 )
-NAVIGATION = '[data-testid="stSidebarNav"]'
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +89,8 @@ def sign_in(page: Page, site: Site, email: str) -> None:
     settle(page)
 
 
-def navigation(page: Page) -> list[str]:
-    """The names of the pages the sidebar lists (each link's last line: its icon comes first)."""
-    return [
-        link.split("\n")[-1].strip() for link in page.locator(f"{NAVIGATION} a").all_inner_texts()
-    ]
-
-
 def go_to(page: Page, link: str, title: str) -> None:
-    page.locator(f"{NAVIGATION} a", has_text=link).click()
+    follow(page, link)
     expect(page.get_by_role("heading", level=1, name=title, exact=True)).to_be_visible()
     settle(page)
 
