@@ -868,7 +868,7 @@ def _sheets(tables: list[tuple[str, object, bool]], file_name: str) -> list[Shee
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
         sheets.append(Sheet(name, cells, hidden=hidden))
-    if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
+    if not any(sheet.cells.notna().to_numpy().any() for sheet in sheets):
         raise Refused(file_name, "The workbook is empty: no sheet has any data in it.")
     return sheets
 

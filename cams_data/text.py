@@ -91,6 +91,8 @@ def _plain(text: pd.Series) -> bool:
 def clean_text(value: str) -> str:
     """Trimmed, with runs of whitespace as one space, typographic quotes made plain and the
     characters that print nothing dropped (file cells have lost them already: typed text not)."""
+    if value.isascii() and value.isprintable():  # most cells: nothing to change but spaces
+        return " ".join(value.split())
     visible = drop_invisible(unicodedata.normalize("NFKC", value).translate(_QUOTES))
     return _SPACES.sub(" ", visible).strip()
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import builders
 from conftest import query
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -170,6 +172,12 @@ def test_each_kind_of_invisible_character_leaves_a_sheet_and_plain_text_is_kept_
     assert cleaned[2].tolist() == ["line break", "bom", "del"]
     assert cleaned[3].isna().tolist() == [True, False, False]
     assert cleaned[3].tolist()[1:] == ["ok", "tag"]
+
+
+@given(st.text(st.characters(max_codepoint=0x7F)))
+def test_ascii_text_is_cleaned_to_its_words_with_one_space_between_and_no_controls(value):
+    controls_dropped = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", value)
+    assert clean_text(value) == re.sub(r"\s+", " ", controls_dropped).strip()
 
 
 # --- Markdown from files ---------------------------------------------------------------------
