@@ -258,7 +258,8 @@ def shape(
     records, shaped.note_rows, shaped.subtotal_rows = _drop_notes_and_totals(
         records, data[label_positions], filled
     )
-    data = data.loc[records.index]
+    if not records.index.equals(data.index):  # a copy of every cell, when no row was dropped
+        data = data.loc[records.index]
     shaped.unknown_cells = {c.position: data[c.position] for c in columns if c.unknown}
     if period_positions:
         shaped.wide, shaped.across = True, "period"
@@ -565,7 +566,8 @@ def _drop_notes_and_totals(
             found = map_distinct(column[maybe], _is_total_label).fillna(False).astype(bool)
             is_total[found.index[found.to_numpy()]] = True
     keep = ~is_blank & ~is_note & ~is_total
-    return records[keep], int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
+    kept = records if keep.all() else records[keep]
+    return kept, int((is_note & ~is_total).sum()), int((is_total & ~is_blank).sum())
 
 
 _MAYBE_TOTAL = re.compile(r"\s*(total|grand|sub|all\b)", re.IGNORECASE)
