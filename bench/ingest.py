@@ -63,7 +63,7 @@ PARSE_HERE = """
 import sys, pyarrow as pa
 from cams_data import read
 data = open(sys.argv[1], "rb").read()
-tables = [(n, pa.ipc.open_stream(s).read_all()) for n, s in read.parse_sheets(data)]
+tables = [(n, pa.ipc.open_stream(s).read_all(), h) for n, s, h in read.parse_sheets(data)]
 read._sheets(tables, "x.xlsx")
 """
 PARSE_ISOLATED = PARSE_HERE.replace(
@@ -354,8 +354,10 @@ def main() -> int:
         }
         here, isolated = [], []
         for _ in range(args.repeat):  # alternated, so a busy machine weighs on both alike
-            here.append(measure([python, "-c", PARSE_HERE, str(export)]))
-            isolated.append(measure([python, "-c", PARSE_ISOLATED, str(export)]))
+            for runs, script in ((here, PARSE_HERE), (isolated, PARSE_ISOLATED)):
+                runs.append(measure([python, "-c", script, str(export)]))
+                if runs[-1]["returncode"] != 0:
+                    raise SystemExit(f"The parse failed:\n{runs[-1]['stderr']}")
         here_s = statistics.median(r["seconds"] for r in here)
         isolated_s = statistics.median(r["seconds"] for r in isolated)
         isolation = (isolated_s - here_s) / ingest["seconds"]
