@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
 
 from cams_data import sandbox
+from cams_data.parse import parse_sheets  # noqa: F401  (what the worker runs)
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.text import drop_invisible_cells
@@ -171,32 +172,8 @@ class Reading:
         return Workbook(self.format, [_visible(s) for s in _sheets(self._tables, self.file_name)])
 
 
-PARSE_TARGET = "cams_data.read:parse_sheets"  # run in a sandbox worker; tests swap it
+PARSE_TARGET = "cams_data.parse:parse_sheets"  # run in a sandbox worker; tests swap it
 PARSE_EARLY_BYTES = 1024 * 1024  # a workbook this large is parsed while its parts are checked
-
-
-def parse_sheets(data: bytes) -> list[tuple[str, bytes, bool]]:
-    """Each sheet's name, its cells as text (an Arrow IPC stream) and whether it is hidden in the
-    workbook (run in a worker: the reader can abort or allocate without bound on a file nobody
-    thought of)."""
-    import fastexcel
-    import pyarrow as pa
-
-    tables = []
-    try:
-        reader = fastexcel.read_excel(data)
-        for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-            cells = sheet.to_arrow()
-            stream = pa.BufferOutputStream()
-            with pa.ipc.new_stream(stream, cells.schema) as writer:
-                writer.write(cells)
-            tables.append((name, stream.getvalue().to_pybytes(), sheet.visible != "visible"))
-    except MemoryError:
-        raise  # the worker reports the memory limit
-    except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
-        raise RuntimeError(str(error)) from None  # a plain type, so the message crosses over
-    return tables
 
 
 def _visible(sheet: Sheet) -> Sheet:
