@@ -174,8 +174,9 @@ def stages_list(record: dict) -> list[str]:
     lines = [
         "",
         f"Where the ingest's time goes ({record['rows']:,} rows, the ingest in one process, "
-        f"median of {record['repeat']}; a stage inside another is counted in both, so the "
-        "shares do not add up to 100%):",
+        f"median of {record['repeat']}; a stage inside another, or under way at the same time "
+        "(the checks that unpack the parts run while the worker parses), is counted in both, so "
+        "the shares do not add up to 100%):",
         "",
         "| stage | seconds | share of the ingest |",
         "| --- | --- | --- |",

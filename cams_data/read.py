@@ -2,10 +2,13 @@
 
 The format is told from the bytes, never the file name. Workbooks (.xlsx, .xls, .ods) are read
 with fastexcel (Rust, calamine), the fastest reader measured here, every cell as text so that one
-validator sees workbooks and CSV alike. Before any parse the archive inside a workbook is checked
-against the size limits, and XML parts that declare a DOCTYPE (entity tricks) are refused. The
-parse runs in a worker process with memory and time limits (sandbox.py): a reader that aborts or
-allocates without bound on a file nobody thought of gives a refusal, not a dead app.
+validator sees workbooks and CSV alike. Before any parse the directory of the archive inside a
+workbook is checked against the size limits, and XML parts that declare a DOCTYPE (entity tricks)
+are refused. The parse runs in a worker process with memory and time limits (sandbox.py): a
+reader that aborts or allocates without bound on a file nobody thought of gives a refusal, not a
+dead app. The checks that unpack every part (sizes, CRCs, how far from A1 the cells lie) run
+before the parse for a small file, and while the worker parses for a large one: a refusal kills
+the worker and is given as it would have been before the parse.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING
 import defusedxml  # noqa: F401  (openpyxl parses XML safely only when this is installed)
 
 from cams_data import sandbox
+from cams_data.parse import parse_sheets  # noqa: F401  (what the worker runs)
 from cams_data.problems import Problem, Refused
 from cams_data.settings import Config
 from cams_data.text import drop_invisible_cells
@@ -123,8 +127,8 @@ def read_file(data: bytes, file_name: str, config: Config) -> Workbook:
 
 
 class Reading:
-    """A file screened at once and, if a workbook, parsed in the sandbox worker, waited on by a
-    background thread.
+    """A file checked at once and, if a workbook, parsed in the sandbox worker (a large one while
+    it is checked), waited on by a background thread.
 
     So the caller can import pandas and DuckDB meanwhile (the CLI does: a third of a large
     upload's time was those imports, one after the other).
@@ -136,17 +140,29 @@ class Reading:
         self._tables: list[tuple[str, object, bool]] = []  # name, cells, hidden
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        if self.format == "xls":
+            _check_legacy_container(data, file_name)
         if self.format != "csv":
-            if self.format == "xls":
-                _check_legacy_container(data, file_name)
-            self._thread = threading.Thread(target=self._parse, daemon=True)
+            # A large workbook's parts take a second or more to unpack and check, so the parse
+            # starts first and runs meanwhile (a refusal kills the worker); a small one's take
+            # milliseconds, so the reader never sees a small file the checks refuse.
+            early = sandbox.start(PARSE_TARGET, data) if len(data) >= PARSE_EARLY_BYTES else None
+            try:
+                if self.format != "xls":
+                    _check_parts(data, file_name)
+            except BaseException:
+                if early is not None:
+                    early.cancel()
+                raise
+            parse = early or sandbox.start(PARSE_TARGET, data)
+            self._thread = threading.Thread(target=self._parse, args=(parse,), daemon=True)
             self._thread.start()
 
-    def _parse(self) -> None:
+    def _parse(self, parse: sandbox.Call) -> None:
         import pyarrow as pa
 
         try:
-            for name, stream, hidden in sandbox.run(PARSE_TARGET, self.data):
+            for name, stream, hidden in parse.result():
                 self._tables.append((name, pa.ipc.open_stream(stream).read_all(), hidden))
         except BaseException as error:  # the worker's refusals and errors, and anything else
             self._error = error
@@ -162,31 +178,8 @@ class Reading:
         return Workbook(self.format, [_visible(s) for s in _sheets(self._tables, self.file_name)])
 
 
-PARSE_TARGET = "cams_data.read:parse_sheets"  # run in a sandbox worker; tests swap it
-
-
-def parse_sheets(data: bytes) -> list[tuple[str, bytes, bool]]:
-    """Each sheet's name, its cells as text (an Arrow IPC stream) and whether it is hidden in the
-    workbook (run in a worker: the reader can abort or allocate without bound on a file nobody
-    thought of)."""
-    import fastexcel
-    import pyarrow as pa
-
-    tables = []
-    try:
-        reader = fastexcel.read_excel(data)
-        for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-            cells = sheet.to_arrow()
-            stream = pa.BufferOutputStream()
-            with pa.ipc.new_stream(stream, cells.schema) as writer:
-                writer.write(cells)
-            tables.append((name, stream.getvalue().to_pybytes(), sheet.visible != "visible"))
-    except MemoryError:
-        raise  # the worker reports the memory limit
-    except BaseException as error:  # fastexcel's own types, and Rust panics (BaseException)
-        raise RuntimeError(str(error)) from None  # a plain type, so the message crosses over
-    return tables
+PARSE_TARGET = "cams_data.parse:parse_sheets"  # run in a sandbox worker; tests swap it
+PARSE_EARLY_BYTES = 1024 * 1024  # a workbook this large is parsed while its parts are checked
 
 
 def _visible(sheet: Sheet) -> Sheet:
@@ -267,6 +260,17 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
                 "not opened. " + SAVE_AS_XLSX,
                 code="xml-entities",
             )
+    return fmt
+
+
+def _check_parts(data: bytes, file_name: str) -> None:
+    """Refuse a workbook whose parts unpack to more than they declare, or whose sheets place
+    cells too far from A1 or hold Excel errors: the checks that unpack every part, so they run
+    while the worker parses (a refusal here kills it)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    parts = {_part_key(m.filename): m.filename for m in members}
     # Every part, whatever its name: the reader opens whichever parts the workbook points to.
     for member in members:
         _check_unpacked_size(data, member, file_name)
@@ -281,7 +285,6 @@ def _check_archive(data: bytes, file_name: str, config: Config) -> str:
             _check_binary_sheet_extent(archive, sheet_name, part, file_name)
     if "content.xml" in names:
         _check_ods_extent(archive, "content.xml", file_name)
-    return fmt
 
 
 def _part_key(name: str) -> str:
@@ -873,7 +876,7 @@ def _sheets(tables: list[tuple[str, object, bool]], file_name: str) -> list[Shee
         cells.columns = range(cells.shape[1])
         cells.index = pd.RangeIndex(1, len(cells) + 1)
         sheets.append(Sheet(name, cells, hidden=hidden))
-    if all(sheet.cells.dropna(how="all").empty for sheet in sheets):
+    if not any(sheet.cells.notna().to_numpy().any() for sheet in sheets):
         raise Refused(
             file_name,
             "The workbook is empty: no sheet has any data in it.",

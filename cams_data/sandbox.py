@@ -7,7 +7,8 @@ fork of a process with threads and DuckDB connections, and no re-import of the a
 module), given a memory limit and a time limit. A crash, the memory limit or the time limit
 becomes `Failed`, saying which and the limit, for the caller's sentence; the worker is then
 thrown away and the next call starts a fresh one. One idle worker is kept warm, so each call
-does not pay the start-up.
+does not pay the start-up. `start` lets the caller work while the worker does (the reader's
+checks of a large workbook run during its parse), and cancel the call (the worker is killed).
 
 Calls and answers are pickles framed by their length on the worker's stdin and stdout; the
 worker's stderr goes to a file, read after a crash (Rust writes "memory allocation of N bytes
@@ -87,18 +88,18 @@ class _Worker:
             close_fds=True,
         )
 
-    def call(self, target: str, args: tuple, time_limit: float) -> Any:
-        deadline = time.monotonic() + time_limit
-        request = pickle.dumps((target, args), protocol=5)
-        try:
+    def send(self, request: bytes) -> None:
+        with contextlib.suppress(OSError):  # a worker that died: its answer tells how
             self.process.stdin.write(len(request).to_bytes(HEADER_BYTES, "little") + request)
             self.process.stdin.flush()
+
+    def answer(self, deadline: float, time_limit: float) -> Any:
+        try:
             size = int.from_bytes(self._read(HEADER_BYTES, deadline), "little")
             status, value = pickle.loads(self._read(size, deadline))
         except TimeoutError:
-            self.close()
             raise Failed("time", _seconds(time_limit)) from None
-        except (BrokenPipeError, EOFError, OSError):
+        except (EOFError, OSError):
             raise self._death() from None
         if status == "memory":
             raise Failed("memory", _size(self.memory_limit))
@@ -126,7 +127,6 @@ class _Worker:
         self.stderr.seek(0, os.SEEK_END)
         self.stderr.seek(max(0, self.stderr.tell() - 8192))
         said = self.stderr.read().decode("utf-8", "replace")
-        self.close()
         if "memory allocation of" in said or "MemoryError" in said or "out of memory" in said:
             return Failed("memory", _size(self.memory_limit))
         return Failed("crash")
@@ -152,15 +152,55 @@ def _close_idle() -> None:
             _idle.pop().close()
 
 
-def run(
-    target: str,
-    *args: Any,
-    memory_limit: int | None = None,
-    time_limit: float | None = None,
-) -> Any:
-    """`module:function` called with `args` in a worker; raises `Failed` or `WorkerError`."""
-    memory_limit = memory_limit or MEMORY_LIMIT_BYTES
-    time_limit = time_limit or TIME_LIMIT_SECONDS
+class Call:
+    """A call under way in a worker, so that the caller can do other work meanwhile:
+    `result()` waits for its answer; `cancel()` kills the worker, thrown away as after a crash.
+    """
+
+    def __init__(self, target: str, args: tuple, memory_limit: int, time_limit: float) -> None:
+        self.time_limit, self.deadline = time_limit, time.monotonic() + time_limit
+        request = pickle.dumps((target, args), protocol=5)
+        self.worker: _Worker | None = _idle_worker(target, memory_limit) or _Worker(
+            target, memory_limit
+        )
+        # The request can outgrow the pipe's buffer, and a fresh worker reads it only once it
+        # has started, so a thread writes it and the caller goes on at once.
+        self._sender = threading.Thread(target=self.worker.send, args=(request,), daemon=True)
+        self._sender.start()
+
+    def result(self) -> Any:
+        """The work's answer; raises `Failed` or `WorkerError`."""
+        worker, self.worker = self.worker, None
+        if worker is None:
+            raise RuntimeError("the call was cancelled, or its result taken already")
+        try:
+            answer = worker.answer(self.deadline, self.time_limit)
+        except WorkerError:
+            self._keep(worker)  # the work's own error: the worker is well
+            raise
+        except BaseException:
+            self._stop(worker)
+            raise
+        self._keep(worker)
+        return answer
+
+    def cancel(self) -> None:
+        """Kill the worker and wait for it to exit."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            self._stop(worker)
+
+    def _keep(self, worker: _Worker) -> None:
+        self._sender.join()  # ended: the worker read the whole request before it answered
+        _put_back(worker)
+
+    def _stop(self, worker: _Worker) -> None:
+        worker.process.kill()  # a write to it under way then fails, so the sender ends
+        self._sender.join()  # before its pipe is closed, so it never writes to another file
+        worker.close()
+
+
+def _idle_worker(target: str, memory_limit: int) -> _Worker | None:
     with _lock:
         worker = next(
             (w for w in _idle if (w.target, w.memory_limit) == (target, memory_limit)), None
@@ -170,23 +210,35 @@ def run(
     if worker is not None and worker.process.poll() is not None:  # died while idle
         worker.close()
         worker = None
-    worker = worker or _Worker(target, memory_limit)
-    try:
-        return worker.call(target, args, time_limit)
-    except WorkerError:
-        raise  # the work's own error: the worker is well
-    except BaseException:
-        worker.close()
-        worker = None
-        raise
-    finally:
-        if worker is not None:
-            with _lock:
-                if sum(w.target == target for w in _idle) < MAX_IDLE_WORKERS:
-                    _idle.append(worker)
-                    worker = None
-            if worker is not None:
-                worker.close()
+    return worker
+
+
+def _put_back(worker: _Worker) -> None:
+    with _lock:
+        if sum(w.target == worker.target for w in _idle) < MAX_IDLE_WORKERS:
+            _idle.append(worker)
+            return
+    worker.close()
+
+
+def start(
+    target: str,
+    *args: Any,
+    memory_limit: int | None = None,
+    time_limit: float | None = None,
+) -> Call:
+    """`module:function` called with `args` in a worker, its answer taken later."""
+    return Call(target, args, memory_limit or MEMORY_LIMIT_BYTES, time_limit or TIME_LIMIT_SECONDS)
+
+
+def run(
+    target: str,
+    *args: Any,
+    memory_limit: int | None = None,
+    time_limit: float | None = None,
+) -> Any:
+    """`module:function` called with `args` in a worker; raises `Failed` or `WorkerError`."""
+    return start(target, *args, memory_limit=memory_limit, time_limit=time_limit).result()
 
 
 # Tests only: targets that fail as the reader or renderer might, run through the same calls.

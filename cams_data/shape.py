@@ -263,16 +263,17 @@ def shape(
         records, data[label_positions], filled
     )
     shaped.subtotal_rows = len(total_rows)
+    kept = data if records.index.equals(data.index) else data.loc[records.index]
     shaped.totals = _check_totals(
         kind,
         header,
         data.loc[total_rows],
-        data.loc[records.index],
+        kept,
         columns,
         category_positions or period_positions,
         candidate.across,
     )
-    data = data.loc[records.index]
+    data = kept  # a copy of every cell only when a row was dropped
     shaped.unknown_cells = {c.position: data[c.position] for c in columns if c.unknown}
     if period_positions:
         shaped.wide, shaped.across = True, "period"
@@ -579,11 +580,8 @@ def _drop_notes_and_totals(
             found = map_distinct(column[maybe], _is_total_label).fillna(False).astype(bool)
             is_total[found.index[found.to_numpy()]] = True
     keep = ~is_blank & ~is_note & ~is_total
-    return (
-        records[keep],
-        int((is_note & ~is_total).sum()),
-        list(records.index[is_total & ~is_blank]),
-    )
+    kept = records if keep.all() else records[keep]
+    return kept, int((is_note & ~is_total).sum()), list(records.index[is_total & ~is_blank])
 
 
 def _check_totals(kind, header, total_rows, data, columns, across_positions, across):

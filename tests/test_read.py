@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -1194,6 +1195,63 @@ def test_a_worker_that_died_while_idle_does_not_stop_the_next_file(good_xlsx):
         worker.process.wait()
     again = read.read_file(good_xlsx, "good.xlsx", Config())
     assert again.sheets[0].cells.equals(first.sheets[0].cells)
+
+
+def test_a_call_started_in_a_worker_answers_once_the_caller_has_done_its_own_work(good_xlsx):
+    from cams_data import sandbox
+
+    call = sandbox.start(read.PARSE_TARGET, good_xlsx)
+    read._check_parts(good_xlsx, "good.xlsx")  # the caller's work meanwhile
+    assert call.result() == read.parse_sheets(good_xlsx)
+
+
+def test_a_cancelled_call_kills_its_worker_and_waits_for_it():
+    from cams_data import sandbox
+
+    call = sandbox.start("cams_data.sandbox:sleep")
+    worker = call.worker
+    call.cancel()
+    assert worker.process.returncode is not None  # killed and reaped: no process left behind
+    assert worker not in sandbox._idle
+    with pytest.raises(RuntimeError):
+        call.result()
+
+
+def test_a_large_workbook_refused_by_the_checks_during_its_parse_stops_the_worker(
+    tmp_path, loaded_db, monkeypatch
+):
+    from cams_data import sandbox
+
+    workers = []
+    real_start = sandbox.start
+
+    def start(*args, **kwargs):
+        call = real_start(*args, **kwargs)
+        workers.append(call.worker)
+        return call
+
+    monkeypatch.setattr(sandbox, "start", start)
+    monkeypatch.setattr(read, "PARSE_TARGET", "cams_data.sandbox:sleep")  # still parsing, surely
+    monkeypatch.setattr(read, "PARSE_EARLY_BYTES", 0)  # as if it were large
+    workbook = b.one_cell_xlsx(tmp_path / "far.xlsx", "XFD5")
+    before = snapshot(loaded_db)
+    started = time.perf_counter()
+    refused = refusal(workbook.read_bytes(), workbook.name, loaded_db)
+    assert time.perf_counter() - started < 5  # not the sleep's hour, nor the 30 s time limit
+    assert str(refused) == _far_cell_message("far.xlsx", "Data", "XFD5", "5", "16,384")
+    assert snapshot(loaded_db) == before
+    [worker] = workers  # the parse had started before the checks refused the file
+    assert worker.process.returncode == -signal.SIGKILL  # killed and reaped: none left behind
+    assert worker not in sandbox._idle
+
+
+def test_a_small_workbook_the_checks_refuse_never_reaches_the_reader(tmp_path, monkeypatch):
+    from cams_data import sandbox
+
+    monkeypatch.setattr(sandbox, "start", lambda *a, **k: pytest.fail("the reader started"))
+    workbook = b.one_cell_xlsx(tmp_path / "far.xlsx", "XFD5")
+    with pytest.raises(Refused):
+        read.Reading(workbook.read_bytes(), workbook.name, Config())
 
 
 def test_the_worker_reads_every_sheet_exactly_as_the_reader_does_in_process(tmp_path):
