@@ -34,7 +34,9 @@ def data_span(con: duckdb.DuckDBPyConnection, today: date | None = None) -> tupl
     ]
     if not last:
         return periods.quarter_of(today).start, today
-    return min(first or last), max(last)
+    # snapshots alone (action plan trackers): the periods from the earliest one
+    snapshots = [d for d, _ in days.values() if d is not None and d <= today]
+    return min(first or snapshots or last), max(last)
 
 
 def figures_reach(
