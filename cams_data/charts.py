@@ -184,6 +184,7 @@ def source_note(*kinds: str, period: str = "", also: str = "") -> str:
 
 TITLE_LINE = 56  # characters of an 18px bold title that fit the 600px width of a chart
 SUBTITLE_LINE = 64  # characters of a 14px subtitle that fit a chart on an 800px-wide screen
+SCREEN_TITLE_LINE = 44  # and of an 18px bold title
 
 
 def chart_title(text: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
@@ -214,8 +215,9 @@ def category_axis(categories) -> alt.Axis | alt.UndefinedType:
 
 
 def for_screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The chart as the app shows it: a long subtitle line (the period, the source) over two,
-    so a chart in a narrow window cuts none off. Files keep one line each (their notes)."""
+    """The chart as the app shows it: its title, and each long subtitle line (the period, the
+    source), over more lines than a page needs, so a chart in a narrow window cuts none off.
+    Files keep a page's lines (a subtitle line is a note in a data file)."""
     out = chart.copy(deep=True)
     for part in (out, *getattr(out, "layer", ())):
         title = getattr(part, "title", None)
@@ -227,7 +229,8 @@ def for_screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             for line in lines
             for piece in (textwrap.wrap(line, SUBTITLE_LINE, break_long_words=False) or [line])
         ]
-        part.title = alt.TitleParams(title.text, subtitle=wrapped)
+        text = textwrap.wrap(title_text(title), SCREEN_TITLE_LINE) or [title_text(title)]
+        part.title = alt.TitleParams(text if len(text) > 1 else text[0], subtitle=wrapped)
     return out
 
 
@@ -565,7 +568,7 @@ def line(
         )
         encoding["tooltip"].insert(0, f"{series}:N")
     size = {"height": height, "autosize": alt.AutoSizeParams(type="fit-x")}
-    rows = table.assign(label_below=_below_neighbours(table, value, series))
+    rows = table.assign(label_place=_label_places(table, value, series))
     base = alt.Chart(rows, title=chart_title(title, subtitle, source)).encode(**encoding)
     lines = base.mark_line(point=True)
     if not point_labels:
@@ -579,10 +582,10 @@ def line(
             label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0"
         ).encode(y=alt.Y("label_at:Q", title=value_title or value, axis=y_axis, scale=y_scale))
     labels = []
-    for below in (False, True):
-        placed = at.transform_filter(f"{'' if below else '!'}datum.label_below")
-        style = {"dy": 14 if below else -12, "fontSize": 12, "baseline": "middle"}
-        labels.append(
+    for place in dict.fromkeys(rows["label_place"]):
+        placed = at.transform_filter(alt.FieldEqualPredicate(field="label_place", equal=place))
+        style = {**LABEL_PLACES[place], "fontSize": 12, "baseline": "middle"}
+        labels.append(  # a white halo under the text, so no line runs through it
             placed.mark_text(**style, stroke="white", strokeWidth=4, strokeJoin="round").encode(
                 text=text, color=alt.value("white")
             )
@@ -591,15 +594,35 @@ def line(
     return alt.layer(lines, *labels).properties(**size)
 
 
-def _below_neighbours(table: pd.DataFrame, value: str, series: str | None) -> list[bool]:
-    """Whether each point is lower than both its neighbours (then its label goes under it)."""
+# Where a point's label goes, clear of the line through it: above a peak, below a trough (unless
+# that is the axis), beside a point the line passes through, on the side the line leaves free.
+LABEL_PLACES = {
+    "above": {"dy": -12},
+    "below": {"dy": 14},
+    "upper left": {"dy": -10, "dx": -6, "align": "right"},
+    "upper right": {"dy": -10, "dx": 6, "align": "left"},
+}
+
+
+def _label_places(table: pd.DataFrame, value: str, series: str | None) -> list[str]:
+    """Each point's label place (a key of LABEL_PLACES), from the points either side of it."""
     values = pd.to_numeric(table[value], errors="coerce")
     groups = table[series] if series else pd.Series(0, index=table.index)
     before = values.groupby(groups).shift(1)
     after = values.groupby(groups).shift(-1)
-    below = (values < before.fillna(float("inf"))) & (values < after.fillna(float("inf")))
     clear_of_axis = values > 0.15 * values.max()  # a label under a low point would hit the axis
-    return list(below & clear_of_axis & (before.notna() | after.notna()))
+    places = []
+    for now, left, right, clear in zip(values, before, after, clear_of_axis, strict=True):
+        up_left, up_right = left > now, right > now  # NaN compares False: no line that way
+        if pd.isna(now) or not (up_left or up_right):
+            places.append("above")  # a peak, a point alone, or a hidden value's mark on the axis
+        elif up_left and up_right or (pd.isna(left) or pd.isna(right)) and clear:
+            places.append("below" if clear else "above")
+        elif up_right:  # rising through the point: the space up and to the left is free
+            places.append("upper left")
+        else:  # falling through it: up and to the right
+            places.append("upper right")
+    return places
 
 
 def diverging_bar(
@@ -755,7 +778,9 @@ def small_multiples(
     for i, name in enumerate(names):
         last = i == len(names) - 1
         view = (
-            alt.Chart(title=alt.TitleParams(name, fontSize=14, anchor="start", offset=6))
+            alt.Chart(
+                title=alt.TitleParams(name, fontSize=14, anchor="start", offset=6, frame="group")
+            )
             .transform_filter(alt.FieldEqualPredicate(field=panel, equal=name))
             .mark_line(
                 point=alt.OverlayMarkDef(color=colour.get(name, DARK_BLUE)),
