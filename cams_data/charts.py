@@ -274,7 +274,7 @@ def bar(
         "x" if horizontal else "y": val_axis(
             f"{value}:Q",
             title=value_title or value,
-            **_value_scale(value_format, value_ticks),
+            **_value_scale(value_format, value_ticks, table[value]),
         ),
         "tooltip": [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{label or value}:N")],
     }
@@ -298,9 +298,12 @@ def bar(
     return alt.layer(bars, outside, inside).properties(**_size(horizontal))
 
 
-def _value_scale(value_format: str, ticks: list[float] | None) -> dict:
+def _value_scale(value_format: str, ticks: list[float] | None, values: pd.Series) -> dict:
     """A value axis: at `ticks` (its scale from the first to the last) when given, else whole
-    numbers only for counts."""
+    numbers only for counts; none when no value can be drawn (every count hidden: the labels,
+    `<5` and `[c]`, sit along the bottom and say it)."""
+    if pd.to_numeric(values, errors="coerce").isna().all():
+        return {"axis": None, "scale": alt.Scale(domain=[0, 1])}
     if ticks:
         return {
             "axis": alt.Axis(format=value_format, values=list(ticks)),
@@ -391,7 +394,9 @@ def grouped_bar(
         axis=alt.Axis(**axis) if axis else alt.Undefined,
     )
     val = val_channel(
-        f"{value}:Q", title=value_title or value, **_value_scale(value_format, value_ticks)
+        f"{value}:Q",
+        title=value_title or value,
+        **_value_scale(value_format, value_ticks, table[value]),
     )
     offset = (alt.YOffset if horizontal else alt.XOffset)(f"{group}:N", sort=groups)
     offset_key = "yOffset" if horizontal else "xOffset"

@@ -3,6 +3,7 @@ labels where they help, part years marked, no empty charts, and text dark enough
 
 from __future__ import annotations
 
+import html
 import re
 
 import duckdb
@@ -34,7 +35,8 @@ def layers(spec: dict) -> list[dict]:
 def drawn_text(chart) -> list[str]:
     """Every piece of text in the chart as the exports draw it."""
     svg = vl_convert.vegalite_to_svg(export._spec(chart))
-    return [t.strip() for t in re.findall(r">([^<>]+)</t(?:ext|span)>", svg)]
+    found = re.findall(r">([^<>]+)</t(?:ext|span)>", svg)
+    return [html.unescape(t).strip() for t in found]
 
 
 # --- colours -----------------------------------------------------------------------------------
@@ -243,3 +245,25 @@ def test_an_indicator_without_figures_says_so_instead_of_an_empty_chart(year_cop
     said = [i.value for i in app.info]
     for label in empty:
         assert f"{label}: no data yet in the periods to {Q2}." in said
+
+
+def test_a_chart_of_hidden_counts_only_has_no_value_axis():
+    table = pd.DataFrame(
+        {
+            "Month": ["Apr 2025", "Apr 2025", "May 2025", "May 2025"],
+            "Referral type": ["NRM referral", "Duty to Notify"] * 2,
+            rf.REFERRALS: [float("nan")] * 4,
+            rf.LABEL: ["<5", "[c]", "<5", "<5"],
+        }
+    )
+    chart = charts.grouped_bar(
+        table,
+        category="Month",
+        group="Referral type",
+        value=rf.REFERRALS,
+        title="t",
+        label=rf.LABEL,
+    )
+    y = chart.to_dict()["layer"][0]["encoding"]["y"]
+    assert y["axis"] is None and y["scale"]["domain"] == [0, 1]
+    assert {"<5", "[c]"} <= set(drawn_text(chart))  # the marks say it, at the bottom
