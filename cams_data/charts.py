@@ -546,6 +546,10 @@ def line(
         top = 100 if pd.isna(largest) or largest <= 100 else -(-largest // 25) * 25
         y_axis = alt.Axis(format=value_format, values=list(range(0, int(top) + 1, 25)))
         y_scale = alt.Scale(domain=[0, top], nice=False)
+    elif not (pd.to_numeric(table[value], errors="coerce") > 0).any():
+        # nothing above 0 to draw (every count 0 or hidden): 0 at the foot, the marks on it
+        y_axis = alt.Axis(format=value_format, values=[0])
+        y_scale = alt.Scale(domain=[0, 1])
     else:
         y_axis = alt.Axis(
             format=value_format, tickMinStep=1 if whole else alt.Undefined, tickCount=5

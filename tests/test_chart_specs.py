@@ -267,3 +267,12 @@ def test_a_chart_of_hidden_counts_only_has_no_value_axis():
     y = chart.to_dict()["layer"][0]["encoding"]["y"]
     assert y["axis"] is None and y["scale"]["domain"] == [0, 1]
     assert {"<5", "[c]"} <= set(drawn_text(chart))  # the marks say it, at the bottom
+
+
+def test_a_trend_of_hidden_counts_keeps_0_at_the_foot():
+    table = pd.DataFrame(
+        {"Period": ["a", "b", "c"], "Value": [None, 0, None], "Shown": ["<5", "0", "[c]"]}
+    )
+    spec = charts.line(table, x="Period", value="Value", title="t", label="Shown").to_dict()
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["scale"]["domain"] == [0, 1] and y["axis"]["values"] == [0]
