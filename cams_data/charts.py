@@ -300,17 +300,25 @@ def bar(
 
 def _value_scale(value_format: str, ticks: list[float] | None, values: pd.Series) -> dict:
     """A value axis: at `ticks` (its scale from the first to the last) when given, else whole
-    numbers only for counts; none when no value can be drawn (every count hidden: the labels,
-    `<5` and `[c]`, sit along the bottom and say it)."""
-    if pd.to_numeric(values, errors="coerce").isna().all():
-        return {"axis": None, "scale": alt.Scale(domain=[0, 1])}
+    numbers only for counts; 0 alone at the foot when there is nothing above it to draw (every
+    count 0 or hidden: the labels, `0`, `<5` and `[c]`, sit along it and say it)."""
     if ticks:
         return {
             "axis": alt.Axis(format=value_format, values=list(ticks)),
             "scale": alt.Scale(domain=[ticks[0], ticks[-1]], nice=False),
         }
+    if not (pd.to_numeric(values, errors="coerce") > 0).any():
+        return {
+            "axis": alt.Axis(format=value_format, values=[0]),
+            "scale": alt.Scale(domain=[0, 1]),
+        }
     whole = value_format.endswith(".0f") or value_format.endswith("d")
-    return {"axis": alt.Axis(format=value_format, tickMinStep=1 if whole else alt.Undefined)}
+    # about six ticks at round steps (0, 10, 20 ...), not one every 2 across a wide chart
+    return {
+        "axis": alt.Axis(
+            format=value_format, tickMinStep=1 if whole else alt.Undefined, tickCount=6
+        )
+    }
 
 
 def _bar_labels(
@@ -475,7 +483,7 @@ def stacked_bar(
         f"{value}:Q",
         title=value_title or value,
         stack=True,
-        axis=alt.Axis(format=",.0f", tickMinStep=1),
+        axis=alt.Axis(format=",.0f", tickMinStep=1, tickCount=6),
     )
     legend = (
         alt.Legend(orient="bottom", columns=legend_columns, labelLimit=360)
