@@ -518,6 +518,7 @@ def stacked_bar(
 
 
 LINE_HEIGHT = 260  # pixels of a line chart's plot, whatever its title and legend take
+FLAT_HEIGHT = 80  # and of one with nothing above 0 to draw: its marks along the axis
 
 
 def line(
@@ -558,6 +559,7 @@ def line(
         # nothing above 0 to draw (every count 0 or hidden): 0 at the foot, the marks on it
         y_axis = alt.Axis(format=value_format, values=[0])
         y_scale = alt.Scale(domain=[0, 1])
+        height = min(height, FLAT_HEIGHT)  # no empty expanse above them
     else:
         y_axis = alt.Axis(
             format=value_format, tickMinStep=1 if whole else alt.Undefined, tickCount=5

@@ -276,3 +276,4 @@ def test_a_trend_of_hidden_counts_keeps_0_at_the_foot():
     spec = charts.line(table, x="Period", value="Value", title="t", label="Shown").to_dict()
     y = spec["layer"][0]["encoding"]["y"]
     assert y["scale"]["domain"] == [0, 1] and y["axis"]["values"] == [0]
+    assert spec["height"] == charts.FLAT_HEIGHT
