@@ -51,7 +51,7 @@ def default_since(today: date | None = None) -> date:
 
 @dataclass(frozen=True)
 class KeyChart:
-    chart: alt.TopLevelMixin
+    chart: alt.TopLevelMixin | None  # None for an indicator with no figures yet: no empty chart
     description: str  # the one-sentence text alternative the page shows under it
 
 
@@ -133,7 +133,9 @@ def key_charts(
             )
             out.append(
                 KeyChart(
-                    dashboard.trend_chart(table, indicator, period),
+                    dashboard.trend_chart(table, indicator, period)
+                    if dashboard.has_trend(table)
+                    else None,
                     dashboard.trend_description(table, indicator.label),
                 )
             )
@@ -246,8 +248,10 @@ def document(briefing: Briefing) -> bytes:
 
     document.add_heading("Key charts", level=1)
     for key in briefing.charts:
-        export.docx_picture(document, export.png_or_notice(key.chart))
-        document.add_paragraph(key.description)
+        if key.chart is not None:
+            export.docx_picture(document, export.png_or_notice(key.chart))
+        document.add_paragraph(key.description)  # alone: '...: no data yet for these periods.'
+
     return export.docx_bytes(document)
 
 

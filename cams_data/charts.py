@@ -27,6 +27,10 @@ DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
 CATEGORICAL = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE]
 SEQUENTIAL = ["#12436D", "#2073BC", "#6BACE6"]
 CONTEXT_GREY = "#BFBFBF"
+# Chart text: near-black and dark grey, both well over WCAG's 4.5:1 on white (19.0 and 6.9).
+TEXT = "#0B0C0C"
+SECONDARY_TEXT = "#505A5F"
+GRID_GREY = "#D9D9D9"
 FONT = "Arial, Helvetica, sans-serif"
 NOT_SPECIFIED = ("Not specified", "Not specified or unknown")
 
@@ -79,6 +83,46 @@ def ordered_colours(categories) -> tuple[list[str], list[str]]:
     return domain, colours
 
 
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a '#RRGGBB' colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two '#RRGGBB' colours, from 1 to 21."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """The text colour (white or near-black) that reads best on a bar of colour `fill`."""
+    return "white" if contrast_ratio("#FFFFFF", fill) >= contrast_ratio(TEXT, fill) else TEXT
+
+
+PERCENT_TICKS = [0, 25, 50, 75, 100]
+
+
+def percent_ticks(largest: float, most: int = 6) -> list[int]:
+    """Ticks for a percentage axis from 0: round steps (5, 10, 20 or 25) to just past `largest`,
+    no more than `most` of them, and never past 100 unless the data are."""
+    largest = max(float(largest) if largest == largest else 0.0, 1.0)
+    for step in (5, 10, 20, 25):
+        top = -(-largest // step) * step
+        if top / step + 1 <= most:
+            break
+    top = max(top, step)
+    if largest <= 100:
+        top = min(top, 100)
+    return list(range(0, int(top) + 1, step))
+
+
+def count_axis(**extra) -> alt.Axis:
+    """An axis of whole counts: ticks at whole numbers only, written without decimals."""
+    return alt.Axis(format=",d", tickMinStep=1, **extra)
+
+
 @alt.theme.register("cams", enable=True)
 def cams_theme() -> alt.theme.ThemeConfig:
     return {
@@ -91,20 +135,20 @@ def cams_theme() -> alt.theme.ThemeConfig:
                 "anchor": "start",
                 "fontSize": 18,
                 "fontWeight": "bold",
-                "color": "#0B0C0C",
+                "color": TEXT,
                 "subtitleFontSize": 14,
-                "subtitleColor": "#505A5F",
+                "subtitleColor": SECONDARY_TEXT,
                 "offset": 12,
             },
             "axis": {
                 "labelFontSize": 13,
                 "titleFontSize": 13,
                 "titleFontWeight": "normal",
-                "labelColor": "#0B0C0C",
-                "titleColor": "#0B0C0C",
-                "gridColor": "#E5E5E5",
-                "domainColor": "#0B0C0C",
-                "tickColor": "#0B0C0C",
+                "labelColor": TEXT,
+                "titleColor": TEXT,
+                "gridColor": GRID_GREY,
+                "domainColor": TEXT,
+                "tickColor": TEXT,
             },
             "axisX": {"grid": False},
             "axisY": {"labelLimit": 360},
@@ -114,7 +158,11 @@ def cams_theme() -> alt.theme.ThemeConfig:
                 "titleFontSize": 13,
                 "orient": "bottom",
                 "labelLimit": 360,
+                "labelColor": TEXT,
+                "titleColor": TEXT,
             },
+            "header": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 13},
+            "text": {"color": TEXT},
             "bar": {"color": DARK_BLUE},
             "line": {"color": DARK_BLUE, "strokeWidth": 3},
             "point": {"color": DARK_BLUE, "filled": True, "size": 60},
@@ -135,6 +183,8 @@ def source_note(*kinds: str, period: str = "", also: str = "") -> str:
 
 
 TITLE_LINE = 56  # characters of an 18px bold title that fit the 600px width of a chart
+SUBTITLE_LINE = 64  # characters of a 14px subtitle that fit a chart on an 800px-wide screen
+SCREEN_TITLE_LINE = 44  # and of an 18px bold title
 
 
 def chart_title(text: str, subtitle: str = "", source: str = "") -> alt.TitleParams:
@@ -164,6 +214,26 @@ def category_axis(categories) -> alt.Axis | alt.UndefinedType:
     return alt.Axis(labelExpr=expression)
 
 
+def for_screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The chart as the app shows it: its title, and each long subtitle line (the period, the
+    source), over more lines than a page needs, so a chart in a narrow window cuts none off.
+    Files keep a page's lines (a subtitle line is a note in a data file)."""
+    out = chart.copy(deep=True)
+    for part in (out, *getattr(out, "layer", ())):
+        title = getattr(part, "title", None)
+        if not isinstance(title, alt.TitleParams) or title.subtitle is alt.Undefined:
+            continue
+        lines = [title.subtitle] if isinstance(title.subtitle, str) else list(title.subtitle)
+        wrapped = [
+            piece
+            for line in lines
+            for piece in (textwrap.wrap(line, SUBTITLE_LINE, break_long_words=False) or [line])
+        ]
+        text = textwrap.wrap(title_text(title), SCREEN_TITLE_LINE) or [title_text(title)]
+        part.title = alt.TitleParams(text if len(text) > 1 else text[0], subtitle=wrapped)
+    return out
+
+
 def title_text(title: alt.TitleParams) -> str:
     """A title's words on one line, however it is wrapped."""
     return " ".join(title.text) if isinstance(title.text, list) else str(title.text)
@@ -182,15 +252,20 @@ def bar(
     label: str | None = None,
     horizontal: bool = True,
     value_format: str = ",.0f",
+    value_ticks: list[float] | None = None,
+    label_inside_from: float | None = None,
 ) -> alt.Chart:
     """Bars, one per category (coloured by `colour` when given), each labelled with its value.
 
     `label` names a text column drawn at the bar's end, e.g. '<5' where a count is suppressed.
+    `value_ticks`: the value axis's ticks (e.g. `percent_ticks`), its scale running from the
+    first to the last; else whole-number ticks for counts. `label_inside_from`: a (dark) bar of
+    at least this value has its label inside its end, in white, so that a long label on a long
+    bar does not run off a narrow chart.
     """
     sort = list(table[category])
     cat_axis = alt.Y if horizontal else alt.X
     val_axis = alt.X if horizontal else alt.Y
-    whole = value_format.endswith(".0f")
     category_channel = cat_axis(
         f"{category}:N", sort=sort, title=None, axis=category_axis(table[category])
     )
@@ -199,7 +274,7 @@ def bar(
         "x" if horizontal else "y": val_axis(
             f"{value}:Q",
             title=value_title or value,
-            axis=alt.Axis(format=value_format, tickMinStep=1 if whole else alt.Undefined),
+            **_value_scale(value_format, value_ticks, table[value]),
         ),
         "tooltip": [alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{label or value}:N")],
     }
@@ -211,7 +286,39 @@ def bar(
     base = alt.Chart(table, title=chart_title(title, subtitle, source))
     bars = base.mark_bar().encode(**encoding)
     text = _bar_labels(base, category_channel, value, label, horizontal, value_format)
-    return (bars + text).properties(**_size(horizontal))
+    if label_inside_from is None or not horizontal:
+        return (bars + text).properties(**_size(horizontal))
+    long_bar = f"datum['{value}'] >= {label_inside_from}"
+    inside = (
+        _bar_labels(base.transform_filter(long_bar), category_channel, value, label, True, "")
+        .mark_text(align="right", baseline="middle", dx=-6, fontSize=12)
+        .encode(color=alt.value("white"))
+    )
+    outside = text.transform_filter(f"!({long_bar})")
+    return alt.layer(bars, outside, inside).properties(**_size(horizontal))
+
+
+def _value_scale(value_format: str, ticks: list[float] | None, values: pd.Series) -> dict:
+    """A value axis: at `ticks` (its scale from the first to the last) when given, else whole
+    numbers only for counts; 0 alone at the foot when there is nothing above it to draw (every
+    count 0 or hidden: the labels, `0`, `<5` and `[c]`, sit along it and say it)."""
+    if ticks:
+        return {
+            "axis": alt.Axis(format=value_format, values=list(ticks)),
+            "scale": alt.Scale(domain=[ticks[0], ticks[-1]], nice=False),
+        }
+    if not (pd.to_numeric(values, errors="coerce") > 0).any():
+        return {
+            "axis": alt.Axis(format=value_format, values=[0]),
+            "scale": alt.Scale(domain=[0, 1]),
+        }
+    whole = value_format.endswith(".0f") or value_format.endswith("d")
+    # about six ticks at round steps (0, 10, 20 ...), not one every 2 across a wide chart
+    return {
+        "axis": alt.Axis(
+            format=value_format, tickMinStep=1 if whole else alt.Undefined, tickCount=6
+        )
+    }
 
 
 def _bar_labels(
@@ -259,8 +366,15 @@ def grouped_bar(
     ordered: bool = False,
     category_order: list[str] | None = None,
     value_format: str = ",.0f",
+    value_ticks: list[float] | None = None,
+    faded: str | None = None,
+    category_axis_labels: dict[str, list[str]] | None = None,
 ) -> alt.Chart:
     """Bars side by side, one per `group` within each category, with a legend.
+
+    `value_ticks` as for `bar`. `faded` names a boolean column: its rows' bars are drawn lighter
+    (e.g. a year with only some of its months); `category_axis_labels` writes a category's
+    axis label over several lines (to say why).
 
     `ordered` groups (e.g. survey waves, oldest first) take the sequential palette from light to
     dark; others their fixed colours. Each bar is labelled with its value or its `label` column;
@@ -275,17 +389,22 @@ def grouped_bar(
     else:
         domain, colours = colours_for(groups)
     cat_channel, val_channel = (alt.Y, alt.X) if horizontal else (alt.X, alt.Y)
+    axis = {} if horizontal else {"labelAngle": 0}
+    if category_axis_labels:
+        expression = "datum.label"
+        for text, lines in category_axis_labels.items():
+            expression = f"datum.value === {json.dumps(text)} ? {json.dumps(lines)} : {expression}"
+        axis["labelExpr"] = expression
     cat = cat_channel(
         f"{category}:N",
         sort=categories,
         title=None,
-        **({} if horizontal else {"axis": alt.Axis(labelAngle=0)}),
+        axis=alt.Axis(**axis) if axis else alt.Undefined,
     )
-    whole = value_format.endswith(".0f")
     val = val_channel(
         f"{value}:Q",
         title=value_title or value,
-        axis=alt.Axis(format=value_format, tickMinStep=1 if whole else alt.Undefined),
+        **_value_scale(value_format, value_ticks, table[value]),
     )
     offset = (alt.YOffset if horizontal else alt.XOffset)(f"{group}:N", sort=groups)
     offset_key = "yOffset" if horizontal else "xOffset"
@@ -295,7 +414,12 @@ def grouped_bar(
         **position,
         **{offset_key: offset},
         color=alt.Color(
-            f"{group}:N", scale=alt.Scale(domain=domain, range=colours), sort=groups, title=None
+            f"{group}:N",
+            scale=alt.Scale(domain=domain, range=colours),
+            sort=groups,
+            title=None,
+            # one a line: a row of long names runs off a narrow chart
+            legend=alt.Legend(orient="bottom", columns=1),
         ),
         tooltip=[
             f"{category}:N",
@@ -304,9 +428,15 @@ def grouped_bar(
             if label
             else alt.Tooltip(f"{value}:Q", format=value_format),
         ],
+        **(
+            {"opacity": alt.condition(f"datum['{faded}']", alt.value(0.45), alt.value(1.0))}
+            if faded
+            else {}
+        ),
     )
     text = _bar_labels(base, cat, value, label, horizontal, value_format, **{offset_key: offset})
-    size = {"height": alt.Step(16 * len(groups) + 8)} if horizontal else {"height": 260}
+    # horizontal: the step is each bar's (the offset's), so a category takes a bar per group
+    size = {"height": alt.Step(18, **{"for": "offset"})} if horizontal else {"height": 280}
     return (bars + text).properties(**size, autosize=alt.AutoSizeParams(type="fit-x"))
 
 
@@ -353,7 +483,7 @@ def stacked_bar(
         f"{value}:Q",
         title=value_title or value,
         stack=True,
-        axis=alt.Axis(format=",.0f", tickMinStep=1),
+        axis=alt.Axis(format=",.0f", tickMinStep=1, tickCount=6),
     )
     legend = (
         alt.Legend(orient="bottom", columns=legend_columns, labelLimit=360)
@@ -387,6 +517,10 @@ def stacked_bar(
     return chart.properties(**_size(horizontal))
 
 
+LINE_HEIGHT = 260  # pixels of a line chart's plot, whatever its title and legend take
+FLAT_HEIGHT = 80  # and of one with nothing above 0 to draw: its marks along the axis
+
+
 def line(
     table: pd.DataFrame,
     *,
@@ -402,14 +536,35 @@ def line(
     series_domain: list[str] | None = None,
     point_labels: bool = True,
     legend_columns: int | None = None,
+    percent: bool = False,
+    height: int = LINE_HEIGHT,
 ) -> alt.Chart:
     """A line over time (x holds period labels in order), with a point and label at each value.
 
     `label` names a text column to write at each point instead of the value: a hidden count has
     no value, so the line breaks there and its label (`[c]`, `<5`) sits on the axis, a gap that
     cannot be taken for "no data". `series_domain`: every series a set of charts colours alike
-    (each course keeps its colour); `point_labels` off for many lines, whose labels collide."""
+    (each course keeps its colour); `point_labels` off for many lines, whose labels collide.
+    `percent`: the axis runs from 0 to 100 with a tick every 25; else counts tick at whole
+    numbers. Labels sit above a point (below one lower than both its neighbours, where the line
+    leaves it upwards) on a white halo, so the line never runs through them."""
     order = list(dict.fromkeys(table[x]))
+    whole = value_format.endswith(".0f") or value_format.endswith("d")
+    if percent:
+        largest = pd.to_numeric(table[value], errors="coerce").max()
+        top = 100 if pd.isna(largest) or largest <= 100 else -(-largest // 25) * 25
+        y_axis = alt.Axis(format=value_format, values=list(range(0, int(top) + 1, 25)))
+        y_scale = alt.Scale(domain=[0, top], nice=False)
+    elif not (pd.to_numeric(table[value], errors="coerce") > 0).any():
+        # nothing above 0 to draw (every count 0 or hidden): 0 at the foot, the marks on it
+        y_axis = alt.Axis(format=value_format, values=[0])
+        y_scale = alt.Scale(domain=[0, 1])
+        height = min(height, FLAT_HEIGHT)  # no empty expanse above them
+    else:
+        y_axis = alt.Axis(
+            format=value_format, tickMinStep=1 if whole else alt.Undefined, tickCount=5
+        )
+        y_scale = alt.Scale(zero=True)
     encoding = {
         "x": alt.X(
             f"{x}:N",
@@ -417,12 +572,7 @@ def line(
             title=None,
             axis=alt.Axis(labelAngle=-40 if len(order) > 5 else 0),
         ),
-        "y": alt.Y(
-            f"{value}:Q",
-            title=value_title or value,
-            axis=alt.Axis(format=value_format),
-            scale=alt.Scale(zero=True),
-        ),
+        "y": alt.Y(f"{value}:Q", title=value_title or value, axis=y_axis, scale=y_scale),
         "tooltip": [f"{x}:N", alt.Tooltip(f"{value}:Q", format=value_format)],
     }
     if series:
@@ -436,19 +586,62 @@ def line(
             else alt.Undefined,
         )
         encoding["tooltip"].insert(0, f"{series}:N")
-    base = alt.Chart(table, title=chart_title(title, subtitle, source)).encode(**encoding)
+    size = {"height": height, "autosize": alt.AutoSizeParams(type="fit-x")}
+    rows = table.assign(label_place=_label_places(table, value, series))
+    base = alt.Chart(rows, title=chart_title(title, subtitle, source)).encode(**encoding)
+    lines = base.mark_line(point=True)
     if not point_labels:
-        return base.mark_line(point=True)
+        return lines.properties(**size)
     if label is None:
-        return base.mark_line(point=True) + base.mark_text(dy=-12, fontSize=12).encode(
-            text=alt.Text(f"{value}:Q", format=value_format)
+        text = alt.Text(f"{value}:Q", format=value_format)
+        at = base
+    else:
+        text = alt.Text(f"{label}:N")
+        at = base.transform_calculate(
+            label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0"
+        ).encode(y=alt.Y("label_at:Q", title=value_title or value, axis=y_axis, scale=y_scale))
+    labels = []
+    for place in dict.fromkeys(rows["label_place"]):
+        placed = at.transform_filter(alt.FieldEqualPredicate(field="label_place", equal=place))
+        style = {**LABEL_PLACES[place], "fontSize": 12, "baseline": "middle"}
+        labels.append(  # a white halo under the text, so no line runs through it
+            placed.mark_text(**style, stroke="white", strokeWidth=4, strokeJoin="round").encode(
+                text=text, color=alt.value("white")
+            )
         )
-    labels = (
-        base.transform_calculate(label_at=f"isValid(datum['{value}']) ? datum['{value}'] : 0")
-        .mark_text(dy=-12, fontSize=12)
-        .encode(y=alt.Y("label_at:Q", title=value_title or value), text=alt.Text(f"{label}:N"))
-    )
-    return base.mark_line(point=True) + labels
+        labels.append(placed.mark_text(**style).encode(text=text, color=alt.value(TEXT)))
+    return alt.layer(lines, *labels).properties(**size)
+
+
+# Where a point's label goes, clear of the line through it: above a peak, below a trough (unless
+# that is the axis), beside a point the line passes through, on the side the line leaves free.
+LABEL_PLACES = {
+    "above": {"dy": -12},
+    "below": {"dy": 14},
+    "upper left": {"dy": -10, "dx": -6, "align": "right"},
+    "upper right": {"dy": -10, "dx": 6, "align": "left"},
+}
+
+
+def _label_places(table: pd.DataFrame, value: str, series: str | None) -> list[str]:
+    """Each point's label place (a key of LABEL_PLACES), from the points either side of it."""
+    values = pd.to_numeric(table[value], errors="coerce")
+    groups = table[series] if series else pd.Series(0, index=table.index)
+    before = values.groupby(groups).shift(1)
+    after = values.groupby(groups).shift(-1)
+    clear_of_axis = values > 0.15 * values.max()  # a label under a low point would hit the axis
+    places = []
+    for now, left, right, clear in zip(values, before, after, clear_of_axis, strict=True):
+        up_left, up_right = left > now, right > now  # NaN compares False: no line that way
+        if pd.isna(now) or not (up_left or up_right):
+            places.append("above")  # a peak, a point alone, or a hidden value's mark on the axis
+        elif up_left and up_right or (pd.isna(left) or pd.isna(right)) and clear:
+            places.append("below" if clear else "above")
+        elif up_right:  # rising through the point: the space up and to the left is free
+            places.append("upper left")
+        else:  # falling through it: up and to the right
+            places.append("upper right")
+    return places
 
 
 def diverging_bar(
@@ -488,28 +681,52 @@ def diverging_bar(
         else [DARK_PINK] * len(negative)
     )
     colours = colours + [CONTEXT_GREY] * len(neutral) + SEQUENTIAL[: len(positive)][::-1]
-    return (
-        alt.Chart(rows, title=chart_title(title, subtitle, source))
-        .mark_bar()
-        .encode(
-            y=alt.Y(
-                f"{category}:N",
-                sort=category_order or list(dict.fromkeys(rows[category])),
-                title=None,
-                axis=alt.Axis(labelLimit=LABEL_LIMIT),
-            ),
-            x=alt.X("x_start:Q", title="Share of respondents (%)", axis=alt.Axis(format=".0f")),
-            x2="x_end:Q",
-            color=alt.Color(
-                f"{answer}:N",
-                scale=alt.Scale(domain=scale_order, range=colours),
-                sort=scale_order,
-                title=None,
-            ),
-            tooltip=[f"{category}:N", f"{answer}:N", alt.Tooltip(f"{share}:Q", format=".0f")],
-        )
-        .properties(height=alt.Step(36), autosize=alt.AutoSizeParams(type="fit-x"))
+    rows["mid"] = (rows["x_start"] + rows["x_end"]) / 2
+    rows["segment_label"] = [f"{v:.0f}%" for v in rows[share]]
+    on = dict(zip(scale_order, colours, strict=False))
+    rows["label_colour"] = [text_on(on.get(a, DARK_BLUE)) for a in rows[answer]]
+    left_end = -(-max(0.0, -rows["x_start"].min()) // 25) * 25
+    right_end = max(25, -(-max(0.0, rows["x_end"].max()) // 25) * 25)
+    ticks = list(range(-int(left_end), int(right_end) + 1, 25))
+    y = alt.Y(
+        f"{category}:N",
+        sort=category_order or list(dict.fromkeys(rows[category])),
+        title=None,
+        axis=alt.Axis(labelLimit=LABEL_LIMIT),
     )
+    base = alt.Chart(rows, title=chart_title(title, subtitle, source))
+    bars = base.mark_bar().encode(
+        y=y,
+        # negative answers run left of 0, but every share is positive: the labels drop the sign
+        x=alt.X(
+            "x_start:Q",
+            title="Share of respondents (%)",
+            scale=alt.Scale(domain=[ticks[0], ticks[-1]], nice=False),
+            axis=alt.Axis(values=ticks, labelExpr=DIVERGING_LABELS),
+        ),
+        x2="x_end:Q",
+        color=alt.Color(
+            f"{answer}:N",
+            scale=alt.Scale(domain=scale_order, range=colours),
+            sort=scale_order,
+            title=None,
+        ),
+        tooltip=[f"{category}:N", f"{answer}:N", alt.Tooltip(f"{share}:Q", format=".0f")],
+    )
+    # each segment wide enough to hold its share says it
+    labels = base.mark_text(fontSize=12, baseline="middle").encode(
+        y=y,
+        x="mid:Q",
+        text=alt.condition(SEGMENT_WIDE_ENOUGH, "segment_label:N", alt.value("")),
+        color=alt.Color("label_colour:N", scale=None),
+    )
+    return (bars + labels).properties(
+        height=alt.Step(36), autosize=alt.AutoSizeParams(type="fit-x")
+    )
+
+
+DIVERGING_LABELS = "format(abs(datum.value), '.0f')"
+SEGMENT_WIDE_ENOUGH = "scale('x', datum.x_end) - scale('x', datum.x_start) >= 30"
 
 
 def heatmap(
@@ -552,3 +769,61 @@ def heatmap(
         color=alt.condition(f"datum['{value}'] > 65", alt.value("white"), alt.value("#0B0C0C")),
     )
     return (cells + text).properties(height=34 * len(rows) + 170)
+
+
+PANEL_HEIGHT = 90  # pixels of each small multiple's plot
+
+
+def small_multiples(
+    table: pd.DataFrame,
+    *,
+    x: str,
+    value: str,
+    panel: str,
+    title: str,
+    subtitle: str = "",
+    source: str = "",
+    panel_domain: list[str] | None = None,
+    value_format: str = ",.0f",
+) -> alt.VConcatChart:
+    """One small line chart per `panel` (e.g. a course), stacked, each on its own scale and in
+    its series' colour, so a series of tens is not flattened under one of hundreds. Each panel
+    fills the width; the periods are written under the last."""
+    order = list(dict.fromkeys(table[x]))
+    names = [n for n in dict.fromkeys(table[panel])]
+    domain, colours = colours_for(panel_domain or names)
+    colour = dict(zip(domain, colours, strict=True))
+    views = []
+    for i, name in enumerate(names):
+        last = i == len(names) - 1
+        view = (
+            alt.Chart(
+                title=alt.TitleParams(name, fontSize=14, anchor="start", offset=6, frame="group")
+            )
+            .transform_filter(alt.FieldEqualPredicate(field=panel, equal=name))
+            .mark_line(
+                point=alt.OverlayMarkDef(color=colour.get(name, DARK_BLUE)),
+                color=colour.get(name, DARK_BLUE),
+            )
+            .encode(
+                x=alt.X(
+                    f"{x}:N",
+                    sort=order,
+                    scale=alt.Scale(domain=order),
+                    title=None,
+                    axis=alt.Axis(labels=last, ticks=last, labelAngle=-40 if len(order) > 5 else 0),
+                ),
+                y=alt.Y(
+                    f"{value}:Q",
+                    title=None,
+                    axis=count_axis(tickCount=3),
+                    scale=alt.Scale(zero=True),
+                ),
+                tooltip=[f"{panel}:N", f"{x}:N", alt.Tooltip(f"{value}:Q", format=value_format)],
+            )
+            .properties(width="container", height=PANEL_HEIGHT)
+        )
+        views.append(view)
+    return alt.vconcat(
+        *views, data=table, title=chart_title(title, subtitle, source), spacing=14
+    ).resolve_scale(y="independent")

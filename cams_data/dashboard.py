@@ -501,10 +501,20 @@ def trend_description(table: pd.DataFrame, label: str) -> str:
     )
 
 
+def has_trend(table: pd.DataFrame) -> bool:
+    """Whether a trend table has a figure for any period (else say 'no data yet', no chart)."""
+    return bool((table["Shown"] != formatting.NO_DATA).any())
+
+
+def no_trend_text(indicator: indicators.Indicator, period_label: str) -> str:
+    return f"{indicator.label}: no data yet in the periods to {period_label}."
+
+
 def trend_chart(
     table: pd.DataFrame, indicator: indicators.Indicator, period_label: str
 ) -> alt.Chart:
-    """An indicator's line over the periods up to `period_label`, with its source."""
+    """An indicator's line over the periods up to `period_label`, with its source: a
+    percentage on an axis from 0 to 100, a count or sum of money at whole numbers."""
     # a period with no data has no point and no label; a hidden one a gap marked [c] or <5
     labelled = table.assign(Label=table["Shown"].where(table["Shown"] != formatting.NO_DATA, ""))
     return charts.line(
@@ -518,4 +528,5 @@ def trend_chart(
         ),
         value_title=indicator.unit,
         label="Label",
+        percent=indicator.unit == "%",
     )

@@ -28,8 +28,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's spec at the width of a page: a view that fills its column on screen (width
+    "container", or none) is as wide as `CHART_WIDTH_PX`, and so is each of stacked views."""
     spec = chart.to_dict()
-    if spec.get("width") in (None, "container"):
+    stacked = spec.get("vconcat")
+    if stacked:
+        for view in stacked:
+            if view.get("width") in (None, "container"):
+                view["width"] = CHART_WIDTH_PX
+    elif spec.get("width") in (None, "container"):
         spec["width"] = CHART_WIDTH_PX
     return spec
 

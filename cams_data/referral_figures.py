@@ -803,7 +803,8 @@ def financial_years(
         for label, _ in grid.slots
     ]
     description = f"{found.geography} referrals by financial year, " + "; ".join(parts) + "."
-    chart["Part year"] = chart["Year"].map(partial).fillna("")
+    chart["Part year"] = chart["Year"].isin(partial)
+    chart["Months"] = chart["Year"].map(partial).fillna("")  # of a part year; else blank
     return Years(chart, table, description, notes, partial)
 
 
@@ -1239,6 +1240,8 @@ def over_time_chart(over: OverTime, subtitle: str) -> alt.Chart:
 
 
 def years_chart(years: Years, subtitle: str) -> alt.Chart:
+    """Bars per year and referral type; a year with only some months' figures (the one under
+    way, or one loaded in part) is lighter and says which months under its name."""
     return charts.grouped_bar(
         years.chart,
         category="Year",
@@ -1249,6 +1252,10 @@ def years_chart(years: Years, subtitle: str) -> alt.Chart:
         label=LABEL,
         source=charts.source_note("referrals"),
         value_title=REFERRALS,
+        faded="Part year",
+        category_axis_labels={
+            year: [year, f"{months} only"] for year, months in years.part_years.items()
+        },
     )
 
 
@@ -1264,4 +1271,6 @@ def comparison_chart(shares: Shares, subtitle: str) -> alt.Chart:
         source=charts.source_note("referrals", also="Home Office NRM statistics"),
         value_title="Share of referrals (%)",
         horizontal=True,
+        value_format=".0f",
+        value_ticks=charts.percent_ticks(pd.to_numeric(shares.chart[SHARE]).max()),
     )

@@ -634,6 +634,8 @@ def answers_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         subtitle=subtitle,
         source=SOURCE,
         value_title="Share of respondents (%)",
+        value_format=".0f",
+        value_ticks=charts.percent_ticks(q.shares["share"].max()),
     )
 
 
@@ -675,6 +677,7 @@ def waves_chart(q: QuestionFigures, subtitle: str) -> alt.Chart:
         horizontal=True,
         ordered=True,
         value_format=".0f",
+        value_ticks=charts.percent_ticks(q.waves["share"].max()),
     )
 
 

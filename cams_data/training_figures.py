@@ -522,9 +522,7 @@ def course_colours(names: list[str]) -> tuple[list[str], list[str]]:
     return charts.colours_for(names)
 
 
-def _height(bars: int, legend_rows: int = 0) -> int:
-    """Height of a horizontal bar chart: the title, axis and legend take their share of it."""
-    return 130 + 30 * max(bars, 1) + 22 * legend_rows
+BAR_STEP = 30  # pixels per bar of a horizontal bar chart: a bar and the gap to the next
 
 
 def _percent(value: float | None) -> str:
@@ -557,13 +555,10 @@ def coverage_chart(
         source=source,
         value_title="Staff with a valid completion (%)",
         value_format=".0f",
+        value_ticks=charts.PERCENT_TICKS,  # 0 to 100, a tick every 25
+        label_inside_from=50,
     )
-    # An invisible point at 100% keeps the scale from 0 to (at least) 100.
-    chart.layer = [
-        *chart.layer,
-        alt.Chart(pd.DataFrame({"coverage": [100.0]})).mark_point(opacity=0).encode(x="coverage:Q"),
-    ]
-    return chart.properties(height=_height(len(rows)))
+    return chart.properties(height=alt.Step(BAR_STEP))
 
 
 def describe_coverage(table: pd.DataFrame, by: str, course: str) -> str:
@@ -646,11 +641,7 @@ def completions_chart(table: pd.DataFrame, subtitle: str, source: str = SOURCE) 
         source=source,
         value_title="Completions",
     )
-    return (
-        chart.properties(height=_height(len(table)))
-        .configure_axisY(labelLimit=LABEL_LIMIT)
-        .configure_axisX(tickMinStep=1)
-    )
+    return chart.properties(height=alt.Step(BAR_STEP)).configure_axisY(labelLimit=LABEL_LIMIT)
 
 
 def describe_completions(table: pd.DataFrame, period_label: str) -> str:
@@ -681,7 +672,7 @@ def breakdown_chart(
         order=[n for n in domain if n in set(table["course"])] or domain,
         colours=dict(zip(domain, colours, strict=True)),
         horizontal=True,
-        legend_columns=2,
+        legend_columns=1,  # course names are long: one a line, so none runs off a narrow screen
         tooltip=("people:Q",),
     )
 
@@ -700,19 +691,17 @@ def describe_breakdown(table: pd.DataFrame, by: str, period_label: str) -> str:
 def trend_chart(
     table: pd.DataFrame, names: list[str], subtitle: str, source: str = SOURCE
 ) -> alt.Chart:
-    """Completions per quarter, one line per course."""
-    return charts.line(
+    """Completions per quarter: a small chart per course, each on its own scale, so a course
+    done tens of times is not flattened under one done hundreds of times."""
+    return charts.small_multiples(
         table,
         x="quarter",
         value="completions",
-        series="course",
-        series_domain=course_colours(names)[0],
-        title="Completions per quarter, by course",
+        panel="course",
+        panel_domain=course_colours(names)[0],
+        title="Completions per quarter, by course (each on its own scale)",
         subtitle=subtitle,
         source=source,
-        value_title="Completions",
-        point_labels=False,
-        legend_columns=2,
     )
 
 

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, chart_downloads, dashboard, periods, roles, signed_in
+from cams_data import cache, chart_downloads, charts, dashboard, periods, roles, signed_in
 from cams_data.disclosure import Audience
 from cams_data.formatting import markdown_literal
 from cams_data.periods import ReportingPeriod
@@ -158,7 +158,13 @@ def chart(
     downloaded with every `<5` written `[c]` (the chart holds no figures about victims, or the
     page only ever shows it to a meeting).
     """
-    st.altair_chart(figure, theme=None, width="stretch", alt=description, key=f"chart-{key}")
+    st.altair_chart(
+        charts.for_screen(figure),
+        theme=None,
+        width="stretch",
+        alt=description,
+        key=f"chart-{key}",
+    )
     st.caption(markdown_literal(description))  # it names courses, questions and measures
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")

@@ -40,26 +40,30 @@ st.caption(
 )
 
 st.header("Trends")
-columns = st.columns(2)
-for number, indicator in enumerate(objective.objective.indicators):
-    with columns[number % 2]:
+# One chart a row, the full width of the page: two side by side are too narrow to read on a
+# laptop, and a column of a narrow window squeezes a chart to nothing.
+for indicator in objective.objective.indicators:
 
-        def draw(audience, indicator=indicator):
-            table = cache.get(
-                dashboard.trend_table,
-                indicator.id,
-                selection.period.label,
-                selection.organisation,
-                audience,
-            )
-            chart = dashboard.trend_chart(table, indicator, selection.period.label)
-            return chart, table[["Period", "Shown"]]
-
-        chart, table = draw(selection.audience)
-        ui.chart(
-            chart,
-            table,
-            dashboard.trend_description(table, indicator.label),
-            key=indicator.id,
-            published=lambda draw=draw: draw(Audience.PUBLICATION),
+    def draw(audience, indicator=indicator):
+        table = cache.get(
+            dashboard.trend_table,
+            indicator.id,
+            selection.period.label,
+            selection.organisation,
+            audience,
         )
+        chart = dashboard.trend_chart(table, indicator, selection.period.label)
+        return chart, table[["Period", "Shown"]]
+
+    chart, table = draw(selection.audience)
+    if not dashboard.has_trend(table):
+        st.subheader(indicator.label)
+        ui.no_data(dashboard.no_trend_text(indicator, selection.period.label))
+        continue
+    ui.chart(
+        chart,
+        table,
+        dashboard.trend_description(table, indicator.label),
+        key=indicator.id,
+        published=lambda draw=draw: draw(Audience.PUBLICATION),
+    )

@@ -252,9 +252,11 @@ def test_likert_classification_of_the_export(two_waves, db):
     assert report[REPORT].scale.name == "yes/no" and not report[REPORT].multi_choice
     assert report[CONFIDENT].scale.name == "confidence"
     assert report[SEEN].scale is None and report[SEEN].multi_choice
-    # Likert questions are drawn diverging (an x2 channel), others as plain bars
-    assert "x2" in survey.answers_chart(report[CONFIDENT], "s").to_dict()["encoding"]
-    assert "layer" in survey.answers_chart(report[SEEN], "s").to_dict()
+    # Likert questions are drawn diverging (bars with an x2 channel, under their labels),
+    # others as plain bars
+    diverging = survey.answers_chart(report[CONFIDENT], "s").to_dict()["layer"]
+    assert "x2" in diverging[0]["encoding"]
+    assert "x2" not in survey.answers_chart(report[SEEN], "s").to_dict()["layer"][0]["encoding"]
 
 
 def test_service_areas_shown_pooled_and_hidden(two_waves, db):
