@@ -98,8 +98,17 @@ CSS = """
   font-size: 1rem; white-space: nowrap; }
 .cams-reason { font-size: 1.1rem; margin: 0.25rem 0 0 0; line-height: 1.45; }
 .cams-indicator-status { margin: -0.5rem 0 0.25rem 0; font-size: 1rem; line-height: 1.6; }
-div[data-testid="stMetricLabel"] p { white-space: normal; overflow: visible; }
-div[data-testid="stMetricLabel"] div { overflow: visible; }
+label[data-testid="stMetricLabel"] .stMarkdownEllipsis, label[data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+.st-key-cams-cards div[data-testid="stHorizontalBlock"]:has(> div[data-testid="stColumn"]) {
+  flex-wrap: wrap; }
+.st-key-cams-cards div[data-testid="stColumn"] { flex: 1 1 26rem !important;
+  min-width: min(100%, 26rem) !important; }
+.st-key-cams-cards h2 { font-size: 1.75rem; }
+.st-key-cams-tables div[data-testid="stTable"] th *,
+.st-key-cams-tables div[data-testid="stTable"] td * { overflow-wrap: anywhere !important; }
+.st-key-cams-tables div[data-testid="stTable"] th,
+.st-key-cams-tables div[data-testid="stTable"] td { min-width: 4.5em; }
 table.cams-headlines { width: 100%; table-layout: fixed; border-collapse: collapse;
   font-size: 1rem; color: #0B0C0C; }
 table.cams-headlines th, table.cams-headlines td { text-align: left; vertical-align: top;
@@ -114,6 +123,7 @@ h2.cams-card-title { font-size: 1.4rem; font-weight: 700; margin: 0; flex: 1 1 2
   line-height: 1.3; color: #0B0C0C; }
 table.cams-headlines tbody th { font-weight: 400; }
 table.cams-headlines .cams-note { font-size: 0.85rem; }
+table.cams-headlines .cams-status-label { white-space: normal; }
 table.cams-headlines td.cams-value { font-size: 1.3rem; font-weight: 700; line-height: 1.3; }
 .cams-mark-notes { font-size: 0.95rem; margin: 0.25rem 0 0 1.1rem; padding: 0; }
 """
