@@ -123,7 +123,7 @@ h2.cams-card-title { font-size: 1.4rem; font-weight: 700; margin: 0; flex: 1 1 2
   line-height: 1.3; color: #0B0C0C; }
 table.cams-headlines tbody th { font-weight: 400; }
 table.cams-headlines .cams-note { font-size: 0.85rem; }
-table.cams-headlines .cams-status-label { white-space: normal; }
+table.cams-headlines .cams-status-label { font-size: 0.85rem; padding: 0.05rem 0.35rem; }
 table.cams-headlines td.cams-value { font-size: 1.3rem; font-weight: 700; line-height: 1.3; }
 .cams-mark-notes { font-size: 0.95rem; margin: 0.25rem 0 0 1.1rem; padding: 0; }
 """
