@@ -8,12 +8,14 @@ shows the cards, then each objective, one screen at a time. Colours are `status_
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import streamlit as st
 
 from cams_data import cache, dashboard, presentation, status_style, ui
 from cams_data.dashboard import Shown, ShownObjective
+from cams_data.disclosure import Audience
 from cams_data.formatting import NO_DATA, markdown_literal
 
 TITLE = "Progress against the four objectives"
@@ -143,7 +145,10 @@ def _exit() -> None:
 
 
 def present(selection: ui.Selection) -> None:
-    """Presentation mode: the controls, then the view the address names."""
+    """Presentation mode: the controls, then the view the address names. It is for a shared
+    screen, so it shows what a meeting may see even to an officer who switched the meeting view
+    off (whose warning the hidden sidebar would hide)."""
+    selection = dataclasses.replace(selection, audience=Audience.MEETING)
     progress = cache.get(
         dashboard.shown_progress,
         selection.period.label,

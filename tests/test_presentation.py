@@ -150,3 +150,18 @@ def test_switched_on_from_another_page_it_opens_the_overview(year_copy):
     assert not app.exception, app.exception
     assert app.title[0].value == OVERVIEW
     assert position(app) == "**1 of 5** · Overview: the four objectives"
+
+
+def test_it_shows_a_meetings_figures_even_when_an_officer_switched_the_meeting_view_off(
+    year_copy, local_admin
+):
+    app = open_page(period=Q2)
+    app.sidebar.toggle(key="meeting_view").set_value(False).run()
+    assert {m.label: m.value for m in app.metric}["Duty to Notify notifications made"] == "1"
+    app.sidebar.toggle(key="present-toggle").set_value(True).run()
+    card = next(e.proto.body for e in app.get("html") if "cams-card-head" in e.proto.body[:40])
+    assert 'Duty to Notify notifications made</th><td class="cams-value">&lt;5</td>' in card
+    app.button(key="present-next").click().run()
+    body = next(e.proto.body for e in app.get("html") if e.proto.body.startswith("<div class"))
+    assert "Duty to Notify notifications made" in body
+    assert "&lt;5</td>" in body and ">1</td>" not in body
