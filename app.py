@@ -2,13 +2,23 @@
 
 import streamlit as st
 
-from cams_data import charts, roles, signed_in, ui, upload_gate  # noqa: F401 (charts: theme)
+from cams_data import (  # noqa: F401 (charts: theme)
+    charts,
+    presentation,
+    roles,
+    room,
+    signed_in,
+    ui,
+    upload_gate,
+)
 
 st.set_page_config(
     page_title="CAMS partnership dashboard",
     page_icon=":material/diversity_3:",
     layout="wide",
+    initial_sidebar_state="collapsed" if room.presenting() else "auto",
 )
+room.styles()
 
 person = signed_in.access()
 upload_gate.admit_this_session(person)
@@ -24,9 +34,10 @@ if person.role is None:  # sign-in is set up, and this person is not (yet) let i
 
 officer = "visible" if person.may(roles.OFFICER) else "hidden"
 admin = "visible" if person.may(roles.ADMIN) else "hidden"
+overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)
 pages = {
     "Progress": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        overview,
         st.Page("pages/objectives.py", title="Objectives", icon=":material/flag:"),
     ],
     "Evidence": [
@@ -53,6 +64,8 @@ pages = {
 }
 navigation = st.navigation(pages, position="top")
 ui.sidebar(person)
+if room.presenting() and navigation is not overview:  # switched on from another page
+    st.switch_page(overview, query_params=presentation.address(0))
 navigation.run()
 
 st.divider()

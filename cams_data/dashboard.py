@@ -163,6 +163,7 @@ class OverviewFigures:
     uploads: pd.DataFrame  # since the chosen date, as people read them
     moved: pd.DataFrame
     freshness: pd.DataFrame
+    moved_notes: tuple[str, ...] = ()  # what each mark in `moved` means
 
 
 def overview(
@@ -184,7 +185,21 @@ def overview(
         uploads_table(recent),
         moved,
         freshness_table(con),
+        tuple(marks_explained(moved[["Before", "Now"]].to_numpy().ravel(), audience)),
     )
+
+
+def marks_explained(shown, audience: Audience) -> list[str]:
+    """What each mark among the figures `shown` (as text) means, for `audience`: the notes to
+    put beside a table or chart that holds them."""
+    reasons = set()
+    for text in shown:
+        if text == disclosure.SCREEN_MARK:
+            reasons.add(disclosure.PRIMARY)
+        elif text == disclosure.PUBLISHED_MARK:
+            primary = audience is Audience.PUBLICATION
+            reasons.add(disclosure.PRIMARY if primary else disclosure.SECONDARY)
+    return audience.notes(reasons)
 
 
 @dataclass(frozen=True)
@@ -417,6 +432,9 @@ def trend_table(
     )
 
 
+BOTH_HIDDEN = "changed (both figures hidden)"
+
+
 def moved_table(
     con: duckdb.DuckDBPyConnection,
     since: datetime,
@@ -426,7 +444,9 @@ def moved_table(
     now: list[indicators.ObjectiveProgress] | None = None,
 ) -> pd.DataFrame:
     """The indicators the uploads since `since` moved: objective, indicator, before, now. A
-    figure hidden now is hidden before too: the difference would give it away."""
+    figure hidden now is hidden before too: the difference would give it away (unless there was
+    none before: 'no data yet' gives nothing away). When both are hidden, 'Now' says the figure
+    changed (`BOTH_HIDDEN`) rather than repeating the mark, which would read as no change."""
     now = now if now is not None else progress(con, period, organisation)
     current = {row.indicator.id: row.current for objective in now for row in objective.indicators}
 
@@ -438,15 +458,19 @@ def moved_table(
     rows = []
     for moved in indicators_moved(con, since, period, organisation, now):
         hidden = hidden_because(con, moved.indicator, current[moved.id], organisation)
-        before = hidden or (
-            disclosure.small_only(moved.before) if moved.indicator.small_numbers else ""
-        )
+        if moved.before is None:  # 'no data yet' gives nothing away
+            before = ""
+        else:
+            small = moved.indicator.small_numbers
+            before = hidden or (disclosure.small_only(moved.before) if small else "")
+        then, now_shown = figure(moved, moved.before, before), figure(moved, moved.after, hidden)
+        both_hidden = audience.mark(before) is not None and audience.mark(hidden) is not None
         rows.append(
             {
                 "Objective": moved.objective,
                 "Indicator": moved.indicator.label,
-                "Before": figure(moved, moved.before, before),
-                "Now": figure(moved, moved.after, hidden),
+                "Before": then,
+                "Now": BOTH_HIDDEN if both_hidden else now_shown,
             }
         )
     return pd.DataFrame(rows, columns=["Objective", "Indicator", "Before", "Now"])

@@ -14,13 +14,23 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cams_data import cache, chart_downloads, charts, dashboard, periods, roles, signed_in
+from cams_data import (
+    cache,
+    chart_downloads,
+    charts,
+    dashboard,
+    periods,
+    presentation,
+    roles,
+    signed_in,
+)
 from cams_data.disclosure import Audience
 from cams_data.formatting import markdown_literal
 from cams_data.periods import ReportingPeriod
 
 ALL_ORGANISATIONS = "All organisations"
 _LINK_FALLBACKS = "_link_fallbacks"  # what a link asked for that does not exist, until a choice
+PRESENT_TOGGLE = "present-toggle"  # the sidebar's switch, following the address's `present`
 HELPLINE = (
     "If you think someone is a victim of modern slavery: **Modern Slavery & Exploitation "
     "Helpline 08000 121 700**. In an emergency call **999**."
@@ -74,6 +84,7 @@ def sidebar(person: roles.Access | None = None) -> None:
             on_change=chosen,
             help="Filters training, staff numbers and partnership measures.",
         )
+        presentation_toggle()
         st.markdown("**How far the figures run**")
         st.markdown(figures.freshness)
         if person is not None and person.may(roles.OFFICER):
@@ -93,6 +104,21 @@ def sidebar(person: roles.Access | None = None) -> None:
             if person.who and person.who != roles.LOCAL_USER:
                 st.button("Sign out", on_click=st.logout)
         st.caption(HELPLINE)
+
+
+def presentation_toggle() -> None:
+    """ "Presentation mode", kept in the address as `present=1` (a link opens it): switched on,
+    it opens the Overview's first view; `room` draws it and hides this sidebar."""
+    st.session_state[PRESENT_TOGGLE] = presentation.is_on(st.query_params)
+
+    def switched() -> None:
+        if st.session_state[PRESENT_TOGGLE]:
+            st.query_params.update(presentation.address(0))
+        else:
+            for name in (presentation.PRESENT, presentation.VIEW):
+                st.query_params.pop(name, None)
+
+    st.toggle("Presentation mode", key=PRESENT_TOGGLE, on_change=switched, help=presentation.HELP)
 
 
 def ensure_router() -> None:
@@ -169,6 +195,19 @@ def chart(
     with st.expander("Data table", icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"table-{key}")
     chart_downloads.downloads(figure, key, published or (lambda: (figure, table)))
+
+
+def literal(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's text cells and headers as `st.table` must get them: it reads Markdown in every
+    cell, and a file name or a label comes from a file."""
+    return frame.map(lambda v: markdown_literal(v) if isinstance(v, str) else v).rename(
+        columns=markdown_literal
+    )
+
+
+def table(frame: pd.DataFrame) -> None:
+    """A table shown whole: every row, text wrapping, no scroll box."""
+    st.table(literal(frame), hide_index=True)
 
 
 def no_data(message: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import html
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -10,21 +12,42 @@ from conftest import metrics, open_page
 from streamlit.testing.v1 import AppTest
 
 from cams_data import dashboard, indicators, periods
-from cams_data.disclosure import Audience
+from cams_data.disclosure import SCREEN_NOTE, SECONDARY_NOTE, Audience
+from cams_data.formatting import as_read
 from cams_data.ingest import rollback
 
 ROOT = Path(__file__).resolve().parents[1]
 Q2 = "2025/26-Q2"  # the known year's last complete quarter
+REASONS_Q2 = [  # why each objective has its status in the known year's 2025/26-Q2
+    "Red: First Responder roles trained in the last 12 months 45% against 100%; Plan "
+    "actions due that are complete 67% against 100%.",
+    "Green: every rated indicator with figures is on track.",
+    "Red: Procurement staff and budget holders with supply-chain training in the last 3 "
+    "years 50% against 100%.",
+    "Red: Staff who know how to report a concern (staff survey) 57% against 90%; CAMS "
+    "modern slavery training completions 4 against 30, a quarter of the yearly 120.",
+]
 
 
-def badges(app: AppTest) -> list[str]:
-    """The objective status badges, as text (`:red-badge[:material/flag: Red]` -> `Red`)."""
-    return [m.value.split("flag: ", 1)[1].rstrip("]") for m in app.markdown if "-badge[" in m.value]
+def cards(app: AppTest) -> list[str]:
+    """Each objective card's HTML (its status block, why, its indicators' statuses and what its
+    marks mean), in order: the cards are the Overview's first four columns."""
+    return ["".join(e.proto.body for e in column.get("html")) for column in app.columns[:4]]
+
+
+def statuses(app: AppTest) -> list[str]:
+    """Each card's status as its large block says it: `... Status: </span><strong>Red</strong>`."""
+    return [re.search(r"cams-status-block.*?<strong>(.*?)</strong>", c)[1] for c in cards(app)]
+
+
+def tables(app: AppTest) -> list:
+    """The st.table tables as read (their text is escaped for Markdown)."""
+    return [t.value.map(lambda v: as_read(v) if isinstance(v, str) else v) for t in app.table]
 
 
 def test_overview_shows_the_four_objectives_with_their_figures(year_copy):
     app = open_page(period=Q2)
-    assert [h.value for h in app.subheader][:4] == [
+    assert [h.value for h in app.header][:4] == [
         "1. Survivor Support and Care",
         "2. Funding and Sustainability",
         "3. Multi-agency approach to intelligence and disruption",
@@ -45,7 +68,7 @@ def test_overview_shows_the_four_objectives_with_their_figures(year_copy):
     assert deltas["NRM referrals made by the council"] in ("", None)
     assert deltas["Funding secured"] == "+£7,500"
     assert deltas["Duty to Notify notifications made"] in ("", None)  # would reveal a small count
-    assert badges(app) == ["Red", "Green", "Red", "Red"]
+    assert statuses(app) == ["Red", "Green", "Red", "Red"]
 
 
 def test_query_parameters_set_the_period_and_organisation(year_copy):
@@ -73,7 +96,7 @@ def test_the_period_survives_moving_between_pages(year_copy):
 def test_since_the_last_meeting_lists_uploads_and_what_they_moved(year_copy):
     app = open_page(period=Q2)
     app.date_input(key="since").set_value(periods.parse("2024/25").start).run()
-    uploads, moved, _ = (d.value for d in app.dataframe)
+    uploads, moved, _ = tables(app)
     assert len(uploads) == 8
     assert set(uploads["File"]) >= {"referrals.csv", "measures.csv", "learning_pool.xlsx"}
     moved = moved.set_index("Indicator")
@@ -113,7 +136,7 @@ def test_pages_open_with_one_kind_missing(year_copy):
 def test_overview_on_an_empty_database(db):
     app = open_page()
     assert set(metrics(app).values()) == {"no data yet"}
-    assert badges(app) == ["No data"] * 4
+    assert statuses(app) == ["No data"] * 4
     assert "Nothing has been uploaded" in app.info[0].value
     assert not app.warning  # no demo banner
 
@@ -131,7 +154,7 @@ def test_meeting_view_hides_small_counts_until_an_officer_switches_it_off(year_c
 
 def test_a_viewer_has_no_meeting_view_switch(year_copy):
     app = open_page(period=Q2)
-    assert not app.sidebar.toggle
+    assert [t.key for t in app.sidebar.toggle] == ["present-toggle"]  # no meeting view switch
     assert metrics(app)["Duty to Notify notifications made"] == "<5"
 
 
@@ -141,15 +164,7 @@ def test_each_objective_says_why_it_has_its_status_and_what_its_marks_mean(known
     with duckdb.connect(str(known_year[0]), read_only=True) as con:
         meeting = dashboard.shown_progress(con, "2025/26-Q2", None, Audience.MEETING)
         published = dashboard.shown_progress(con, "2025/26-Q2", None, Audience.PUBLICATION)
-    assert [o.reason for o in meeting] == [
-        "Red: First Responder roles trained in the last 12 months 45% against 100%; Plan "
-        "actions due that are complete 67% against 100%.",
-        "Green: every rated indicator with figures is on track.",
-        "Red: Procurement staff and budget holders with supply-chain training in the last 3 "
-        "years 50% against 100%.",
-        "Red: Staff who know how to report a concern (staff survey) 57% against 90%; CAMS "
-        "modern slavery training completions 4 against 30, a quarter of the yearly 120.",
-    ]
+    assert [o.reason for o in meeting] == REASONS_Q2
     assert [o.reason for o in published] == [o.reason for o in meeting]
     assert meeting[0].notes == [
         "<5: a count from 1 to 4, not shown so that nobody can be identified.",
@@ -209,3 +224,72 @@ def test_a_link_to_a_period_or_organisation_that_does_not_exist_says_what_it_sho
     ]
     app.sidebar.selectbox(key="period").set_value("2025/26-Q2").run()
     assert not [w for w in app.warning if "The link" in w.value]
+
+
+def test_each_card_says_its_status_in_words_and_why_and_explains_its_marks(year_copy):
+    app = open_page(period=Q2)
+    shown = cards(app)
+    with duckdb.connect(str(year_copy), read_only=True) as con:
+        report = dashboard.shown_progress(con, Q2, None, Audience.MEETING)
+    assert statuses(app) == ["Red", "Green", "Red", "Red"]
+    for card, objective, reason in zip(shown, report, REASONS_Q2, strict=True):
+        assert f'<p class="cams-reason" style="color:#0B0C0C">{html.escape(reason)}</p>' in card
+        # each headline indicator's own status, as a coloured label with its word
+        label = r'cams-status-label".*?aria-hidden="true">.</span> ([^<]+)</span>'
+        labels = re.findall(label, card)
+        assert labels == [s.status for s in objective.headline]
+    assert "Target 100% · staff in post at 01/04/2025" in shown[0]  # plain text, not a caption
+    # objective 1's <5 and [c] (its NRM and Duty to Notify figures) are explained on its card,
+    # and no other card, with no mark, has a note
+    assert html.escape(SCREEN_NOTE) in shown[0] and html.escape(SECONDARY_NOTE) in shown[0]
+    assert [("cams-mark-notes" in card) for card in shown] == [True, False, False, False]
+
+
+def test_a_figure_hidden_before_and_after_says_it_changed_rather_than_mark_to_mark(
+    year_copy, monkeypatch
+):
+    """Say the NRM referrals were 5 before an upload made them 6: both hidden, the row says the
+    figure changed, not '[c] → [c]', and the [c] is explained under the table."""
+    nrm = indicators.find("nrm-referrals")
+    monkeypatch.setattr(
+        dashboard, "indicators_moved", lambda *args, **kwargs: [dashboard.Moved(nrm, 1, 5, 6)]
+    )
+    since = datetime(2025, 1, 1)
+    with duckdb.connect(str(year_copy), read_only=True) as con:
+        rows = {
+            audience: dashboard.moved_table(con, since, Q2, None, audience).values.tolist()
+            for audience in Audience
+        }
+        figures = dashboard.overview(con, Q2, None, since, Audience.MEETING)
+    label = "NRM referrals made by the council"
+    assert rows == {
+        Audience.MEETING: [[1, label, "[c]", "changed (both figures hidden)"]],
+        Audience.PUBLICATION: [[1, label, "[c]", "changed (both figures hidden)"]],
+        Audience.OFFICER: [[1, label, "5", "6"]],
+    }
+    assert figures.moved_notes == (SECONDARY_NOTE,)
+    app = open_page(period=Q2)
+    app.date_input(key="since").set_value(since.date()).run()
+    _, moved, _ = tables(app)
+    assert moved.values.tolist() == [[1, label, "[c]", "changed (both figures hidden)"]]
+    notes = [e.proto.body for e in app.get("html") if e.proto.body.startswith("<ul")]
+    assert html.escape(SECONDARY_NOTE) in notes[-1]  # under the table
+
+
+def test_since_the_last_meeting_is_shown_whole_and_a_figure_new_since_is_not_marked_before(
+    year_copy,
+):
+    """The uploads and the figures they moved are tables shown whole (no scroll box); a figure
+    that had no data before reads 'no data yet', not a mark, and its mark now is explained."""
+    app = open_page(period=Q2)
+    app.date_input(key="since").set_value(periods.parse("2024/25").start).run()
+    assert not app.dataframe  # every table on the Overview is an st.table, all rows shown
+    _, moved, _ = tables(app)
+    moved = moved.set_index("Indicator")
+    assert moved.loc["NRM referrals made by the council"].tolist() == [1, "no data yet", "[c]"]
+    assert moved.loc["Duty to Notify notifications made"].tolist() == [1, "no data yet", "<5"]
+    notes = [e.proto.body for e in app.get("html") if e.proto.body.startswith("<ul")]
+    assert notes[-1] == (
+        f'<ul class="cams-mark-notes" style="color:#0B0C0C"><li>{html.escape(SCREEN_NOTE)}</li>'
+        f"<li>{html.escape(SECONDARY_NOTE)}</li></ul>"
+    )

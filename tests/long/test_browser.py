@@ -398,9 +398,30 @@ def test_the_overview_shows_the_four_objectives_and_the_helpline(demo_site, page
     and at the foot of the page."""
     open_url(page, demo_site.url, PAGES["Overview"])
     for objective in OBJECTIVES:
-        expect(page.get_by_role("heading", level=3, name=objective, exact=True)).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name=objective, exact=True)).to_be_visible()
     expect(page.locator('[data-testid="stSidebar"]').get_by_text(HELPLINE)).to_be_visible()
     expect(page.locator('[data-testid="stMain"]').get_by_text(HELPLINE)).to_be_visible()
+    assert_no_error(page, demo_site)
+
+
+def test_presentation_mode_steps_with_the_arrow_keys_and_esc_ends_it(demo_site, page):
+    """`?present=1` hides the sidebar and shows the four cards; the Right and Left arrow keys
+    step through the objectives (the view in the address), and Esc returns to the Overview."""
+    open_url(page, f"{demo_site.url}/?present=1", PAGES["Overview"])
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    for objective in OBJECTIVES:
+        expect(page.get_by_role("heading", level=2, name=objective, exact=True)).to_be_visible()
+    steps = [("ArrowRight", 0, "1"), ("ArrowRight", 1, "2"), ("ArrowLeft", 0, "1")]
+    for key, objective, view in steps:
+        page.keyboard.press(key)
+        title = page.get_by_role("heading", level=1, name=OBJECTIVES[objective], exact=True)
+        expect(title).to_be_visible()
+        settle(page)
+        assert query_of(page)["view"] == view, (key, page.url)
+    page.keyboard.press("Escape")
+    wait_for_title(page, PAGES["Overview"])
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    assert "present" not in query_of(page)
     assert_no_error(page, demo_site)
 
 
