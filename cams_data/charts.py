@@ -162,6 +162,10 @@ def cams_theme() -> alt.theme.ThemeConfig:
                 "titleColor": TEXT,
             },
             "header": {"labelColor": TEXT, "titleColor": TEXT, "labelFontSize": 13},
+            # Each chart's text alternative is its sentence and data table (ui.chart), so its
+            # marks are hidden from screen readers: Vega gives a layer with no items (no point
+            # to label) an untitled ARIA container, which WCAG checkers rightly flag
+            "mark": {"aria": False},
             "text": {"color": TEXT},
             "bar": {"color": DARK_BLUE},
             "line": {"color": DARK_BLUE, "strokeWidth": 3},

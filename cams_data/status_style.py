@@ -98,8 +98,13 @@ CSS = """
   font-size: 1rem; white-space: nowrap; }
 .cams-reason { font-size: 1.1rem; margin: 0.25rem 0 0 0; line-height: 1.45; }
 .cams-indicator-status { margin: -0.5rem 0 0.25rem 0; font-size: 1rem; line-height: 1.6; }
-label[data-testid="stMetricLabel"] .stMarkdownEllipsis, label[data-testid="stMetricLabel"] p {
+div[data-testid="stMetric"] .stMarkdownEllipsis, div[data-testid="stMetric"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+div[data-testid="stTable"] th, div[data-testid="stTable"] td,
+div[data-testid="stTable"] th *, div[data-testid="stTable"] td * { overflow-wrap: anywhere; }
+@media (max-width: 1000px) {  /* narrow: a table fits its column, its words wrapped */
+  div[data-testid="stTable"] table { table-layout: fixed; width: 100%; }
+  div[data-testid="stTable"] > div { overflow: visible; } }
 .st-key-cams-cards div[data-testid="stHorizontalBlock"]:has(> div[data-testid="stColumn"]) {
   flex-wrap: wrap; }
 .st-key-cams-cards div[data-testid="stColumn"] { flex: 1 1 26rem !important;

@@ -2,8 +2,8 @@
 1920x1080, a 1366x768 laptop and an 800 px wide window. For each page at each size: a
 screenshot to look at (test-artifacts/screenshots/<size>/), no text cut (no element's text wider
 than its box), no chart narrower than 300 px, and axe-core (npm, pinned in package.json) finding
-no serious or critical WCAG 2.2 AA violation. Presentation mode is stepped through its five
-views with the keyboard alone.
+no serious or critical WCAG 2.2 AA violation. (Presentation mode, stepped through its five views
+with the keyboard, is test_browser.py's.)
 """
 
 from __future__ import annotations
