@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from wcag import contrast_ratio
 
 from cams_data import indicators, status_style
 from cams_data.status_style import STATUS_STYLE
-
-
-def relative_luminance(colour: str) -> float:
-    """WCAG 2.2's relative luminance of an sRGB colour written #RRGGBB."""
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    red, green, blue = linear
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    lighter, darker = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def test_the_formula_gives_wcags_known_ratios():
@@ -62,3 +50,11 @@ def test_text_is_escaped():
     )
     assert "&lt;5: a count" in status_style.notes(["<5: a count"])
     assert status_style.notes([]) == ""
+
+
+def test_the_apps_own_ratio_agrees_with_the_standards():
+    """`charts.contrast_ratio` picks a value label's colour on a bar: it must agree."""
+    from cams_data import charts
+
+    for a, b in [("#000000", "#FFFFFF"), ("#12436D", "#FFFFFF"), ("#28A197", "#0B0C0C")]:
+        assert charts.contrast_ratio(a, b) == pytest.approx(contrast_ratio(a, b))
