@@ -390,7 +390,13 @@ def shown_progress(
 
 
 def indicator_table(rows: list[Shown]) -> pd.DataFrame:
-    """Every indicator of an objective: value, target, status, previous and change."""
+    """Every indicator of an objective: value, target, status, previous and change. The change
+    column names the period compared with when every row shares it ('Change since 2025/26-Q1');
+    while a period is going on, flows are compared with the same months before, so each change
+    then says its own ('+3 since July to August 2025')."""
+    compared = {s.previous_period for s in rows}
+    shared = len(compared) == 1
+    change = f"Change since {compared.pop()}" if shared else "Change"
     return pd.DataFrame(
         [
             {
@@ -398,12 +404,19 @@ def indicator_table(rows: list[Shown]) -> pd.DataFrame:
                 "Value": s.value,
                 "Target": s.target.removeprefix("Target "),
                 "Status": s.status,
-                f"Change since {s.previous_period}": s.change or "",
+                change: _change_said(s, shared),
                 "Notes": s.note,
             }
             for s in rows
-        ]
+        ],
+        columns=["Indicator", "Value", "Target", "Status", change, "Notes"],
     )
+
+
+def _change_said(shown: Shown, shared: bool) -> str:
+    if not shown.change:
+        return ""
+    return shown.change if shared else f"{shown.change} since {shown.previous_period}"
 
 
 def trend_table(

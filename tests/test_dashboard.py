@@ -82,3 +82,25 @@ def test_how_far_a_years_figures_reach_is_the_end_of_the_latest_month_any_kind_d
         assert reach(con, periods.parse("2024/25"), today=date(2026, 5, 1)) == date(2024, 10, 31)
         assert reach(con, periods.parse("2023/24"), today=date(2026, 5, 1)) == date(2024, 3, 31)
         assert reach(con, periods.parse("2019/20"), today=date(2026, 5, 1)) is None
+
+
+def test_an_objectives_table_names_the_period_each_change_is_against(known_year):
+    """A quarter over: one column, 'Change since 2025/26-Q1'. A quarter with data to August:
+    flows are compared with the same months before, stocks with the quarter before, so each
+    change says its own period and the column is 'Change'."""
+    with store.connect(known_year[0], read_only=True) as con:
+        over = dashboard.shown_progress(con, "2025/26-Q2", None, Audience.MEETING)
+    table = dashboard.indicator_table(over[1].indicators)
+    assert list(table.columns) == [
+        "Indicator", "Value", "Target", "Status", "Change since 2025/26-Q1", "Notes",
+    ]  # fmt: skip
+    assert (
+        table.set_index("Indicator").loc["Funding secured", "Change since 2025/26-Q1"] == "+£7,500"
+    )
+    rows = [
+        dashboard.Shown("a", "Awareness events", "3", "+1", "normal", "", "Green", "July 2025", ""),
+        dashboard.Shown("b", "Coverage", "45%", None, "off", "", "Red", "2025/26-Q1", ""),
+    ]
+    mixed = dashboard.indicator_table(rows)
+    assert list(mixed.columns)[4] == "Change"
+    assert mixed["Change"].tolist() == ["+1 since July 2025", ""]
