@@ -23,6 +23,7 @@ from fixture_three_years import ALL, CAMS, CBH, CCC, DTN, EXPECTED, NRM, ORGANIS
 from cams_data import cli, dashboard, indicators, periods
 from cams_data import referral_figures as rf
 from cams_data.disclosure import Audience
+from cams_data.formatting import NO_DATA
 
 SMALL = "<5"
 HIDDEN_TOO = "[c]"
@@ -179,7 +180,13 @@ def test_the_objectives_pages_show_the_hand_figures(agreed_db):
                         wrong.append((period, organisation, indicator.id, want, value))
                 # the trend charts stand in two columns: find each one's table by its title
                 trend_of = dict(zip(chart_titles(app), trends, strict=True))
+                said = [info.value for info in app.info]
                 for indicator in objective.indicators:
+                    if indicator.label not in trend_of:  # no figure in any period: a sentence
+                        assert dashboard.no_trend_text(indicator, period) in said, said
+                        if (want := shown_on_screen(period, chosen, indicator)) != NO_DATA:
+                            wrong.append((period, organisation, indicator.id, "no trend", want))
+                        continue
                     trend = trend_of[indicator.label]
                     for row in trend[trend["Period"].isin(PERIODS)].itertuples():
                         want = shown_on_screen(row.Period, chosen, indicator)  # as in the table
