@@ -194,13 +194,50 @@ def served_copy(db: Path, folder: Path) -> Path:
 # --- the servers -----------------------------------------------------------------------------
 
 
+# `streamlit run`, each script run timed on the server (wall and the script thread's CPU time)
+# and appended to the file named first: both servers are started through it.
+SERVE = """
+import json, sys, threading, time
+from streamlit.runtime.scriptrunner import script_runner
+
+runs = open(sys.argv.pop(1), "a", buffering=1)
+lock = threading.Lock()
+real = script_runner.ScriptRunner._run_script
+
+
+def timed(self, rerun_data):
+    start, cpu = time.time(), time.thread_time()
+    try:
+        return real(self, rerun_data)
+    finally:
+        with lock:
+            runs.write(json.dumps([start, time.time(), time.thread_time() - cpu]) + "\\n")
+
+
+script_runner.ScriptRunner._run_script = timed
+from streamlit.web import cli
+
+sys.argv[0] = "streamlit"
+cli.main()
+"""
+
+
 @dataclass
 class Site:
-    """A running `streamlit run SCRIPT` and its log."""
+    """A running `streamlit run SCRIPT`, its log and the times of its script runs."""
 
     url: str
     process: subprocess.Popen
     log: Path
+    runs: Path
+
+    def script_runs(self, start: float, end: float) -> tuple[float, float, int]:
+        """The script runs that began between `start` and `end` (time.time()): their wall time
+        and their thread's CPU time, summed, and how many."""
+        lines = self.runs.read_text().splitlines() if self.runs.exists() else []
+        runs = [json.loads(line) for line in lines if line.strip()]
+        runs = [run for run in runs if start <= run[0] <= end]
+        return sum(r[1] - r[0] for r in runs), sum(r[2] for r in runs), len(runs)
 
     def cpu_s(self) -> float:
         """The server's CPU time so far (user and system, all its threads)."""
@@ -219,9 +256,13 @@ def serving(script: str, db: Path, log: Path) -> Iterator[Site]:
     """`streamlit run script` from the project's folder (so with its .streamlit/config.toml), as
     tests/long/test_browser.py serves the app, until the block ends."""
     port = free_port()
+    runs = log.with_suffix(".runs")
+    runs.unlink(missing_ok=True)
+    serve = OUT / "pages_serve.py"
+    serve.write_text(SERVE)
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+            [sys.executable, str(serve), str(runs), "run", script, "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port)],
             cwd=ROOT,
             env=server_env(db),
@@ -229,7 +270,7 @@ def serving(script: str, db: Path, log: Path) -> Iterator[Site]:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, to stop it whole
         )  # fmt: skip
-    site = Site(f"http://127.0.0.1:{port}", process, log)
+    site = Site(f"http://127.0.0.1:{port}", process, log, runs)
     try:
         deadline = time.monotonic() + WAIT_S
         while True:
@@ -296,7 +337,7 @@ def load(browser, site: Site, path: str, title: str) -> dict:
     try:
         page = context.new_page()
         page.add_init_script(WATCH % json.dumps(title))
-        cpu = site.cpu_s()
+        cpu, began = site.cpu_s(), time.time()
         start = time.perf_counter()
         page.goto(f"{site.url}/{path}", wait_until="commit", timeout=WAIT_S * 1000)
         while True:
@@ -312,6 +353,8 @@ def load(browser, site: Site, path: str, title: str) -> dict:
             if time.perf_counter() - start > WAIT_S:
                 raise SystemExit(f"{site.url}/{path} not drawn within {WAIT_S} s: {watch}")
         cpu = site.cpu_s() - cpu
+        time.sleep(0.05)  # the run's time is written as it ends, by then long before
+        script_wall, script_cpu, runs = site.script_runs(began, time.time())
     finally:
         context.close()
     if watch["error"]:
@@ -327,8 +370,15 @@ def load(browser, site: Site, path: str, title: str) -> dict:
         "shell_s": script_start / 1000,  # page, JS and connection, until the script starts
         "script_s": (script_end - script_start) / 1000,
         "after_s": (drawn - script_end) / 1000,  # drawing once the script has finished
-        "server_cpu_s": cpu,
+        "server_cpu_s": cpu,  # the whole server process, all its threads
+        "server_script_s": script_wall,  # the script's runs, as the server timed them
+        "server_script_cpu_s": script_cpu,  # ... their thread's CPU (DuckDB's threads aside)
+        "runs": runs,
     }
+
+
+PARTS = ("shell_s", "script_s", "after_s", "server_cpu_s", "server_script_s",
+         "server_script_cpu_s", "runs")  # fmt: skip
 
 
 def median(loads: list[dict], key: str = "drawn_s") -> float:
@@ -342,14 +392,8 @@ def summary(loads: list[dict]) -> dict:
         "first_s": round(first["drawn_s"], 3),
         "warm_median_s": round(median(warm), 3),
         "warm_s": [round(load["drawn_s"], 3) for load in warm],
-        **{
-            f"warm_{key}": round(median(warm, key), 3)
-            for key in ("shell_s", "script_s", "after_s", "server_cpu_s")
-        },
-        **{
-            f"first_{key}": round(first[key], 3)
-            for key in ("shell_s", "script_s", "after_s", "server_cpu_s")
-        },
+        **{f"warm_{key}": round(median(warm, key), 3) for key in PARTS},
+        **{f"first_{key}": round(first[key], 3) for key in PARTS},
     }
 
 
@@ -422,6 +466,7 @@ def bench_database(browser, label: str, db: Path, repeat: int, uploads: int) -> 
             "overview_after_upload_median_s": round(median(after_upload), 3),
             "after_upload_script_s": round(median(after_upload, "script_s"), 3),
             "after_upload_server_cpu_s": round(median(after_upload, "server_cpu_s"), 3),
+            "after_upload_server_script_s": round(median(after_upload, "server_script_s"), 3),
             "overview_next_median_s": round(median(overview_again), 3),
             "ratio_to_warm_overview": round(median(after_upload) / warm_overview, 2),
             "ratio_to_trivial": round(median(after_upload) / base, 2),
@@ -496,7 +541,8 @@ def main() -> int:
                 f"  {name:15} warm {page['warm_median_s']:6.2f} s {page['ratio']:5.2f}x   "
                 f"first {page['first_s']:6.2f} s {page['first_ratio']:5.2f}x   "
                 f"(shell {page['warm_shell_s']:.2f}, script {page['warm_script_s']:.2f}, "
-                f"after {page['warm_after_s']:.2f}, server CPU {page['warm_server_cpu_s']:.2f})"
+                f"after {page['warm_after_s']:.2f}; on the server: script "
+                f"{page['warm_server_script_s']:.2f}, CPU {page['warm_server_cpu_s']:.2f})"
             )
         print(
             f"  slowest: {result['slowest_page']} {result['slowest_ratio']:.2f}x "
