@@ -340,6 +340,7 @@ def load(browser, site: Site, path: str, title: str) -> dict:
         cpu, began = site.cpu_s(), time.time()
         start = time.perf_counter()
         page.goto(f"{site.url}/{path}", wait_until="commit", timeout=WAIT_S * 1000)
+        watch = None
         while True:
             time.sleep(0.1)
             with contextlib.suppress(Exception):  # the page may still be replacing itself
