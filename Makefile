@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/cams.duckdb
 
-.PHONY: run test test-long audit lint format bench bench-zipbomb bench-overview bench-upload bench-export demo clean
+.PHONY: run test test-long audit lint format bench bench-zipbomb bench-overview bench-upload bench-export bench-pages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -53,6 +53,7 @@ bench: $(VENV)/.installed
 	-$(BIN)/python bench/upload.py
 	-$(BIN)/python bench/export.py
 	-$(BIN)/python bench/zipbomb.py
+	-$(BIN)/python bench/pages.py
 	$(BIN)/python bench/results.py
 
 bench-zipbomb: $(VENV)/.installed
@@ -66,6 +67,11 @@ bench-upload: $(VENV)/.installed
 
 bench-export: $(VENV)/.installed
 	$(BIN)/python bench/export.py
+
+# Every page in Chromium against a trivial page, on the demo data and on ten times the ingest
+# benchmark's training rows (built once, about 10 minutes, then kept in bench/out/).
+bench-pages: $(VENV)/.installed
+	$(BIN)/python bench/pages.py
 
 demo: $(VENV)/.installed
 	$(BIN)/python -m cams_data demo --db "$(DB)"

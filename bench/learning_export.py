@@ -71,8 +71,11 @@ STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 COLUMNS = "ABCDEFGH"
 
 
-def write_learning_export(path: Path, rows: int, *, people: int = 20_000, seed: int = 1) -> dict:
-    """Write the export; return the figures a correct load must give."""
+def write_learning_export(
+    path: Path, rows: int, *, people: int = 20_000, seed: int = 1, first_person: int = 0
+) -> dict:
+    """Write the export; return the figures a correct load must give. Its learners are numbered
+    from `first_person`: exports with ranges that do not overlap hold different staff."""
     rng = random.Random(seed)
     strings: dict[str, int] = {}
 
@@ -91,7 +94,7 @@ def write_learning_export(path: Path, rows: int, *, people: int = 20_000, seed: 
     completions = set()
     for offset in range(rows):
         r = header_row + 1 + offset
-        person = rng.randrange(people)
+        person = first_person + rng.randrange(people)
         course = rng.choice(COURSES)
         status = rng.choice(STATUSES)
         done = status in ("Completed", "COMPLETED", "Passed")

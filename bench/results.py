@@ -2,7 +2,8 @@
 
 Reads the last line of each bench/out/<name>.json that `make bench` appended in this run. A
 benchmark with no record there (not run on this machine since bench/out/ was emptied) keeps its
-row and note from the RESULTS.md being replaced, with the date of the run that measured them.
+row, note and detail section from the RESULTS.md being replaced, with the date of the run that
+measured them.
 """
 
 from __future__ import annotations
@@ -62,7 +63,35 @@ ROWS = {
         lambda r: f"{r['baseline_s']:.2f} s",
         lambda r: f"under {r['target_seconds']:g} s and {r['target_peak_mb']} MB",
     ),
+    "pages": (
+        "every page in Chromium, navigation to fully drawn, demo data: the slowest (warm median)",
+        "a trivial page, served the same way, loaded just before each",
+        lambda r: _slowest(r, "demo"),
+        lambda r: f"{r['databases']['demo']['trivial_median_s']:.2f} s",
+        lambda r: f"at most {r['target_ratio']:g}x (goal {r['goal_ratio']:g}x)",
+    ),
+    "pages/10x": (
+        "the same, on ten times the 300,000-row benchmark's training rows",
+        "a trivial page, served the same way, loaded just before each",
+        lambda r: _slowest(r, "10x"),
+        lambda r: f"{r['databases']['10x']['trivial_median_s']:.2f} s",
+        lambda r: f"at most {r['target_ratio']:g}x (goal {r['goal_ratio']:g}x)",
+    ),
+    "pages/upload": (
+        "the Overview's first draw after an upload (1,000 training rows), on that database",
+        "the Overview's warm draw",
+        lambda r: f"{r['databases']['10x']['upload']['overview_after_upload_median_s']:.2f} s",
+        lambda r: f"{r['databases']['10x']['pages']['Overview']['warm_median_s']:.2f} s",
+        lambda r: "reported",
+    ),
 }
+
+
+def _slowest(record: dict, label: str) -> str:
+    result = record["databases"][label]
+    return (
+        f"{result['slowest_page']} {result['pages'][result['slowest_page']]['warm_median_s']:.2f} s"
+    )
 
 
 # name: what the same run measured of the least such work can cost, where a target is near it
@@ -97,11 +126,24 @@ ISOLATION_TARGET = 0.10  # bench/ingest.py's: the issue allows the isolation 10%
 # a second row's ratio and whether its target is met, where they are not the record's own
 RATIOS = {
     "ingest/isolation": lambda r: r["parse_isolated_median_s"] / r["parse_here_median_s"],
+    "pages": lambda r: r["databases"]["demo"]["slowest_ratio"],
+    "pages/10x": lambda r: r["databases"]["10x"]["slowest_ratio"],
+    "pages/upload": lambda r: r["databases"]["10x"]["upload"]["ratio_to_warm_overview"],
 }
 MET = {
     "ingest/isolation": lambda r: r["isolation_share_of_ingest"] < ISOLATION_TARGET,
+    "pages": lambda r: r["databases"]["demo"]["target_met"],
+    "pages/10x": lambda r: r["databases"]["10x"]["target_met"],
+    "pages/upload": lambda r: None,
 }
-NEEDS = {"ingest/isolation": "parse_here_median_s"}  # older records lack the measurement
+# what a record must hold for the row: older records lack the measurement, and a run of one
+# database (bench/pages.py --only) lacks the other's
+NEEDS = {
+    "ingest/isolation": lambda r: "parse_here_median_s" in r,
+    "pages": lambda r: "demo" in r["databases"],
+    "pages/10x": lambda r: "10x" in r["databases"],
+    "pages/upload": lambda r: "upload" in r["databases"].get("10x", {}),
+}
 
 
 def latest(name: str) -> dict | None:
@@ -110,7 +152,7 @@ def latest(name: str) -> dict | None:
         return None
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     record = json.loads(lines[-1]) if lines else None
-    return record if record and NEEDS.get(name, "when") in record else None
+    return record if record and NEEDS.get(name, lambda r: "when" in r)(record) else None
 
 
 def previous_lines() -> list[str]:
@@ -121,6 +163,25 @@ def previous_lines() -> list[str]:
 
 def kept(previous: list[str], start: str) -> str | None:
     return next((line for line in previous if line.startswith(start)), None)
+
+
+def kept_section(previous: list[str], name: str) -> list[str]:
+    """A detail section of the RESULTS.md being replaced, from its first line to the next
+    section's (or the floors')."""
+    starts = [i for i, line in enumerate(previous) if line.startswith(SECTIONS[name])]
+    if not starts:
+        return []
+    ends = [
+        i
+        for i, line in enumerate(previous)
+        if i > starts[0]
+        and line.startswith((*SECTIONS.values(), "What the same runs measured"))
+        and not line.startswith(SECTIONS[name])
+    ]
+    section = previous[starts[0] : ends[0] if ends else len(previous)]
+    while section and not section[-1].strip():
+        section.pop()
+    return ["", *section]
 
 
 def files_table(record: dict) -> list[str]:
@@ -187,6 +248,81 @@ def stages_list(record: dict) -> list[str]:
     return lines
 
 
+def pages_tables(record: dict) -> list[str]:
+    """Each page's time to fully drawn in Chromium, on each database, and where it went."""
+    load = (
+        f"the machine's load average, 1 minute, {record['load_avg_start']:g} at the start and "
+        f"{record['load_avg_end']:g} at the end, on {record['cores']} cores; a load above the "
+        "cores slows every figure of that run"
+    )
+    lines = [
+        "",
+        f"{SECTIONS['pages']} (issue 16, `bench/pages.py`), run {record['when'][:10]} ({load}): "
+        f"each page opened {record['repeat']} times, each time in a fresh browser context "
+        f"({record['viewport']}, no cache), each load just after one of a trivial page (a title "
+        "and a line) served the same way; the time from navigation start to fully drawn (its h1 "
+        "shown, the script finished, no skeletons, every chart drawn), on the page's own clock. "
+        "The first load meets the server's caches cold; the others' median is the figure. Where "
+        "the warm loads' time goes (medians, so they need not add up): *shell*, the page and "
+        "its JavaScript until the script starts; *script*, from its start to its end (elements "
+        "are drawn as they arrive); *after*, drawing once the script has ended (the charts); "
+        "*server script*, the script's runs as the server timed them; and the server's CPU time "
+        "during the load (all its threads: DuckDB's too).",
+    ]
+    for label, result in record["databases"].items():
+        db = result["database"]
+        built = (
+            f"; built once in {db['build_s']:g} s (the demo, then {len(db['ingest_s'])} exports "
+            f"of 300,000 rows of different staff through `python -m cams_data ingest`, "
+            f"{sum(db['ingest_s']):.0f} s; load average {db['load_avg_during_build']:.1f} at its "
+            f"end), {db['db_mb']} MB"
+            if "ingest_s" in db
+            else ""
+        )
+        lines += [
+            "",
+            f"**{DATABASES.get(label, label)}** "
+            f"({db['training_rows_stored']:,} training rows stored, "
+            f"{db['training_rows_current']:,} current{built}). The trivial page: "
+            f"{result['trivial_median_s']:.2f} s (first load {result['trivial_first_s']:.2f} s; "
+            f"shell {result['trivial']['warm_shell_s']:.2f} s, script "
+            f"{result['trivial']['warm_script_s']:.2f} s).",
+            "",
+            "| page | fully drawn | ratio | first load | ratio | shell | script | after | "
+            "server script | server CPU |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, page in result["pages"].items():
+            lines.append(
+                f"| {name} | {page['warm_median_s']:.2f} s | {page['ratio']:.2f}x | "
+                f"{page['first_s']:.2f} s | {page['first_ratio']:.2f}x | "
+                f"{page['warm_shell_s']:.2f} s | {page['warm_script_s']:.2f} s | "
+                f"{page['warm_after_s']:.2f} s | {page.get('warm_server_script_s', 0):.2f} s | "
+                f"{page['warm_server_cpu_s']:.2f} s |"
+            )
+        if upload := result.get("upload"):
+            lines += [
+                "",
+                f"The Overview's first draw after an upload ({upload['rows']:,} training rows "
+                f"loaded with the CLI while the server ran, {upload['cli_ingest_median_s']:.2f} "
+                f"s; median of {upload['uploads']}): "
+                f"{upload['overview_after_upload_median_s']:.2f} s, "
+                f"{upload['ratio_to_warm_overview']:.2f}x the warm Overview and "
+                f"{upload['ratio_to_trivial']:.2f}x the trivial page (its script "
+                f"{upload['after_upload_script_s']:.2f} s, on the server "
+                f"{upload.get('after_upload_server_script_s', 0):.2f} s; server CPU "
+                f"{upload['after_upload_server_cpu_s']:.2f} s); the next draw "
+                f"{upload['overview_next_median_s']:.2f} s.",
+            ]
+    return lines
+
+
+DATABASES = {"demo": "Demo data", "10x": "Ten times the 300,000-row benchmark's training rows"}
+# the detail sections below the table: each one's first words, and what writes it
+SECTIONS = {"ingest": "Ingest, hostile files", "pages": "Pages in Chromium"}
+DETAILS = {"ingest": lambda r: files_table(r) + stages_list(r), "pages": pages_tables}
+
+
 def main() -> int:
     lines = [
         "# Benchmark results",
@@ -211,9 +347,11 @@ def main() -> int:
             f"{ratio:.2f}x | {target(record)} | "
             f"{'yes' if met else 'NO' if met is not None else '-'} | {record['when'][:10]} |"
         )
-    if ingest := latest("ingest"):
-        lines += files_table(ingest)
-        lines += stages_list(ingest)
+    for name, section in DETAILS.items():
+        if record := latest(name):
+            lines += section(record)
+        else:
+            lines += kept_section(previous, name)
     floors = []
     for name, floor in FLOORS.items():
         if record := latest(name):
