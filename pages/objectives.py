@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from cams_data import cache, dashboard, ui
+from cams_data import cache, dashboard, status_style, ui
 from cams_data.disclosure import Audience
-
-BADGE = {"Red": "red", "Amber": "orange", "Green": "green", "No data": "gray"}
 
 selection = ui.selection()
 progress = cache.get(
@@ -27,12 +25,12 @@ chosen = st.segmented_control(
 st.query_params["objective"] = chosen or "1"
 objective = progress[int(chosen or "1") - 1]
 ui.page_header(titles[str(objective.objective.number)], selection, objective.objective.summary)
-st.badge(
-    f"Objective status: {objective.status}",
-    color=BADGE[objective.status],
-    icon=":material/flag:",
+st.html(
+    status_style.block(objective.status, "Objective status") + status_style.reason(objective.reason)
 )
 st.dataframe(dashboard.indicator_table(objective.indicators), hide_index=True, key="indicators")
+if objective.notes:  # what each <5 or [c] in the table means
+    st.html(status_style.notes(objective.notes))
 st.caption(
     "An objective is Red if any rated indicator is Red, else Amber if any is Amber, else Green; "
     "'No data' when none has data for the period. Figures without a target are shown for "

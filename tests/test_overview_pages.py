@@ -293,3 +293,18 @@ def test_since_the_last_meeting_is_shown_whole_and_a_figure_new_since_is_not_mar
         f'<ul class="cams-mark-notes" style="color:#0B0C0C"><li>{html.escape(SCREEN_NOTE)}</li>'
         f"<li>{html.escape(SECONDARY_NOTE)}</li></ul>"
     )
+
+
+def test_an_objectives_page_says_why_it_has_its_status_and_what_its_marks_mean(year_copy):
+    app = open_page("pages/objectives.py", objective="1", period=Q2)
+    shown = "\n".join(h.proto.body for h in app.get("html"))
+    assert "Objective status: </span><strong>Red</strong>" in shown
+    assert (
+        "Red: First Responder roles trained in the last 12 months 45% against 100%; Plan "
+        "actions due that are complete 67% against 100%." in shown
+    )
+    assert "&lt;5: a count from 1 to 4, not shown so that nobody can be identified." in shown
+    app.segmented_control(key="objective-choice").set_value("2").run()
+    shown = "\n".join(h.proto.body for h in app.get("html"))
+    assert "Green: every rated indicator with figures is on track." in shown
+    assert "a count from 1 to 4" not in shown
